@@ -1,0 +1,3 @@
+module github.com/openear/openear
+
+go 1.26
