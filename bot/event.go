@@ -1,0 +1,182 @@
+package bot
+
+import (
+	"context"
+	"time"
+)
+
+// Platform names used in events, actions, keys and the store.
+const (
+	Slack   = "slack"
+	Discord = "discord"
+)
+
+// EventKind says what happened on a platform.
+type EventKind string
+
+const (
+	// KindMessage is a new message in a watched channel, thread or DM.
+	KindMessage EventKind = "message"
+	// KindReaction is an emoji reaction added to a message.
+	KindReaction EventKind = "reaction"
+	// KindCommand is a staff command: a Slack slash command, a Discord
+	// mention or a Discord application command. Text holds the command
+	// line without the command name or the bot mention ("claim 42").
+	KindCommand EventKind = "command"
+	// KindButton is a press on a button of a triage notice. Text holds the
+	// button's command line ("claim 42", "snooze 42 1h", "resolve 42").
+	KindButton EventKind = "button"
+)
+
+// Event is one inbound happening, already decoded by an adapter. Adapters
+// decide who is staff (config ids, the Slack home team, Discord roles); the
+// core trusts Event.Staff and never looks at platform details.
+type Event struct {
+	// ID identifies the delivery for dedupe: Slack's event_id, or a key
+	// the adapter derives (e.g. "discord:msg:<id>"). Equal IDs are one
+	// event however often they arrive. Empty means: do not dedupe.
+	ID       string
+	Kind     EventKind
+	Platform string
+	// Channel is the watched channel (for a Discord thread: its parent
+	// channel) or the DM channel.
+	Channel string
+	// ThreadKey is the platform's conversation root: Slack thread_ts, the
+	// Discord thread id or the id of the message a reply refers to. Empty
+	// when the platform gives no thread (a top-level message or a DM).
+	ThreadKey string
+	// MessageID is the message's own id (Slack ts, Discord snowflake). For
+	// a reaction, the id of the message reacted to.
+	MessageID string
+	User      string // platform user id of the author / actor
+	UserName  string // display name, for notices only
+	Staff     bool   // the actor is staff
+	DM        bool   // a direct message to the bot
+	Bot       bool   // authored by a bot or webhook: never a customer or a reply
+	Edit      bool   // an edit of an earlier message: never a new message or a reply
+	Text      string
+	Reaction  string // KindReaction: emoji name as the platform names it ("eyes", "white_check_mark", "👀")
+	Permalink string // link to the message, for notices
+	At        time.Time
+}
+
+// Result is what handling an event produced for the caller, synchronously.
+type Result struct {
+	// Reply answers a command or a button: shown only to the actor
+	// (ephemeral on Slack, an ephemeral interaction response or a reply on
+	// Discord). Empty for other events.
+	Reply string
+	// Duplicate is true when the event id was already processed.
+	Duplicate bool
+	// ThreadID is the thread the event touched, if any.
+	ThreadID uint64
+}
+
+// Handler is what adapters feed. Handle is safe for concurrent use; it
+// returns only after the event's effects are durably committed, so an
+// adapter acknowledges a delivery after Handle returns nil and leaves it
+// unacknowledged (for the platform to redeliver) when it returns an error.
+// Handling the same event id twice has one effect.
+type Handler interface {
+	Handle(ctx context.Context, ev Event) (Result, error)
+	// Cursor returns the newest message id seen in a channel ("" if none),
+	// for backfill after downtime. Handle advances it for message events.
+	Cursor(ctx context.Context, platform, channel string) (string, error)
+}
+
+// ActionKind says what an outbound action does.
+type ActionKind string
+
+const (
+	// ActNotice posts (Ref empty) or edits (Ref set) the triage notice of
+	// a thread in Channel. Notice carries the structured content.
+	ActNotice ActionKind = "notice"
+	// ActDM sends Text as a direct message to the platform user To.
+	ActDM ActionKind = "dm"
+	// ActPost posts Text in Channel, in the thread ThreadKey when set.
+	ActPost ActionKind = "post"
+)
+
+// Purpose says why an action exists; used in metrics and the demo log.
+type Purpose string
+
+const (
+	ForTriage     Purpose = "triage"     // triage notice (new or updated)
+	ForOwner      Purpose = "owner"      // owner told of a new thread
+	ForReminder   Purpose = "reminder"   // reminder ping to the owner
+	ForEscalation Purpose = "escalation" // escalation to the team / triage channel
+	ForAck        Purpose = "ack"        // reply-time promise to the customer
+	ForIncident   Purpose = "incident"   // incident alert or update
+	ForDigest     Purpose = "digest"     // daily digest
+)
+
+// Action is one outbound message, written to the outbox in the same
+// transaction as the state change that caused it and delivered later by
+// the sender through a Platform. Delivery is at least once.
+type Action struct {
+	ID        uint64 // outbox sequence, assigned by the bot; delivery order
+	Kind      ActionKind
+	Purpose   Purpose
+	Platform  string
+	Channel   string
+	ThreadKey string // ActPost: reply inside this platform thread
+	To        string // ActDM: platform user id
+	Ref       string // ActNotice: id of the notice message to edit ("" = post new)
+	Text      string // plain text; always set (fallback for rich rendering)
+	Notice    *Notice
+	ThreadID  uint64 // the thread this action is about, 0 if none
+	Incident  uint64 // the incident this action is about, 0 if none
+	Created   time.Time
+	NotBefore time.Time // not sent before this instant (backoff)
+	Attempts  int
+	LastError string
+}
+
+// Notice is the structured content of a triage notice, rendered by each
+// adapter in its own way (Slack blocks with buttons, Discord embeds).
+type Notice struct {
+	ThreadID  uint64
+	State     State
+	Customer  string // customer display name or id
+	Channel   string // customer channel (id)
+	Excerpt   string // customer text, capped; adapters must escape it
+	Tags      []Tag
+	Owner     string // person name
+	OwnerID   string // owner's platform user id, for a mention
+	Due       time.Time
+	Permalink string
+	Buttons   bool // offer Claim / Snooze 1h / Resolve
+	Note      string
+}
+
+// Receipt is what a platform returns for a delivered action.
+type Receipt struct {
+	// Ref identifies the posted message (Slack "channel/ts", Discord
+	// message id), so a notice can be edited later.
+	Ref string
+}
+
+// Platform delivers actions to one messenger. Send may be called
+// concurrently for different channels. Sending the same action twice may
+// post twice (delivery is at least once); adapters should make an edit
+// (Ref set) idempotent.
+//
+// Errors: a *RetryError asks the sender to wait before the next attempt
+// (rate limits, 5xx, timeouts); an error wrapping ErrPermanent means the
+// action can never succeed (unknown channel, not allowed) and is dropped
+// after being logged; any other error is retried with backoff.
+type Platform interface {
+	Name() string
+	Send(ctx context.Context, a Action) (Receipt, error)
+}
+
+// Clock tells the time. Tests use a fake clock; the demo a fast one.
+type Clock interface {
+	Now() time.Time
+}
+
+// SystemClock is the real time.
+type SystemClock struct{}
+
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }

@@ -1,0 +1,99 @@
+package bot
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps threads, the outbox, seen event ids and channel cursors
+// durably. Implementations: storage.DB (bbolt) and MemStore (tests).
+// storage/storetest is the conformance suite every Store must pass.
+//
+// All methods are safe for concurrent use. Values returned are copies the
+// caller owns. Reads that find nothing return an error wrapping
+// ErrNotFound.
+type Store interface {
+	// Apply commits the changes in one transaction: all or none. Threads
+	// are written whole; the store maintains its indexes (keys, due time,
+	// open threads per owner) from the difference between the stored
+	// thread and the new one. Apply is the only write path.
+	Apply(ctx context.Context, changes ...Change) error
+
+	// Seen reports whether an event id was recorded (and not yet pruned).
+	Seen(ctx context.Context, eventID string) (bool, error)
+	// Thread returns a thread by id.
+	Thread(ctx context.Context, id uint64) (Thread, error)
+	// ThreadByKey returns the thread a platform key leads to.
+	ThreadByKey(ctx context.Context, key string) (Thread, error)
+	// Due returns up to limit threads whose Due is not zero and not after
+	// before, earliest first. Its cost is that of the threads returned.
+	Due(ctx context.Context, before time.Time, limit int) ([]Thread, error)
+	// OpenByOwner returns the open threads (waiting or answered) owned by
+	// a person, oldest first.
+	OpenByOwner(ctx context.Context, owner string) ([]Thread, error)
+	// CountOpenByOwner returns how many open threads a person owns.
+	CountOpenByOwner(ctx context.Context, owner string) (int, error)
+	// Threads calls fn for every thread in id order until fn returns
+	// false. fn must not call the store.
+	Threads(ctx context.Context, fn func(Thread) bool) error
+	// Outbox returns up to limit pending actions in id order.
+	Outbox(ctx context.Context, limit int) ([]Action, error)
+	// Cursor returns the newest message id seen in a channel, or "".
+	Cursor(ctx context.Context, platform, channel string) (string, error)
+	// LastIDs returns the largest thread, action and incident ids ever
+	// written, so the bot can continue numbering after a restart.
+	LastIDs(ctx context.Context) (thread, action, incident uint64, err error)
+	// PruneSeen forgets event ids recorded before the given time and
+	// returns how many it removed.
+	PruneSeen(ctx context.Context, before time.Time) (int, error)
+	// Incident returns an incident by id; Incidents lists those still
+	// open.
+	Incident(ctx context.Context, id uint64) (Incident, error)
+	Incidents(ctx context.Context, open bool) ([]Incident, error)
+	// Close releases the store. Further calls fail.
+	Close() error
+}
+
+// Change is one state change, written atomically by Store.Apply.
+type Change struct {
+	// EventID, when set, is recorded as seen at EventAt.
+	EventID string
+	EventAt time.Time
+	// Threads are written whole (insert or replace).
+	Threads []Thread
+	// Enqueue adds actions to the outbox (by their ID).
+	Enqueue []Action
+	// Requeue replaces pending actions (new attempt count, NotBefore).
+	Requeue []Action
+	// Done removes delivered (or dropped) actions from the outbox.
+	Done []uint64
+	// Cursors advance channel cursors; an older id never moves a cursor
+	// back.
+	Cursors []Cursor
+	// Incidents are written whole.
+	Incidents []Incident
+}
+
+// Cursor is the newest message id seen in a channel.
+type Cursor struct {
+	Platform string
+	Channel  string
+	Last     string
+}
+
+// Incident links the threads of several customers who report what looks
+// like the same problem.
+type Incident struct {
+	ID        uint64    `json:"id"`
+	Open      bool      `json:"open"`
+	Terms     []string  `json:"terms"`
+	Threads   []uint64  `json:"threads"`
+	Customers []string  `json:"customers"` // "platform/user"
+	Owner     string    `json:"owner,omitempty"`
+	Created   time.Time `json:"created"`
+	Updated   time.Time `json:"updated"`
+	Resolved  time.Time `json:"resolved,omitempty"`
+	// NoticeRefs are the alert messages per platform ("slack" -> ref).
+	NoticeRefs map[string]string `json:"notice_refs,omitempty"`
+	Updates    []string          `json:"updates,omitempty"`
+}

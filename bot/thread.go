@@ -1,0 +1,171 @@
+package bot
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// State is where a thread stands. See DESIGN.md for the state machine.
+type State string
+
+const (
+	// Waiting: the customer waits for staff (first reply or next reply).
+	Waiting State = "waiting"
+	// Answered: staff replied after the customer's last message.
+	Answered State = "answered"
+	// Resolved: closed by staff. A new customer message reopens it.
+	Resolved State = "resolved"
+)
+
+// Open reports whether a thread in state s still needs attention from its
+// owner (it counts towards their load).
+func (s State) Open() bool { return s == Waiting || s == Answered }
+
+// MaxMessages is how many messages a thread keeps (the newest), and
+// MaxText the bytes kept of each message text. Older messages and longer
+// texts are cut; the counts stay exact.
+const (
+	MaxMessages = 20
+	MaxText     = 4000
+)
+
+// Message is one stored message of a thread.
+type Message struct {
+	ID    string    `json:"id"`
+	User  string    `json:"user"`
+	Staff bool      `json:"staff,omitempty"`
+	Text  string    `json:"text"`
+	At    time.Time `json:"at"`
+}
+
+// Thread is one customer conversation and everything openear knows of it.
+// It is a plain value: the store keeps a copy.
+type Thread struct {
+	ID        uint64 `json:"id"`
+	Platform  string `json:"platform"`
+	Channel   string `json:"channel"`
+	Root      string `json:"root"` // platform thread root (Slack ts, Discord message or thread id)
+	DM        bool   `json:"dm,omitempty"`
+	Customer  string `json:"customer"` // platform user id of the customer who opened it
+	CustName  string `json:"customer_name,omitempty"`
+	Permalink string `json:"permalink,omitempty"`
+	Lang      string `json:"lang,omitempty"` // "en" or "ko", of the first message
+
+	// Keys are the platform keys that lead to this thread (see Key). The
+	// store indexes every key; a key maps to the thread that added it last.
+	Keys []string `json:"keys"`
+
+	State State `json:"state"`
+	Tags  []Tag `json:"tags"`
+	// Corrected is set when staff changed the tags: later messages never
+	// overwrite them.
+	Corrected bool   `json:"corrected,omitempty"`
+	Owner     string `json:"owner,omitempty"` // person name
+	Team      string `json:"team,omitempty"`
+	Incident  uint64 `json:"incident,omitempty"`
+
+	Created     time.Time `json:"created"`
+	LastCust    time.Time `json:"last_customer"` // last customer message
+	LastStaff   time.Time `json:"last_staff,omitempty"`
+	FirstReply  time.Time `json:"first_reply,omitempty"` // first staff reply
+	ResolvedAt  time.Time `json:"resolved_at,omitempty"`
+	Reopened    int       `json:"reopened,omitempty"`
+	Messages    []Message `json:"messages,omitempty"`
+	MsgCount    int       `json:"message_count"`
+	SnoozeUntil time.Time `json:"snooze_until,omitempty"`
+
+	// SLA clock of the current wait.
+	SLAKind  string        `json:"sla_kind,omitempty"`  // "first_reply" or "next_reply"
+	SLA      time.Duration `json:"sla,omitempty"`       // its length in open (business) time
+	WaitFrom time.Time     `json:"wait_from,omitempty"` // when the current wait began
+	Deadline time.Time     `json:"deadline,omitempty"`  // when the SLA is breached
+	Stage    int           `json:"stage,omitempty"`     // reminders already sent in this wait
+	Breached bool          `json:"breached,omitempty"`  // some wait of this thread missed its SLA
+	// Met counts waits answered within their SLA, Missed those answered late or not yet.
+	Met    int `json:"sla_met,omitempty"`
+	Missed int `json:"sla_missed,omitempty"`
+
+	// Due is when the clock loop must look at this thread next (a
+	// reminder, an escalation, the end of a snooze); zero for none. The
+	// store keeps an index on it.
+	Due time.Time `json:"due,omitempty"`
+
+	// NoticeRef is the triage notice's message ref, once it was posted.
+	NoticeRef string `json:"notice_ref,omitempty"`
+}
+
+// FirstResponse is the time from the first customer message to the first
+// staff reply, or 0 when staff has not replied yet.
+func (t *Thread) FirstResponse() time.Duration {
+	if t.FirstReply.IsZero() {
+		return 0
+	}
+	return t.FirstReply.Sub(t.Created)
+}
+
+// HasTag reports whether the thread carries the named tag.
+func (t *Thread) HasTag(name string) bool {
+	for _, g := range t.Tags {
+		if g.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// TagNames lists the thread's tag names.
+func (t *Thread) TagNames() []string {
+	names := make([]string, len(t.Tags))
+	for i, g := range t.Tags {
+		names[i] = g.Name
+	}
+	return names
+}
+
+// Key builds a platform key: "slack/C123/1712345678.000100".
+func Key(platform, channel, id string) string {
+	return platform + "/" + channel + "/" + id
+}
+
+// CustomerKey leads to the newest thread a customer opened in a channel;
+// used to join consecutive messages and to keep the same owner.
+func CustomerKey(platform, channel, user string) string {
+	return "cust/" + platform + "/" + channel + "/" + user
+}
+
+// OwnerOfKey leads to the newest thread of a customer on a platform, in any
+// channel (sticky owner).
+func OwnerOfKey(platform, user string) string {
+	return "who/" + platform + "/" + user
+}
+
+// ChannelKey leads to the newest thread in a channel; a top-level staff
+// message answers it.
+func ChannelKey(platform, channel string) string {
+	return "chan/" + platform + "/" + channel
+}
+
+// FormatID formats a thread id as users type it.
+func FormatID(id uint64) string { return strconv.FormatUint(id, 10) }
+
+// ParseID parses "42" or "#42".
+func ParseID(s string) (uint64, bool) {
+	n, err := strconv.ParseUint(strings.TrimPrefix(s, "#"), 10, 64)
+	return n, err == nil && n > 0
+}
+
+// LaterID reports whether message id a is newer than b. Slack ts
+// ("1712345678.000100") and Discord snowflakes are both decimal: compare
+// the integer parts by length, then text.
+func LaterID(a, b string) bool {
+	ai, af, _ := strings.Cut(a, ".")
+	bi, bf, _ := strings.Cut(b, ".")
+	if len(ai) != len(bi) {
+		return len(ai) > len(bi)
+	}
+	if ai != bi {
+		return ai > bi
+	}
+	return af > bf
+}
