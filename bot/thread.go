@@ -60,10 +60,11 @@ type Thread struct {
 	Tags  []Tag `json:"tags"`
 	// Corrected is set when staff changed the tags: later messages never
 	// overwrite them.
-	Corrected bool   `json:"corrected,omitempty"`
-	Owner     string `json:"owner,omitempty"` // person name
-	Team      string `json:"team,omitempty"`
-	Incident  uint64 `json:"incident,omitempty"`
+	Corrected   bool         `json:"corrected,omitempty"`
+	Corrections []Correction `json:"corrections,omitempty"`
+	Owner       string       `json:"owner,omitempty"` // person name
+	Team        string       `json:"team,omitempty"`
+	Incident    uint64       `json:"incident,omitempty"`
 
 	Created     time.Time `json:"created"`
 	LastCust    time.Time `json:"last_customer"` // last customer message
@@ -168,4 +169,13 @@ func LaterID(a, b string) bool {
 		return ai > bi
 	}
 	return af > bf
+}
+
+// Correction is a staff change of a thread's tags, kept so rules can be
+// improved.
+type Correction struct {
+	By    string    `json:"by"`
+	Tag   string    `json:"tag"`
+	Added bool      `json:"added"`
+	At    time.Time `json:"at"`
 }

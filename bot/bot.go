@@ -1,0 +1,301 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Person is one staff member with their platform ids.
+type Person struct {
+	Name string
+	IDs  map[string]string // platform -> user id
+	Loc  *time.Location    // their time zone; nil = the business hours' zone
+}
+
+// Team is a group of people that threads are routed to.
+type Team struct {
+	Name     string
+	Members  []string // person names
+	Strategy string   // "round_robin" (default) or "least_loaded"
+}
+
+// Rule routes threads that match all of its non-empty conditions to a team
+// or a person. Rules are tried in order; the first match wins.
+type Rule struct {
+	Tags      []string // any of these tags
+	Channels  []string // any of these channels
+	Platforms []string // any of these platforms
+	Keywords  []string // any of these words in the text (case-insensitive)
+	Team      string
+	Person    string
+}
+
+// SLA says how long a customer may wait.
+type SLA struct {
+	FirstReply    time.Duration            // first staff reply to a new thread
+	NextReply     time.Duration            // staff reply after the customer wrote again
+	PerTag        map[string]time.Duration // first-reply SLA per tag; the shortest of a thread's tags wins
+	RemindAt      []float64                // fractions of the SLA at which the owner is pinged
+	EscalateAfter float64                  // fraction at which the team is told
+}
+
+// IncidentOptions configures incident detection.
+type IncidentOptions struct {
+	Enabled      bool
+	MinCustomers int           // different customers reporting the same problem
+	Window       time.Duration // within this long
+}
+
+// AckOptions configures the reply-time promise to customers.
+type AckOptions struct {
+	Enabled bool
+	Text    map[string]string // language -> text with a {when} placeholder
+}
+
+// Observation is something the bot did, reported to Options.Observe (for
+// the demo's log and for metrics). Thread and Action may be nil.
+type Observation struct {
+	What   string // "thread", "message", "reply", "resolve", "claim", "reminder", "escalation", "breach", "sent", "failed", "noise", "duplicate", "incident", "command", "refused"
+	Thread *Thread
+	Action *Action
+	Detail string
+}
+
+// Options configures a Bot. The zero value of each field means its
+// default.
+type Options struct {
+	Store  Store // required
+	Clock  Clock // default SystemClock
+	Logger *slog.Logger
+	Tagger *Tagger // default: built-in rules only
+
+	People []Person
+	Teams  []Team
+	Rules  []Rule
+	SLA    SLA
+	Hours  *Hours // nil = always open
+
+	// JoinWindow joins consecutive top-level messages of one customer in
+	// one channel into one thread. Default 2 minutes.
+	JoinWindow time.Duration
+	// Triage maps a platform to its triage channel for notices.
+	Triage    map[string]string
+	Incidents IncidentOptions
+	Ack       AckOptions
+	// TickEvery is how often Run checks due threads; SendEvery how often it
+	// retries the outbox when nothing wakes it. Defaults 1s.
+	TickEvery time.Duration
+	SendEvery time.Duration
+	// SeenTTL is how long event ids are remembered for dedupe (≥ 1h).
+	SeenTTL time.Duration
+	Observe func(Observation)
+}
+
+// Bot is openear's core. Create it with New, give it platforms with
+// AddPlatform, feed it events with Handle and run its clock and outbox
+// sender with Run.
+type Bot struct {
+	store  Store
+	clock  Clock
+	log    *slog.Logger
+	tagger *Tagger
+	opts   Options
+
+	people map[string]*Person           // by name
+	ids    map[string]map[string]string // platform -> user id -> person name
+	teams  map[string]*Team
+
+	// mu serializes every read-modify-write of state: Handle, Tick and the
+	// sender's bookkeeping. Network I/O never happens under it.
+	mu         sync.Mutex
+	lastThread uint64
+	lastAction uint64
+	lastInc    uint64
+	rr         map[string]int // round-robin position per team
+	recent     []report       // recent problem reports, for incidents
+
+	pmu       sync.RWMutex
+	platforms map[string]Platform
+	wake      chan struct{}
+}
+
+// New creates a Bot, continuing the numbering found in the store.
+func New(ctx context.Context, opts Options) (*Bot, error) {
+	if opts.Store == nil {
+		return nil, errors.New("bot: no store")
+	}
+	if opts.Clock == nil {
+		opts.Clock = SystemClock{}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Tagger == nil {
+		t, err := NewTagger(nil)
+		if err != nil {
+			return nil, err
+		}
+		opts.Tagger = t
+	}
+	if opts.JoinWindow <= 0 {
+		opts.JoinWindow = 2 * time.Minute
+	}
+	if opts.SLA.FirstReply <= 0 {
+		opts.SLA.FirstReply = time.Hour
+	}
+	if opts.SLA.NextReply <= 0 {
+		opts.SLA.NextReply = 4 * time.Hour
+	}
+	if len(opts.SLA.RemindAt) == 0 {
+		opts.SLA.RemindAt = []float64{0.75, 1.0}
+	}
+	if opts.SLA.EscalateAfter <= 0 {
+		opts.SLA.EscalateAfter = 1.5
+	}
+	if opts.Incidents.MinCustomers <= 0 {
+		opts.Incidents.MinCustomers = 3
+	}
+	if opts.Incidents.Window <= 0 {
+		opts.Incidents.Window = 15 * time.Minute
+	}
+	if opts.TickEvery <= 0 {
+		opts.TickEvery = time.Second
+	}
+	if opts.SendEvery <= 0 {
+		opts.SendEvery = time.Second
+	}
+	if opts.SeenTTL < time.Hour {
+		opts.SeenTTL = 24 * time.Hour
+	}
+	b := &Bot{
+		store:     opts.Store,
+		clock:     opts.Clock,
+		log:       opts.Logger,
+		tagger:    opts.Tagger,
+		opts:      opts,
+		people:    map[string]*Person{},
+		ids:       map[string]map[string]string{},
+		teams:     map[string]*Team{},
+		rr:        map[string]int{},
+		platforms: map[string]Platform{},
+		wake:      make(chan struct{}, 1),
+	}
+	for i := range opts.People {
+		p := &opts.People[i]
+		b.people[p.Name] = p
+		for platform, id := range p.IDs {
+			if b.ids[platform] == nil {
+				b.ids[platform] = map[string]string{}
+			}
+			b.ids[platform][id] = p.Name
+		}
+	}
+	for i := range opts.Teams {
+		b.teams[opts.Teams[i].Name] = &opts.Teams[i]
+	}
+	var err error
+	b.lastThread, b.lastAction, b.lastInc, err = b.store.LastIDs(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("bot: read last ids: %w", err)
+	}
+	return b, nil
+}
+
+// AddPlatform registers a platform that actions are delivered through.
+func (b *Bot) AddPlatform(p Platform) {
+	b.pmu.Lock()
+	defer b.pmu.Unlock()
+	b.platforms[p.Name()] = p
+}
+
+func (b *Bot) platform(name string) Platform {
+	b.pmu.RLock()
+	defer b.pmu.RUnlock()
+	return b.platforms[name]
+}
+
+// Cursor implements Handler.
+func (b *Bot) Cursor(ctx context.Context, platform, channel string) (string, error) {
+	return b.store.Cursor(ctx, platform, channel)
+}
+
+// Now is the bot's clock.
+func (b *Bot) Now() time.Time { return b.clock.Now() }
+
+// Store returns the bot's store (read-only use: dashboards, exports).
+func (b *Bot) Store() Store { return b.store }
+
+func (b *Bot) observe(o Observation) {
+	if b.opts.Observe != nil {
+		b.opts.Observe(o)
+	}
+}
+
+// Run runs the clock loop (reminders, escalations, snoozes), the outbox
+// sender and the pruning of old event ids until ctx ends. It returns
+// ctx.Err() or nil when ctx was cancelled.
+func (b *Bot) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		b.clockLoop(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		b.sendLoop(ctx)
+	}()
+	wg.Wait()
+	return nil
+}
+
+func (b *Bot) clockLoop(ctx context.Context) {
+	tick := time.NewTicker(b.opts.TickEvery)
+	defer tick.Stop()
+	lastPrune := time.Time{}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if _, err := b.Tick(ctx); err != nil && ctx.Err() == nil {
+			b.log.Error("clock tick failed", "err", err)
+		}
+		if now := b.clock.Now(); now.Sub(lastPrune) > time.Hour {
+			lastPrune = now
+			if n, err := b.store.PruneSeen(ctx, now.Add(-b.opts.SeenTTL)); err != nil {
+				b.log.Error("prune seen event ids", "err", err)
+			} else if n > 0 {
+				b.log.Debug("pruned seen event ids", "count", n)
+			}
+		}
+	}
+}
+
+func (b *Bot) sendLoop(ctx context.Context) {
+	tick := time.NewTicker(b.opts.SendEvery)
+	defer tick.Stop()
+	for {
+		if _, err := b.Flush(ctx); err != nil && ctx.Err() == nil {
+			b.log.Error("outbox flush failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case <-b.wake:
+		}
+	}
+}
+
+func (b *Bot) kick() {
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
+}

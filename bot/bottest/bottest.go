@@ -1,0 +1,107 @@
+// Package bottest provides test doubles for the core's interfaces that are
+// not worth faking at the wire: a settable clock and a recording platform.
+// Stores are never faked: tests use storage/mem or a real bbolt file.
+package bottest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/openear/openear/bot"
+)
+
+// Clock is a bot.Clock that only moves when told to. Safe for concurrent
+// use.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a clock set to t.
+func NewClock(t time.Time) *Clock { return &Clock{now: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+// Platform is a bot.Platform that records what it is asked to send. Fail
+// makes the next sends return an error.
+type Platform struct {
+	PlatformName string
+
+	mu    sync.Mutex
+	sent  []bot.Action
+	fails []error
+	n     int
+}
+
+// NewPlatform returns a recording platform with the given name.
+func NewPlatform(name string) *Platform { return &Platform{PlatformName: name} }
+
+// Name implements bot.Platform.
+func (p *Platform) Name() string { return p.PlatformName }
+
+// Send implements bot.Platform: it records the action, or returns the
+// next scripted failure.
+func (p *Platform) Send(ctx context.Context, a bot.Action) (bot.Receipt, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.fails) > 0 {
+		err := p.fails[0]
+		p.fails = p.fails[1:]
+		return bot.Receipt{}, err
+	}
+	p.sent = append(p.sent, a)
+	p.n++
+	ref := a.Ref
+	if ref == "" {
+		ref = fmt.Sprintf("%s/m%d", a.Channel, p.n)
+	}
+	return bot.Receipt{Ref: ref}, nil
+}
+
+// Fail makes the next len(errs) sends fail with these errors, in order.
+func (p *Platform) Fail(errs ...error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.fails = append(p.fails, errs...)
+}
+
+// Sent returns the delivered actions, optionally only those of a purpose.
+func (p *Platform) Sent(purpose ...bot.Purpose) []bot.Action {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []bot.Action
+	for _, a := range p.sent {
+		if len(purpose) == 0 || a.Purpose == purpose[0] {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Reset forgets what was sent.
+func (p *Platform) Reset() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sent = nil
+}

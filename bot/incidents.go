@@ -1,0 +1,237 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// report is a recent problem report (a complaint or defect thread), kept
+// in memory for incident detection. After a restart detection starts from
+// an empty window: an incident forming across the restart is found once
+// enough new reports arrive.
+type report struct {
+	thread   uint64
+	customer string // platform/user
+	terms    []string
+	at       time.Time
+}
+
+func isProblem(t *Thread) bool { return t.HasTag(TagDefect) || t.HasTag(TagComplaint) }
+
+// detectIncident links a new problem thread to an open incident that
+// shares its terms, or opens an incident when enough different customers
+// reported something with a shared term within the window.
+func (b *Bot) detectIncident(ctx context.Context, x *txn, t *Thread, ev Event) error {
+	if !b.opts.Incidents.Enabled || !isProblem(t) {
+		return nil
+	}
+	terms := Terms(ev.Text)
+	if len(terms) == 0 {
+		return nil
+	}
+	cutoff := x.now.Add(-b.opts.Incidents.Window)
+	b.recent = slices.DeleteFunc(b.recent, func(r report) bool { return r.at.Before(cutoff) })
+	me := report{thread: t.ID, customer: t.Platform + "/" + t.Customer, terms: terms, at: x.now}
+	b.recent = append(b.recent, me)
+
+	open, err := b.store.Incidents(ctx, true)
+	if err != nil {
+		return err
+	}
+	for _, inc := range open {
+		if inc.Updated.Before(cutoff) || !overlaps(inc.Terms, terms) {
+			continue
+		}
+		b.link(x, &inc, t)
+		return b.putIncident(ctx, x, &inc)
+	}
+
+	// Which term do the most different customers share?
+	best, bestCust := "", map[string]bool{}
+	for _, term := range terms {
+		cust := map[string]bool{}
+		for _, r := range b.recent {
+			if slices.Contains(r.terms, term) {
+				cust[r.customer] = true
+			}
+		}
+		if len(cust) > len(bestCust) || (len(cust) == len(bestCust) && term < best) {
+			best, bestCust = term, cust
+		}
+	}
+	if len(bestCust) < b.opts.Incidents.MinCustomers {
+		return nil
+	}
+	b.lastInc++
+	inc := Incident{ID: b.lastInc, Open: true, Created: x.now, Owner: t.Owner}
+	var shared []string
+	for _, term := range terms {
+		n := 0
+		for _, r := range b.recent {
+			if slices.Contains(r.terms, best) && slices.Contains(r.terms, term) {
+				n++
+			}
+		}
+		if n >= 2 {
+			shared = append(shared, term)
+		}
+	}
+	inc.Terms = shared
+	for _, r := range b.recent {
+		if !slices.Contains(r.terms, best) {
+			continue
+		}
+		if r.thread == t.ID {
+			b.link(x, &inc, t)
+			continue
+		}
+		other, err := b.store.Thread(ctx, r.thread)
+		if err != nil {
+			if ignoreNotFound(err) == nil {
+				continue
+			}
+			return err
+		}
+		if o := x.pending(other.ID); o != nil {
+			other = *o
+		}
+		b.link(x, &inc, &other)
+		x.put(&other)
+	}
+	x.note(Observation{What: "incident", Thread: t, Detail: fmt.Sprintf("#%d: %d customers report %s", inc.ID, len(inc.Customers), strings.Join(inc.Terms, ", "))})
+	return b.putIncident(ctx, x, &inc)
+}
+
+// pending returns the version of a thread already changed in this txn.
+func (x *txn) pending(id uint64) *Thread {
+	for i := range x.ch.Threads {
+		if x.ch.Threads[i].ID == id {
+			return &x.ch.Threads[i]
+		}
+	}
+	return nil
+}
+
+func (b *Bot) link(x *txn, inc *Incident, t *Thread) {
+	t.Incident = inc.ID
+	if !slices.Contains(inc.Threads, t.ID) {
+		inc.Threads = append(inc.Threads, t.ID)
+	}
+	if c := t.Platform + "/" + t.Customer; !slices.Contains(inc.Customers, c) {
+		inc.Customers = append(inc.Customers, c)
+	}
+	inc.Updated = x.now
+}
+
+func overlaps(a, b []string) bool {
+	return slices.ContainsFunc(a, func(s string) bool { return slices.Contains(b, s) })
+}
+
+// putIncident records an incident and queues its alert (posted once per
+// platform's triage channel, edited as it changes).
+func (b *Bot) putIncident(ctx context.Context, x *txn, inc *Incident) error {
+	x.ch.Incidents = append(x.ch.Incidents, *inc)
+	text, err := b.incidentText(ctx, x, inc)
+	if err != nil {
+		return err
+	}
+	for _, pl := range []string{Slack, Discord} {
+		if ch := b.opts.Triage[pl]; ch != "" {
+			x.enqueue(Action{Kind: ActNotice, Purpose: ForIncident, Platform: pl, Channel: ch, Text: text, Incident: inc.ID})
+		}
+	}
+	return nil
+}
+
+func (b *Bot) incidentText(ctx context.Context, x *txn, inc *Incident) (string, error) {
+	var s strings.Builder
+	state := "OPEN"
+	if !inc.Open {
+		state = "resolved"
+	}
+	fmt.Fprintf(&s, "🔥 Incident #%d (%s): %d customers report the same problem — %s\n", inc.ID, state, len(inc.Customers), strings.Join(inc.Terms, ", "))
+	fmt.Fprintf(&s, "Owner: %s\n", orNone(inc.Owner))
+	for _, id := range inc.Threads {
+		t, err := b.store.Thread(ctx, id)
+		if p := x.pending(id); p != nil {
+			t, err = *p, nil
+		}
+		if err != nil {
+			if ignoreNotFound(err) == nil {
+				continue
+			}
+			return "", err
+		}
+		fmt.Fprintf(&s, "• #%d %s/%s %s: %q %s\n", t.ID, t.Platform, t.Channel, t.customerName(), excerpt(firstCustomerText(&t), 80), t.Permalink)
+	}
+	for _, u := range inc.Updates {
+		fmt.Fprintf(&s, "Update: %s\n", u)
+	}
+	return strings.TrimRight(s.String(), "\n"), nil
+}
+
+func (b *Bot) incidentCommand(ctx context.Context, x *txn, cmd Command, actor string) (Result, error) {
+	id, _ := ParseID(cmd.ID)
+	inc, err := b.store.Incident(ctx, id)
+	if ignoreNotFound(err) == nil && err != nil {
+		return Result{Reply: fmt.Sprintf("No incident #%s.", cmd.ID)}, nil
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	switch cmd.Sub {
+	case "update":
+		inc.Updates = append(inc.Updates, cmd.Text)
+		inc.Updated = x.now
+		n := 0
+		for _, tid := range inc.Threads {
+			t, err := b.store.Thread(ctx, tid)
+			if err != nil {
+				if ignoreNotFound(err) == nil {
+					continue
+				}
+				return Result{}, err
+			}
+			x.enqueue(Action{Kind: ActPost, Purpose: ForIncident, Platform: t.Platform, Channel: t.Channel,
+				ThreadKey: t.Root, Text: cmd.Text, ThreadID: t.ID, Incident: inc.ID})
+			n++
+		}
+		x.note(Observation{What: "incident-update", Detail: fmt.Sprintf("#%d by %s to %d threads: %s", inc.ID, actor, n, cmd.Text)})
+		if err := b.putIncident(ctx, x, &inc); err != nil {
+			return Result{}, err
+		}
+		return Result{Reply: fmt.Sprintf("Update posted to %d threads of incident #%d.", n, inc.ID)}, nil
+	case "resolve":
+		if !inc.Open {
+			return Result{Reply: fmt.Sprintf("Incident #%d is already resolved.", inc.ID)}, nil
+		}
+		inc.Open = false
+		inc.Resolved = x.now
+		inc.Updated = x.now
+		for _, tid := range inc.Threads {
+			t, err := b.store.Thread(ctx, tid)
+			if err != nil {
+				if ignoreNotFound(err) == nil {
+					continue
+				}
+				return Result{}, err
+			}
+			if b.resolve(x, &t, actor) {
+				x.put(&t)
+			}
+		}
+		if err := b.putIncident(ctx, x, &inc); err != nil {
+			return Result{}, err
+		}
+		return Result{Reply: fmt.Sprintf("Incident #%d resolved with its %d threads.", inc.ID, len(inc.Threads))}, nil
+	default:
+		text, err := b.incidentText(ctx, x, &inc)
+		if err != nil {
+			return Result{}, err
+		}
+		return Result{Reply: text}, nil
+	}
+}

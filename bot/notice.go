@@ -1,0 +1,150 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+)
+
+// ExcerptLen is how much customer text a notice quotes.
+const ExcerptLen = 300
+
+// queueNew queues what a new thread causes: the triage notice, a note to
+// the owner and, when enabled, the reply-time promise to the customer.
+func (b *Bot) queueNew(x *txn, t *Thread) {
+	b.queueNotice(x, t)
+	if t.Owner != "" {
+		b.queueOwner(x, t, ForOwner, fmt.Sprintf("📥 New thread #%d for you (%s) from %s: %q — reply by %s. %s",
+			t.ID, tagList(t), t.customerName(), excerpt(lastCustomerText(t), 120), t.Deadline.Format("Mon 15:04 MST"), t.Permalink))
+	}
+	if b.opts.Ack.Enabled {
+		text := b.opts.Ack.Text[t.Lang]
+		if text == "" {
+			text = b.opts.Ack.Text["en"]
+		}
+		if text != "" {
+			loc := t.Deadline.Location()
+			if b.opts.Hours != nil && b.opts.Hours.Loc != nil {
+				loc = b.opts.Hours.Loc
+			}
+			when := Promise(x.now, t.Deadline, loc, t.Lang)
+			x.enqueue(Action{Kind: ActPost, Purpose: ForAck, Platform: t.Platform, Channel: t.Channel,
+				ThreadKey: t.Root, Text: strings.ReplaceAll(text, "{when}", when), ThreadID: t.ID})
+		}
+	}
+}
+
+// queueNotice queues the triage notice of a thread: posted the first
+// time, edited afterwards (the sender fills in the notice's ref).
+func (b *Bot) queueNotice(x *txn, t *Thread) {
+	ch := b.opts.Triage[t.Platform]
+	if ch == "" {
+		return
+	}
+	n := b.notice(t)
+	x.enqueue(Action{Kind: ActNotice, Purpose: ForTriage, Platform: t.Platform, Channel: ch,
+		Text: n.Text(), Notice: n, ThreadID: t.ID})
+}
+
+// queueOwner sends text to the thread's owner, on the thread's platform
+// when they have an id there.
+func (b *Bot) queueOwner(x *txn, t *Thread, why Purpose, text string) {
+	if t.Owner == "" {
+		return
+	}
+	if pl, id := b.contact(t.Owner, t.Platform); id != "" {
+		x.enqueue(Action{Kind: ActDM, Purpose: why, Platform: pl, To: id, Text: text, ThreadID: t.ID})
+	}
+}
+
+func (b *Bot) notice(t *Thread) *Notice {
+	n := &Notice{
+		ThreadID:  t.ID,
+		State:     t.State,
+		Customer:  t.customerName(),
+		Channel:   t.Channel,
+		Excerpt:   excerpt(firstCustomerText(t), ExcerptLen),
+		Tags:      t.Tags,
+		Owner:     t.Owner,
+		Due:       t.Deadline,
+		Permalink: t.Permalink,
+		Buttons:   t.State != Resolved,
+	}
+	if _, id := b.contact(t.Owner, t.Platform); id != "" {
+		n.OwnerID = id
+	}
+	switch {
+	case !t.SnoozeUntil.IsZero():
+		n.Note = "snoozed until " + t.SnoozeUntil.Format("Mon 15:04 MST")
+	case t.Corrected:
+		n.Note = "tags corrected by staff"
+	}
+	if t.Incident != 0 {
+		n.Note = strings.TrimPrefix(n.Note+fmt.Sprintf("; part of incident #%d", t.Incident), "; ")
+	}
+	return n
+}
+
+// Text renders a notice as plain text (the fallback every platform gets).
+func (n *Notice) Text() string {
+	var s strings.Builder
+	fmt.Fprintf(&s, "Thread #%d · %s · from %s in %s\n", n.ThreadID, n.State, n.Customer, n.Channel)
+	fmt.Fprintf(&s, "> %s\n", strings.ReplaceAll(n.Excerpt, "\n", "\n> "))
+	for _, g := range n.Tags {
+		fmt.Fprintf(&s, "• %s (%.2f): %s\n", g.Name, g.Score, g.Reason)
+	}
+	owner := n.Owner
+	if owner == "" {
+		owner = "unassigned"
+	}
+	fmt.Fprintf(&s, "Owner: %s", owner)
+	if !n.Due.IsZero() && n.State == Waiting {
+		fmt.Fprintf(&s, " · reply due %s", n.Due.Format("Mon 15:04 MST"))
+	}
+	if n.Note != "" {
+		fmt.Fprintf(&s, " · %s", n.Note)
+	}
+	if n.Permalink != "" {
+		fmt.Fprintf(&s, "\n%s", n.Permalink)
+	}
+	return s.String()
+}
+
+func (t *Thread) customerName() string {
+	if t.CustName != "" {
+		return t.CustName
+	}
+	return t.Customer
+}
+
+func firstCustomerText(t *Thread) string {
+	for _, m := range t.Messages {
+		if !m.Staff {
+			return m.Text
+		}
+	}
+	return ""
+}
+
+func lastCustomerText(t *Thread) string {
+	for i := len(t.Messages) - 1; i >= 0; i-- {
+		if !t.Messages[i].Staff {
+			return t.Messages[i].Text
+		}
+	}
+	return ""
+}
+
+// excerpt shortens text to about n bytes on a rune boundary.
+func excerpt(text string, n int) string {
+	if len(text) <= n {
+		return text
+	}
+	return truncateUTF8(text, n) + "…"
+}
+
+func tagList(t *Thread) string {
+	if len(t.Tags) == 0 {
+		return "no tags"
+	}
+	return strings.Join(t.TagNames(), ", ")
+}

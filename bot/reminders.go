@@ -1,0 +1,190 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// slaFor returns the SLA of a wait: first_reply (the shortest per-tag SLA
+// of the thread's tags, else the default) or next_reply.
+func (b *Bot) slaFor(t *Thread, kind string) time.Duration {
+	if kind == "next_reply" {
+		return b.opts.SLA.NextReply
+	}
+	d := b.opts.SLA.FirstReply
+	found := false
+	for _, g := range t.Tags {
+		if v, ok := b.opts.SLA.PerTag[g.Name]; ok && v > 0 && (!found || v < d) {
+			d, found = v, true
+		}
+	}
+	return d
+}
+
+// stages are the fractions of the SLA at which something happens: the
+// reminders, then the escalation (the last stage).
+func (b *Bot) stages() []float64 {
+	s := slices.Clone(b.opts.SLA.RemindAt)
+	s = append(s, b.opts.SLA.EscalateAfter)
+	return s
+}
+
+// startWait starts the SLA clock of a new wait at x.now.
+func (b *Bot) startWait(x *txn, t *Thread, kind string) {
+	t.SLAKind = kind
+	t.SLA = b.slaFor(t, kind)
+	t.WaitFrom = x.now
+	t.Stage = 0
+	t.SnoozeUntil = time.Time{}
+	b.retimeWait(t)
+}
+
+// retimeWait recomputes the deadline and the next due time of the current
+// wait (after its SLA or stage changed). Clocks run in business hours only.
+func (b *Bot) retimeWait(t *Thread) {
+	if t.State != Waiting || t.SLAKind == "" {
+		return
+	}
+	if t.SLAKind == "first_reply" {
+		t.SLA = b.slaFor(t, "first_reply")
+	}
+	t.Deadline = b.opts.Hours.Add(t.WaitFrom, t.SLA)
+	if !t.SnoozeUntil.IsZero() {
+		t.Due = t.SnoozeUntil
+		return
+	}
+	st := b.stages()
+	if t.Stage >= len(st) {
+		t.Due = time.Time{}
+		return
+	}
+	t.Due = b.opts.Hours.Add(t.WaitFrom, time.Duration(float64(t.SLA)*st[t.Stage]))
+}
+
+// Tick handles every thread that came due by now: reminders, escalations
+// and the end of snoozes. Its cost is that of the due threads. It returns
+// how many threads it handled.
+func (b *Bot) Tick(ctx context.Context) (int, error) {
+	handled := 0
+	for {
+		n, err := b.tickBatch(ctx, 256)
+		handled += n
+		if err != nil || n == 0 {
+			return handled, err
+		}
+	}
+}
+
+func (b *Bot) tickBatch(ctx context.Context, limit int) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	x := b.begin("")
+	due, err := b.store.Due(ctx, x.now, limit)
+	if err != nil || len(due) == 0 {
+		return 0, err
+	}
+	for i := range due {
+		t := &due[i]
+		b.due(x, t)
+		x.put(t)
+	}
+	if err := x.commit(ctx); err != nil {
+		return 0, fmt.Errorf("tick: %w", err)
+	}
+	return len(due), nil
+}
+
+// due advances one thread whose due time has passed by one stage.
+func (b *Bot) due(x *txn, t *Thread) {
+	if t.State != Waiting {
+		t.Due = time.Time{}
+		return
+	}
+	if !t.SnoozeUntil.IsZero() {
+		t.SnoozeUntil = time.Time{}
+		b.queueOwner(x, t, ForReminder, fmt.Sprintf("⏰ Snooze over: thread #%d still waits for a reply. %s", t.ID, t.Permalink))
+		x.note(Observation{What: "unsnooze", Thread: t})
+		// Stages passed during the snooze are not replayed one by one.
+		st := b.stages()
+		for t.Stage < len(st)-1 && !b.opts.Hours.Add(t.WaitFrom, time.Duration(float64(t.SLA)*st[t.Stage])).After(x.now) {
+			t.Stage++
+		}
+		b.retimeWait(t)
+		if !t.Due.After(x.now) {
+			t.Due = x.now.Add(time.Second)
+		}
+		return
+	}
+	st := b.stages()
+	if t.Stage >= len(st) {
+		t.Due = time.Time{}
+		return
+	}
+	if !t.Breached && !x.now.Before(t.Deadline) {
+		t.Breached = true
+		x.note(Observation{What: "breach", Thread: t})
+	}
+	frac := st[t.Stage]
+	if t.Stage == len(st)-1 {
+		b.escalate(x, t)
+	} else {
+		b.remind(x, t, frac)
+	}
+	t.Stage++
+	b.retimeWait(t)
+}
+
+func (b *Bot) remind(x *txn, t *Thread, frac float64) {
+	left := t.Deadline.Sub(x.now).Round(time.Minute)
+	var text string
+	if left > 0 {
+		text = fmt.Sprintf("⏰ Reminder: thread #%d (%s) waits for a reply; SLA %s ends in %s. %s",
+			t.ID, tagList(t), t.SLA, left, t.Permalink)
+	} else {
+		text = fmt.Sprintf("⏰ Reminder: thread #%d (%s) is past its %s SLA by %s. %s",
+			t.ID, tagList(t), t.SLA, (-left).Round(time.Minute), t.Permalink)
+	}
+	b.queueOwner(x, t, ForReminder, text)
+	x.note(Observation{What: "reminder", Thread: t, Detail: fmt.Sprintf("%.0f%% of SLA", frac*100)})
+}
+
+func (b *Bot) escalate(x *txn, t *Thread) {
+	who := t.Owner
+	if who == "" {
+		who = "nobody"
+	}
+	text := fmt.Sprintf("🚨 Escalation: thread #%d (%s) has waited %s without a reply (SLA %s, owner %s, team %s). %s",
+		t.ID, tagList(t), b.opts.Hours.Between(t.WaitFrom, x.now).Round(time.Minute), t.SLA, who, orNone(t.Team), t.Permalink)
+	if ch := b.opts.Triage[t.Platform]; ch != "" {
+		x.enqueue(Action{Kind: ActPost, Purpose: ForEscalation, Platform: t.Platform, Channel: ch, Text: text, ThreadID: t.ID})
+	}
+	// The owner and every other member of the team hear of it too.
+	b.queueOwner(x, t, ForEscalation, text)
+	if team := b.teams[t.Team]; team != nil {
+		for _, m := range team.Members {
+			if m == t.Owner {
+				continue
+			}
+			if pl, id := b.contact(m, t.Platform); id != "" {
+				x.enqueue(Action{Kind: ActDM, Purpose: ForEscalation, Platform: pl, To: id, Text: text, ThreadID: t.ID})
+			}
+		}
+	}
+	x.note(Observation{What: "escalation", Thread: t})
+}
+
+func (b *Bot) snooze(x *txn, t *Thread, d time.Duration, person string) {
+	t.SnoozeUntil = x.now.Add(d)
+	t.Due = t.SnoozeUntil
+	x.note(Observation{What: "snooze", Thread: t, Detail: person + " for " + d.String()})
+	b.queueNotice(x, t)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}

@@ -1,0 +1,446 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// txn collects one state change while an event is handled; it is applied
+// to the store in one transaction.
+type txn struct {
+	b   *Bot
+	ch  Change
+	now time.Time
+	obs []Observation
+}
+
+func (b *Bot) begin(eventID string) *txn {
+	now := b.clock.Now()
+	return &txn{b: b, now: now, ch: Change{EventID: eventID, EventAt: now}}
+}
+
+// put records the new version of a thread (the last put of an id wins).
+func (x *txn) put(t *Thread) {
+	for i := range x.ch.Threads {
+		if x.ch.Threads[i].ID == t.ID {
+			x.ch.Threads[i] = *t
+			return
+		}
+	}
+	x.ch.Threads = append(x.ch.Threads, *t)
+}
+
+func (x *txn) enqueue(a Action) {
+	x.b.lastAction++
+	a.ID = x.b.lastAction
+	a.Created = x.now
+	x.ch.Enqueue = append(x.ch.Enqueue, a)
+	x.note(Observation{What: "queued", Action: &x.ch.Enqueue[len(x.ch.Enqueue)-1]})
+}
+
+func (x *txn) note(o Observation) {
+	if o.Thread != nil {
+		t := *o.Thread
+		o.Thread = &t
+	}
+	x.obs = append(x.obs, o)
+}
+
+// commit applies the change and reports what happened.
+func (x *txn) commit(ctx context.Context) error {
+	if err := x.b.store.Apply(ctx, x.ch); err != nil {
+		return err
+	}
+	for _, o := range x.obs {
+		x.b.observe(o)
+	}
+	if len(x.ch.Enqueue) > 0 {
+		x.b.kick()
+	}
+	return nil
+}
+
+// Handle implements Handler: it dedupes, tags, tracks, routes and queues
+// the actions an event causes, and commits them in one transaction.
+func (b *Bot) Handle(ctx context.Context, ev Event) (Result, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if ev.ID != "" {
+		seen, err := b.store.Seen(ctx, ev.ID)
+		if err != nil {
+			return Result{}, fmt.Errorf("handle %s: %w", ev.ID, err)
+		}
+		if seen {
+			b.observe(Observation{What: "duplicate", Detail: ev.ID})
+			return Result{Duplicate: true}, nil
+		}
+	}
+	x := b.begin(ev.ID)
+	var res Result
+	var err error
+	switch ev.Kind {
+	case KindMessage:
+		res, err = b.message(ctx, x, ev)
+	case KindReaction:
+		res, err = b.reaction(ctx, x, ev)
+	case KindCommand, KindButton:
+		res, err = b.command(ctx, x, ev)
+	default:
+		b.log.Debug("unknown event kind skipped", "kind", ev.Kind, "id", ev.ID)
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("handle %s %s: %w", ev.Kind, ev.ID, err)
+	}
+	if err := x.commit(ctx); err != nil {
+		return Result{}, fmt.Errorf("handle %s %s: %w", ev.Kind, ev.ID, err)
+	}
+	return res, nil
+}
+
+// lookup returns the thread a key leads to, or nil.
+func (b *Bot) lookup(ctx context.Context, key string) (*Thread, error) {
+	t, err := b.store.ThreadByKey(ctx, key)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+func (b *Bot) message(ctx context.Context, x *txn, ev Event) (Result, error) {
+	if ev.Channel != "" && ev.MessageID != "" {
+		x.ch.Cursors = append(x.ch.Cursors, Cursor{Platform: ev.Platform, Channel: ev.Channel, Last: ev.MessageID})
+	}
+	if ev.Bot || ev.Edit {
+		return Result{}, nil
+	}
+	// The same message may arrive live and again by backfill, under
+	// different event ids: it has one effect.
+	if ev.MessageID != "" {
+		t, err := b.lookup(ctx, Key(ev.Platform, ev.Channel, ev.MessageID))
+		if err != nil {
+			return Result{}, err
+		}
+		if t != nil && slices.ContainsFunc(t.Messages, func(m Message) bool { return m.ID == ev.MessageID }) {
+			return Result{Duplicate: true, ThreadID: t.ID}, nil
+		}
+	}
+	if ev.Staff {
+		return b.staffMessage(ctx, x, ev)
+	}
+	return b.customerMessage(ctx, x, ev)
+}
+
+// findThread finds the conversation a customer message belongs to.
+func (b *Bot) findThread(ctx context.Context, x *txn, ev Event) (*Thread, error) {
+	if ev.ThreadKey != "" {
+		return b.lookup(ctx, Key(ev.Platform, ev.Channel, ev.ThreadKey))
+	}
+	t, err := b.lookup(ctx, CustomerKey(ev.Platform, ev.Channel, ev.User))
+	if err != nil || t == nil {
+		return nil, err
+	}
+	// A DM is one conversation while it is open; in a channel, a run of
+	// top-level messages joins while it waits and stays within the window.
+	if ev.DM && t.State.Open() {
+		return t, nil
+	}
+	if t.State == Waiting && x.now.Sub(t.LastCust) <= b.opts.JoinWindow {
+		return t, nil
+	}
+	return nil, nil
+}
+
+func (b *Bot) customerMessage(ctx context.Context, x *txn, ev Event) (Result, error) {
+	tags := b.tagger.Tag(ev.Text)
+	noise := IsNoise(tags)
+	t, err := b.findThread(ctx, x, ev)
+	if err != nil {
+		return Result{}, err
+	}
+	if t == nil {
+		if noise {
+			x.note(Observation{What: "noise", Detail: ev.Text})
+			return Result{}, nil
+		}
+		t = b.newThread(ctx, x, ev, tags)
+		if err := b.routeThread(ctx, x, t, ev.Text); err != nil {
+			return Result{}, err
+		}
+		b.startWait(x, t, "first_reply")
+		x.note(Observation{What: "thread", Thread: t, Detail: ev.Text})
+		b.queueNew(x, t)
+		if err := b.detectIncident(ctx, x, t, ev); err != nil {
+			return Result{}, err
+		}
+		x.put(t)
+		return Result{ThreadID: t.ID}, nil
+	}
+
+	addMessage(t, ev, false)
+	t.addKeys(Key(ev.Platform, ev.Channel, ev.MessageID))
+	t.LastCust = x.now
+	if noise {
+		// "thanks" after an answer: recorded, no clock started.
+		x.put(t)
+		x.note(Observation{What: "noise", Thread: t, Detail: ev.Text})
+		return Result{ThreadID: t.ID}, nil
+	}
+	if !t.Corrected {
+		t.Tags = mergeTags(t.Tags, tags)
+	}
+	switch t.State {
+	case Resolved:
+		t.State = Waiting
+		t.Reopened++
+		t.ResolvedAt = time.Time{}
+		b.startWait(x, t, "next_reply")
+		x.note(Observation{What: "reopened", Thread: t, Detail: ev.Text})
+		b.queueNotice(x, t)
+	case Answered:
+		t.State = Waiting
+		b.startWait(x, t, "next_reply")
+		x.note(Observation{What: "waiting", Thread: t, Detail: ev.Text})
+		b.queueNotice(x, t)
+	case Waiting:
+		// The clock keeps running from the first unanswered message; a
+		// new tag (urgent) may shorten the SLA of this wait.
+		b.retimeWait(t)
+		x.note(Observation{What: "message", Thread: t, Detail: ev.Text})
+	}
+	x.put(t)
+	return Result{ThreadID: t.ID}, nil
+}
+
+func (b *Bot) newThread(ctx context.Context, x *txn, ev Event, tags []Tag) *Thread {
+	b.lastThread++
+	t := &Thread{
+		ID:        b.lastThread,
+		Platform:  ev.Platform,
+		Channel:   ev.Channel,
+		Root:      ev.ThreadKey,
+		DM:        ev.DM,
+		Customer:  ev.User,
+		CustName:  ev.UserName,
+		Permalink: ev.Permalink,
+		Lang:      Language(ev.Text),
+		State:     Waiting,
+		Tags:      tags,
+		Created:   x.now,
+		LastCust:  x.now,
+	}
+	if t.Root == "" {
+		t.Root = ev.MessageID
+	}
+	t.addKeys(
+		Key(ev.Platform, ev.Channel, t.Root),
+		Key(ev.Platform, ev.Channel, ev.MessageID),
+		CustomerKey(ev.Platform, ev.Channel, ev.User),
+		OwnerOfKey(ev.Platform, ev.User),
+		ChannelKey(ev.Platform, ev.Channel),
+	)
+	addMessage(t, ev, false)
+	return t
+}
+
+func (t *Thread) addKeys(keys ...string) {
+	for _, k := range keys {
+		if !slices.Contains(t.Keys, k) {
+			t.Keys = append(t.Keys, k)
+		}
+	}
+}
+
+func addMessage(t *Thread, ev Event, staff bool) {
+	text := ev.Text
+	if len(text) > MaxText {
+		text = truncateUTF8(text, MaxText)
+	}
+	t.Messages = append(t.Messages, Message{ID: ev.MessageID, User: ev.User, Staff: staff, Text: text, At: ev.At})
+	if len(t.Messages) > MaxMessages {
+		t.Messages = slices.Delete(t.Messages, 0, len(t.Messages)-MaxMessages)
+	}
+	t.MsgCount++
+}
+
+// truncateUTF8 cuts s to at most n bytes without splitting a rune.
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
+// mergeTags adds new tags to old ones, keeping the higher score of a tag
+// both have. Noise never joins real tags.
+func mergeTags(old, add []Tag) []Tag {
+	out := slices.Clone(old)
+	for _, g := range add {
+		if g.Name == TagNoise {
+			continue
+		}
+		i := slices.IndexFunc(out, func(o Tag) bool { return o.Name == g.Name })
+		switch {
+		case i < 0:
+			out = append(out, g)
+		case g.Score > out[i].Score:
+			out[i] = g
+		}
+	}
+	return out
+}
+
+func (b *Bot) staffMessage(ctx context.Context, x *txn, ev Event) (Result, error) {
+	var t *Thread
+	var err error
+	switch {
+	case ev.ThreadKey != "":
+		t, err = b.lookup(ctx, Key(ev.Platform, ev.Channel, ev.ThreadKey))
+	case !ev.DM:
+		// A top-level staff message in a customer channel answers the
+		// newest thread there if it waits.
+		t, err = b.lookup(ctx, ChannelKey(ev.Platform, ev.Channel))
+		if t != nil && t.State != Waiting {
+			t = nil
+		}
+	}
+	if err != nil || t == nil {
+		return Result{}, err
+	}
+	addMessage(t, ev, true)
+	t.addKeys(Key(ev.Platform, ev.Channel, ev.MessageID))
+	t.LastStaff = x.now
+	if t.State == Waiting {
+		b.answer(x, t)
+		if t.Owner == "" {
+			t.Owner = b.personOf(ev.Platform, ev.User)
+		}
+		x.note(Observation{What: "reply", Thread: t, Detail: b.personOf(ev.Platform, ev.User)})
+		b.queueNotice(x, t)
+	}
+	x.put(t)
+	return Result{ThreadID: t.ID}, nil
+}
+
+// answer records a staff reply to a waiting thread.
+func (b *Bot) answer(x *txn, t *Thread) {
+	if t.FirstReply.IsZero() {
+		t.FirstReply = x.now
+	}
+	if !t.Deadline.IsZero() && x.now.After(t.Deadline) {
+		t.Missed++
+		t.Breached = true
+	} else {
+		t.Met++
+	}
+	t.State = Answered
+	t.clearWait()
+}
+
+// clearWait stops the SLA clock of the current wait.
+func (t *Thread) clearWait() {
+	t.SLAKind, t.SLA, t.WaitFrom, t.Deadline, t.Stage = "", 0, time.Time{}, time.Time{}, 0
+	t.Due, t.SnoozeUntil = time.Time{}, time.Time{}
+}
+
+// personOf names the staff member behind a platform user id: their person
+// name from the config, or "platform:id" for staff the config does not
+// list (members of the Slack home team, Discord staff roles).
+func (b *Bot) personOf(platform, user string) string {
+	if name, ok := b.ids[platform][user]; ok {
+		return name
+	}
+	return platform + ":" + user
+}
+
+// contact returns the platform user id to reach a person on a platform,
+// preferring the given one.
+func (b *Bot) contact(person, prefer string) (platform, id string) {
+	if p, ok := b.people[person]; ok {
+		if id := p.IDs[prefer]; id != "" {
+			return prefer, id
+		}
+		for _, pl := range []string{Slack, Discord} {
+			if id := p.IDs[pl]; id != "" {
+				return pl, id
+			}
+		}
+		return "", ""
+	}
+	for _, pl := range []string{Slack, Discord} {
+		if len(person) > len(pl)+1 && person[:len(pl)+1] == pl+":" {
+			return pl, person[len(pl)+1:]
+		}
+	}
+	return "", ""
+}
+
+func (b *Bot) reaction(ctx context.Context, x *txn, ev Event) (Result, error) {
+	verb := reactionVerb(ev.Reaction)
+	if verb == "" || !ev.Staff {
+		return Result{}, nil
+	}
+	t, err := b.lookup(ctx, Key(ev.Platform, ev.Channel, ev.MessageID))
+	if err != nil || t == nil {
+		return Result{}, err
+	}
+	actor := b.personOf(ev.Platform, ev.User)
+	switch verb {
+	case "claim":
+		b.claim(x, t, actor)
+	case "resolve":
+		b.resolve(x, t, actor)
+	}
+	x.put(t)
+	return Result{ThreadID: t.ID}, nil
+}
+
+// reactionVerb maps 👀 to claim and ✅ to resolve, by Slack names or
+// Discord unicode.
+func reactionVerb(emoji string) string {
+	switch emoji {
+	case "eyes", "👀":
+		return "claim"
+	case "white_check_mark", "heavy_check_mark", "✅", "✔️":
+		return "resolve"
+	}
+	return ""
+}
+
+func (b *Bot) claim(x *txn, t *Thread, person string) bool {
+	if t.Owner == person {
+		return false
+	}
+	t.Owner = person
+	x.note(Observation{What: "claim", Thread: t, Detail: person})
+	b.queueNotice(x, t)
+	return true
+}
+
+func (b *Bot) resolve(x *txn, t *Thread, person string) bool {
+	if t.State == Resolved {
+		return false
+	}
+	if t.State == Waiting {
+		// Resolving without a reply still stops the clock; the wait counts
+		// as missed only if it was already past its deadline.
+		if !t.Deadline.IsZero() && x.now.After(t.Deadline) {
+			t.Missed++
+			t.Breached = true
+		}
+	}
+	t.State = Resolved
+	t.ResolvedAt = x.now
+	t.clearWait()
+	x.note(Observation{What: "resolve", Thread: t, Detail: person})
+	b.queueNotice(x, t)
+	return true
+}
