@@ -70,9 +70,13 @@ func (h *Hours) NextOpen(t time.Time) time.Time {
 // start, in start's location. If start is closed, counting begins at the next
 // opening. If d runs out exactly at the end of an opening, Add returns that
 // end (12:00 for a morning shift), not the next opening. A d <= 0 returns
-// start unchanged. A nil h returns start.Add(d).
+// start unchanged, even when start is closed. A nil h returns start.Add(d)
+// for d > 0.
 func (h *Hours) Add(start time.Time, d time.Duration) time.Time {
-	if h == nil || d <= 0 {
+	switch {
+	case d <= 0:
+		return start
+	case h == nil:
 		return start.Add(d)
 	}
 	left := d

@@ -72,7 +72,8 @@ func TestHoursAdd(t *testing.T) {
 		{"holiday skipped", seoul(t), at(kst, 2026, 12, 24, 17, 30), time.Hour, at(kst, 2026, 12, 28, 9, 30)},
 		{"on the holiday", seoul(t), at(kst, 2026, 12, 25, 10, 0), time.Hour, at(kst, 2026, 12, 28, 10, 0)},
 		{"zero duration", seoul(t), at(kst, 2026, 3, 7, 10, 0), 0, at(kst, 2026, 3, 7, 10, 0)},
-		{"negative duration", seoul(t), at(kst, 2026, 3, 7, 10, 0), -time.Hour, at(kst, 2026, 3, 7, 9, 0)},
+		{"negative duration", seoul(t), at(kst, 2026, 3, 7, 10, 0), -time.Hour, at(kst, 2026, 3, 7, 10, 0)},
+		{"nil hours, negative duration", nil, at(kst, 2026, 3, 7, 10, 0), -time.Hour, at(kst, 2026, 3, 7, 10, 0)},
 		{"nil hours", nil, at(kst, 2026, 3, 7, 10, 0), 90 * time.Minute, at(kst, 2026, 3, 7, 11, 30)},
 		// 2026-03-08 02:00 EST -> 03:00 EDT.
 		{"dst start over weekend", newYork(t), at(ny, 2026, 3, 6, 16, 0), 2 * time.Hour, at(ny, 2026, 3, 9, 10, 0)},
