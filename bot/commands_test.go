@@ -9,7 +9,7 @@ import (
 	"github.com/openear/openear/bot"
 )
 
-const day = 24 * time.Hour
+const cmdDay = 24 * time.Hour
 
 func TestParseCommand(t *testing.T) {
 	tests := []struct {
@@ -68,10 +68,10 @@ func TestParseCommand(t *testing.T) {
 		{in: "snooze 42 2h", want: bot.Command{Verb: "snooze", ID: "42", Duration: 2 * time.Hour}},
 		{in: "snooze 42 1h30m", want: bot.Command{Verb: "snooze", ID: "42", Duration: 90 * time.Minute}},
 		{in: "snooze 42 1.5h", want: bot.Command{Verb: "snooze", ID: "42", Duration: 90 * time.Minute}},
-		{in: "snooze 42 1d", want: bot.Command{Verb: "snooze", ID: "42", Duration: day}},
+		{in: "snooze 42 1d", want: bot.Command{Verb: "snooze", ID: "42", Duration: cmdDay}},
 		{in: "snooze 42 1D12H", want: bot.Command{Verb: "snooze", ID: "42", Duration: 36 * time.Hour}},
-		{in: "snooze 42 1w", want: bot.Command{Verb: "snooze", ID: "42", Duration: 7 * day}},
-		{in: "snooze 42 30d", want: bot.Command{Verb: "snooze", ID: "42", Duration: 30 * day}},
+		{in: "snooze 42 1w", want: bot.Command{Verb: "snooze", ID: "42", Duration: 7 * cmdDay}},
+		{in: "snooze 42 30d", want: bot.Command{Verb: "snooze", ID: "42", Duration: 30 * cmdDay}},
 		{in: "snooze 42 2 hours", err: `snooze 42: "2 hours" is not a duration (try 30m, 2h, 1d)`},
 		{in: "snooze 42 soon", err: `snooze 42: "soon" is not a duration (try 30m, 2h, 1d)`},
 		{in: "snooze 42 1y", err: `snooze 42: "1y" is not a duration (try 30m, 2h, 1d)`},
@@ -93,10 +93,10 @@ func TestParseCommand(t *testing.T) {
 		{in: "untag", err: "untag: missing thread id"},
 
 		// stats
-		{in: "stats", want: bot.Command{Verb: "stats", Duration: 7 * day}},
-		{in: "stats 30d", want: bot.Command{Verb: "stats", Duration: 30 * day}},
-		{in: "STATS 2w", want: bot.Command{Verb: "stats", Duration: 14 * day}},
-		{in: "stats 24h", want: bot.Command{Verb: "stats", Duration: day}},
+		{in: "stats", want: bot.Command{Verb: "stats", Duration: 7 * cmdDay}},
+		{in: "stats 30d", want: bot.Command{Verb: "stats", Duration: 30 * cmdDay}},
+		{in: "STATS 2w", want: bot.Command{Verb: "stats", Duration: 14 * cmdDay}},
+		{in: "stats 24h", want: bot.Command{Verb: "stats", Duration: cmdDay}},
 		{in: "stats 30 days", err: `stats: "30 days" is not a duration (try 7d, 30d)`},
 		{in: "stats 400d", err: `stats: "400d" is longer than 365 days`},
 
@@ -147,10 +147,10 @@ func TestCommandString(t *testing.T) {
 		{bot.Command{Verb: "help"}, "help"},
 		{bot.Command{Verb: "claim", ID: "42"}, "claim 42"},
 		{bot.Command{Verb: "assign", ID: "42", User: "U123"}, "assign 42 U123"},
-		{bot.Command{Verb: "snooze", ID: "42", Duration: 2 * day}, "snooze 42 2d"},
+		{bot.Command{Verb: "snooze", ID: "42", Duration: 2 * cmdDay}, "snooze 42 2d"},
 		{bot.Command{Verb: "snooze", ID: "42", Duration: 90 * time.Minute}, "snooze 42 1h30m0s"},
 		{bot.Command{Verb: "tag", ID: "42", Tag: "billing"}, "tag 42 billing"},
-		{bot.Command{Verb: "stats", Duration: 7 * day}, "stats 7d"},
+		{bot.Command{Verb: "stats", Duration: 7 * cmdDay}, "stats 7d"},
 		{bot.Command{Verb: "incident", ID: "7", Sub: "show"}, "incident 7"},
 		{bot.Command{Verb: "incident", ID: "7", Sub: "resolve"}, "incident 7 resolve"},
 		{bot.Command{Verb: "incident", ID: "7", Sub: "update", Text: "back up"}, "incident 7 update back up"},

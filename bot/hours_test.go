@@ -9,7 +9,7 @@ import (
 	"github.com/openear/openear/bot"
 )
 
-func mustLoc(t testing.TB, name string) *time.Location {
+func hrTestLoc(t testing.TB, name string) *time.Location {
 	t.Helper()
 	loc, err := time.LoadLocation(name)
 	if err != nil {
@@ -18,10 +18,10 @@ func mustLoc(t testing.TB, name string) *time.Location {
 	return loc
 }
 
-func hm(h, m int) time.Duration { return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute }
+func hrHM(h, m int) time.Duration { return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute }
 
 // weekdays returns a week with spans on Monday to Friday.
-func weekdays(spans ...bot.Span) [7][]bot.Span {
+func hrWeekdays(spans ...bot.Span) [7][]bot.Span {
 	var w [7][]bot.Span
 	for d := time.Monday; d <= time.Friday; d++ {
 		w[d] = spans
@@ -31,24 +31,24 @@ func weekdays(spans ...bot.Span) [7][]bot.Span {
 
 // seoul is the split shift of the design: Mon-Fri 09:00-12:00, 13:00-18:00,
 // closed on 2026-12-25 (a Friday).
-func seoul(t testing.TB) *bot.Hours {
+func hrSeoul(t testing.TB) *bot.Hours {
 	return &bot.Hours{
-		Loc:      mustLoc(t, "Asia/Seoul"),
-		Week:     weekdays(bot.Span{hm(9, 0), hm(12, 0)}, bot.Span{hm(13, 0), hm(18, 0)}),
+		Loc:      hrTestLoc(t, "Asia/Seoul"),
+		Week:     hrWeekdays(bot.Span{hrHM(9, 0), hrHM(12, 0)}, bot.Span{hrHM(13, 0), hrHM(18, 0)}),
 		Holidays: map[string]bool{"2026-12-25": true},
 	}
 }
 
-func newYork(t testing.TB) *bot.Hours {
+func hrNewYork(t testing.TB) *bot.Hours {
 	return &bot.Hours{
-		Loc:  mustLoc(t, "America/New_York"),
-		Week: weekdays(bot.Span{hm(9, 0), hm(17, 0)}),
+		Loc:  hrTestLoc(t, "America/New_York"),
+		Week: hrWeekdays(bot.Span{hrHM(9, 0), hrHM(17, 0)}),
 	}
 }
 
 func TestHoursAdd(t *testing.T) {
-	kst := mustLoc(t, "Asia/Seoul")
-	ny := mustLoc(t, "America/New_York")
+	kst := hrTestLoc(t, "Asia/Seoul")
+	ny := hrTestLoc(t, "America/New_York")
 	at := func(loc *time.Location, y int, m time.Month, d, h, min int) time.Time {
 		return time.Date(y, m, d, h, min, 0, 0, loc)
 	}
@@ -59,27 +59,27 @@ func TestHoursAdd(t *testing.T) {
 		d     time.Duration
 		want  time.Time
 	}{
-		{"inside morning", seoul(t), at(kst, 2026, 3, 2, 9, 0), 2 * time.Hour, at(kst, 2026, 3, 2, 11, 0)},
-		{"ends at lunch", seoul(t), at(kst, 2026, 3, 2, 11, 0), time.Hour, at(kst, 2026, 3, 2, 12, 0)},
-		{"lunch break pauses", seoul(t), at(kst, 2026, 3, 2, 11, 30), time.Hour, at(kst, 2026, 3, 2, 13, 30)},
-		{"start during lunch", seoul(t), at(kst, 2026, 3, 2, 12, 15), 30 * time.Minute, at(kst, 2026, 3, 2, 13, 30)},
-		{"start before opening", seoul(t), at(kst, 2026, 3, 2, 7, 0), time.Hour, at(kst, 2026, 3, 2, 10, 0)},
-		{"evening to next morning", seoul(t), at(kst, 2026, 3, 3, 17, 30), time.Hour, at(kst, 2026, 3, 4, 9, 30)},
-		{"friday 17:30 to monday", seoul(t), at(kst, 2026, 3, 6, 17, 30), time.Hour, at(kst, 2026, 3, 9, 9, 30)},
-		{"saturday to monday", seoul(t), at(kst, 2026, 3, 7, 10, 0), 4 * time.Hour, at(kst, 2026, 3, 9, 14, 0)},
-		{"a full day", seoul(t), at(kst, 2026, 3, 2, 9, 0), 8 * time.Hour, at(kst, 2026, 3, 2, 18, 0)},
-		{"two full days", seoul(t), at(kst, 2026, 3, 2, 9, 0), 16 * time.Hour, at(kst, 2026, 3, 3, 18, 0)},
-		{"holiday skipped", seoul(t), at(kst, 2026, 12, 24, 17, 30), time.Hour, at(kst, 2026, 12, 28, 9, 30)},
-		{"on the holiday", seoul(t), at(kst, 2026, 12, 25, 10, 0), time.Hour, at(kst, 2026, 12, 28, 10, 0)},
-		{"zero duration", seoul(t), at(kst, 2026, 3, 7, 10, 0), 0, at(kst, 2026, 3, 7, 10, 0)},
-		{"negative duration", seoul(t), at(kst, 2026, 3, 7, 10, 0), -time.Hour, at(kst, 2026, 3, 7, 10, 0)},
+		{"inside morning", hrSeoul(t), at(kst, 2026, 3, 2, 9, 0), 2 * time.Hour, at(kst, 2026, 3, 2, 11, 0)},
+		{"ends at lunch", hrSeoul(t), at(kst, 2026, 3, 2, 11, 0), time.Hour, at(kst, 2026, 3, 2, 12, 0)},
+		{"lunch break pauses", hrSeoul(t), at(kst, 2026, 3, 2, 11, 30), time.Hour, at(kst, 2026, 3, 2, 13, 30)},
+		{"start during lunch", hrSeoul(t), at(kst, 2026, 3, 2, 12, 15), 30 * time.Minute, at(kst, 2026, 3, 2, 13, 30)},
+		{"start before opening", hrSeoul(t), at(kst, 2026, 3, 2, 7, 0), time.Hour, at(kst, 2026, 3, 2, 10, 0)},
+		{"evening to next morning", hrSeoul(t), at(kst, 2026, 3, 3, 17, 30), time.Hour, at(kst, 2026, 3, 4, 9, 30)},
+		{"friday 17:30 to monday", hrSeoul(t), at(kst, 2026, 3, 6, 17, 30), time.Hour, at(kst, 2026, 3, 9, 9, 30)},
+		{"saturday to monday", hrSeoul(t), at(kst, 2026, 3, 7, 10, 0), 4 * time.Hour, at(kst, 2026, 3, 9, 14, 0)},
+		{"a full day", hrSeoul(t), at(kst, 2026, 3, 2, 9, 0), 8 * time.Hour, at(kst, 2026, 3, 2, 18, 0)},
+		{"two full days", hrSeoul(t), at(kst, 2026, 3, 2, 9, 0), 16 * time.Hour, at(kst, 2026, 3, 3, 18, 0)},
+		{"holiday skipped", hrSeoul(t), at(kst, 2026, 12, 24, 17, 30), time.Hour, at(kst, 2026, 12, 28, 9, 30)},
+		{"on the holiday", hrSeoul(t), at(kst, 2026, 12, 25, 10, 0), time.Hour, at(kst, 2026, 12, 28, 10, 0)},
+		{"zero duration", hrSeoul(t), at(kst, 2026, 3, 7, 10, 0), 0, at(kst, 2026, 3, 7, 10, 0)},
+		{"negative duration", hrSeoul(t), at(kst, 2026, 3, 7, 10, 0), -time.Hour, at(kst, 2026, 3, 7, 10, 0)},
 		{"nil hours, negative duration", nil, at(kst, 2026, 3, 7, 10, 0), -time.Hour, at(kst, 2026, 3, 7, 10, 0)},
 		{"nil hours", nil, at(kst, 2026, 3, 7, 10, 0), 90 * time.Minute, at(kst, 2026, 3, 7, 11, 30)},
 		// 2026-03-08 02:00 EST -> 03:00 EDT.
-		{"dst start over weekend", newYork(t), at(ny, 2026, 3, 6, 16, 0), 2 * time.Hour, at(ny, 2026, 3, 9, 10, 0)},
+		{"dst start over weekend", hrNewYork(t), at(ny, 2026, 3, 6, 16, 0), 2 * time.Hour, at(ny, 2026, 3, 9, 10, 0)},
 		// 2026-11-01 02:00 EDT -> 01:00 EST.
-		{"dst end over weekend", newYork(t), at(ny, 2026, 10, 30, 16, 30), time.Hour, at(ny, 2026, 11, 2, 9, 30)},
-		{"start given in another zone", newYork(t), at(kst, 2026, 3, 9, 22, 0), time.Hour, at(kst, 2026, 3, 9, 23, 0)},
+		{"dst end over weekend", hrNewYork(t), at(ny, 2026, 10, 30, 16, 30), time.Hour, at(ny, 2026, 11, 2, 9, 30)},
+		{"start given in another zone", hrNewYork(t), at(kst, 2026, 3, 9, 22, 0), time.Hour, at(kst, 2026, 3, 9, 23, 0)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -100,8 +100,8 @@ func TestHoursAdd(t *testing.T) {
 }
 
 func TestHoursOpenAndNextOpen(t *testing.T) {
-	kst := mustLoc(t, "Asia/Seoul")
-	h := seoul(t)
+	kst := hrTestLoc(t, "Asia/Seoul")
+	h := hrSeoul(t)
 	at := func(m time.Month, d, hh, mm int) time.Time { return time.Date(2026, m, d, hh, mm, 0, 0, kst) }
 	tests := []struct {
 		t    time.Time
@@ -135,8 +135,8 @@ func TestHoursOpenAndNextOpen(t *testing.T) {
 }
 
 func TestHoursBetween(t *testing.T) {
-	kst := mustLoc(t, "Asia/Seoul")
-	ny := mustLoc(t, "America/New_York")
+	kst := hrTestLoc(t, "Asia/Seoul")
+	ny := hrTestLoc(t, "America/New_York")
 	at := func(loc *time.Location, m time.Month, d, hh, mm int) time.Time {
 		return time.Date(2026, m, d, hh, mm, 0, 0, loc)
 	}
@@ -145,26 +145,26 @@ func TestHoursBetween(t *testing.T) {
 		allDay.Week[d] = []bot.Span{{0, 24 * time.Hour}}
 	}
 	sundayNight := &bot.Hours{Loc: ny}
-	sundayNight.Week[time.Sunday] = []bot.Span{{0, hm(6, 0)}}
+	sundayNight.Week[time.Sunday] = []bot.Span{{0, hrHM(6, 0)}}
 	tests := []struct {
 		name string
 		h    *bot.Hours
 		a, b time.Time
 		want time.Duration
 	}{
-		{"one day", seoul(t), at(kst, 3, 2, 0, 0), at(kst, 3, 3, 0, 0), 8 * time.Hour},
-		{"week", seoul(t), at(kst, 3, 2, 0, 0), at(kst, 3, 9, 0, 0), 40 * time.Hour},
-		{"christmas week", seoul(t), at(kst, 12, 21, 0, 0), at(kst, 12, 28, 0, 0), 32 * time.Hour},
-		{"lunch only", seoul(t), at(kst, 3, 2, 12, 0), at(kst, 3, 2, 13, 0), 0},
-		{"across lunch", seoul(t), at(kst, 3, 2, 11, 30), at(kst, 3, 2, 13, 30), time.Hour},
-		{"reversed", seoul(t), at(kst, 3, 3, 0, 0), at(kst, 3, 2, 0, 0), 0},
-		{"empty", seoul(t), at(kst, 3, 2, 10, 0), at(kst, 3, 2, 10, 0), 0},
+		{"one day", hrSeoul(t), at(kst, 3, 2, 0, 0), at(kst, 3, 3, 0, 0), 8 * time.Hour},
+		{"week", hrSeoul(t), at(kst, 3, 2, 0, 0), at(kst, 3, 9, 0, 0), 40 * time.Hour},
+		{"christmas week", hrSeoul(t), at(kst, 12, 21, 0, 0), at(kst, 12, 28, 0, 0), 32 * time.Hour},
+		{"lunch only", hrSeoul(t), at(kst, 3, 2, 12, 0), at(kst, 3, 2, 13, 0), 0},
+		{"across lunch", hrSeoul(t), at(kst, 3, 2, 11, 30), at(kst, 3, 2, 13, 30), time.Hour},
+		{"reversed", hrSeoul(t), at(kst, 3, 3, 0, 0), at(kst, 3, 2, 0, 0), 0},
+		{"empty", hrSeoul(t), at(kst, 3, 2, 10, 0), at(kst, 3, 2, 10, 0), 0},
 		{"nil", nil, at(kst, 3, 2, 10, 0), at(kst, 3, 3, 10, 0), 24 * time.Hour},
 		{"24/7 over dst start", allDay, at(ny, 3, 7, 0, 0), at(ny, 3, 9, 0, 0), 47 * time.Hour},
 		{"24/7 over dst end", allDay, at(ny, 10, 31, 0, 0), at(ny, 11, 2, 0, 0), 49 * time.Hour},
 		{"span across the spring gap", sundayNight, at(ny, 3, 8, 0, 0), at(ny, 3, 9, 0, 0), 5 * time.Hour},
 		{"span across the fall fold", sundayNight, at(ny, 11, 1, 0, 0), at(ny, 11, 2, 0, 0), 7 * time.Hour},
-		{"ny week with dst", newYork(t), at(ny, 3, 6, 0, 0), at(ny, 3, 13, 0, 0), 40 * time.Hour},
+		{"ny week with dst", hrNewYork(t), at(ny, 3, 6, 0, 0), at(ny, 3, 13, 0, 0), 40 * time.Hour},
 	}
 	for _, tt := range tests {
 		if got := tt.h.Between(tt.a, tt.b); got != tt.want {
@@ -178,7 +178,7 @@ func TestHoursBetween(t *testing.T) {
 func TestHoursBetweenAddProperty(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, h := range []*bot.Hours{seoul(t), newYork(t), nil} {
+	for _, h := range []*bot.Hours{hrSeoul(t), hrNewYork(t), nil} {
 		for range 2000 {
 			s := base.Add(time.Duration(r.Int64N(int64(366 * 24 * time.Hour))))
 			d := time.Duration(r.Int64N(int64(120*time.Hour))) + 1
@@ -200,7 +200,7 @@ func TestHoursBetweenAddProperty(t *testing.T) {
 // TestHoursBetweenBruteForce compares Between with a count of open minutes.
 func TestHoursBetweenBruteForce(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	ny := mustLoc(t, "America/New_York")
+	ny := hrTestLoc(t, "America/New_York")
 	// Weeks around DST start and end, a holiday and a split shift.
 	starts := []time.Time{
 		time.Date(2026, 3, 5, 0, 0, 0, 0, ny),
@@ -208,9 +208,9 @@ func TestHoursBetweenBruteForce(t *testing.T) {
 		time.Date(2026, 12, 22, 0, 0, 0, 0, ny),
 	}
 	sundayNight := &bot.Hours{Loc: ny}
-	sundayNight.Week[time.Sunday] = []bot.Span{{0, hm(6, 0)}, {hm(22, 0), 24 * time.Hour}}
-	sundayNight.Week[time.Monday] = []bot.Span{{0, hm(1, 30)}}
-	for _, h := range []*bot.Hours{seoul(t), newYork(t), sundayNight} {
+	sundayNight.Week[time.Sunday] = []bot.Span{{0, hrHM(6, 0)}, {hrHM(22, 0), 24 * time.Hour}}
+	sundayNight.Week[time.Monday] = []bot.Span{{0, hrHM(1, 30)}}
+	for _, h := range []*bot.Hours{hrSeoul(t), hrNewYork(t), sundayNight} {
 		for range 15 {
 			a := starts[r.IntN(len(starts))].Add(time.Duration(r.IntN(3*24*60)) * time.Minute)
 			b := a.Add(time.Duration(r.IntN(4*24*60)) * time.Minute)
@@ -244,7 +244,7 @@ func TestHoursNeverOpen(t *testing.T) {
 	}
 
 	// A week with openings, but every day a holiday for two years and more.
-	hol := &bot.Hours{Loc: time.UTC, Week: weekdays(bot.Span{hm(9, 0), hm(17, 0)}), Holidays: map[string]bool{}}
+	hol := &bot.Hours{Loc: time.UTC, Week: hrWeekdays(bot.Span{hrHM(9, 0), hrHM(17, 0)}), Holidays: map[string]bool{}}
 	for d := range 800 {
 		hol.Holidays[now.AddDate(0, 0, d).Format(time.DateOnly)] = true
 	}
@@ -254,7 +254,7 @@ func TestHoursNeverOpen(t *testing.T) {
 }
 
 func TestHoursLongAddStaysConsistent(t *testing.T) {
-	h := seoul(t)
+	h := hrSeoul(t)
 	s := time.Date(2026, 3, 2, 9, 0, 0, 0, h.Loc)
 	// Three years of 40-hour weeks outlasts the two-year scan.
 	d := 3 * 52 * 40 * time.Hour
@@ -268,8 +268,8 @@ func TestHoursLongAddStaysConsistent(t *testing.T) {
 }
 
 func TestHoursIn(t *testing.T) {
-	h := seoul(t)
-	paris := mustLoc(t, "Europe/Paris")
+	h := hrSeoul(t)
+	paris := hrTestLoc(t, "Europe/Paris")
 	p := h.In(paris)
 	if p.Loc != paris {
 		t.Fatalf("In: Loc = %v", p.Loc)
@@ -281,7 +281,7 @@ func TestHoursIn(t *testing.T) {
 		t.Error("holiday not kept by In")
 	}
 	p.Week[time.Monday][0].Start = 0
-	if h.Week[time.Monday][0].Start != hm(9, 0) {
+	if h.Week[time.Monday][0].Start != hrHM(9, 0) {
 		t.Error("In shares its spans with the original")
 	}
 	var none *bot.Hours
@@ -291,7 +291,7 @@ func TestHoursIn(t *testing.T) {
 }
 
 func BenchmarkHoursAdd(b *testing.B) {
-	h := seoul(b)
+	h := hrSeoul(b)
 	start := time.Date(2026, 12, 24, 17, 30, 0, 0, h.Loc) // Thursday before Christmas
 	for b.Loop() {
 		h.Add(start, time.Hour)
@@ -299,7 +299,7 @@ func BenchmarkHoursAdd(b *testing.B) {
 }
 
 func BenchmarkHoursAddWeek(b *testing.B) {
-	h := seoul(b)
+	h := hrSeoul(b)
 	start := time.Date(2026, 3, 2, 9, 0, 0, 0, h.Loc)
 	for b.Loop() {
 		h.Add(start, 40*time.Hour)

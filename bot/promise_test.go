@@ -8,7 +8,7 @@ import (
 )
 
 func TestPromise(t *testing.T) {
-	kst := mustLoc(t, "Asia/Seoul")
+	kst := hrTestLoc(t, "Asia/Seoul")
 	at := func(m time.Month, d, h, min int) time.Time { return time.Date(2026, m, d, h, min, 0, 0, kst) }
 	// Wednesday 2026-03-04 10:00 in Seoul.
 	wed := at(3, 4, 10, 0)
@@ -61,7 +61,7 @@ func TestPromise(t *testing.T) {
 // TestPromiseZone checks that days and clock are those of the customer's zone,
 // not of the times given.
 func TestPromiseZone(t *testing.T) {
-	ny := mustLoc(t, "America/New_York")
+	ny := hrTestLoc(t, "America/New_York")
 	now := time.Date(2026, 3, 6, 22, 0, 0, 0, time.UTC)  // Friday 17:00 in New York
 	due := time.Date(2026, 3, 9, 14, 30, 0, 0, time.UTC) // Monday 10:30 EDT
 	if got, want := bot.Promise(now, due, ny, "en"), "Monday morning"; got != want {
@@ -81,7 +81,7 @@ func TestPromiseZone(t *testing.T) {
 // TestPromiseWithHours ties Promise to Hours: a Friday-evening message with a
 // one-hour SLA is promised for Monday morning.
 func TestPromiseWithHours(t *testing.T) {
-	h := seoul(t)
+	h := hrSeoul(t)
 	now := time.Date(2026, 3, 6, 19, 0, 0, 0, h.Loc)
 	due := h.Add(now, 30*time.Minute)
 	if got, want := bot.Promise(now, due, h.Loc, "en"), "Monday morning"; got != want {
