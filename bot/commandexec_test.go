@@ -1,0 +1,151 @@
+package bot_test
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openear/openear/bot"
+)
+
+func TestNonStaffChangesNothing(t *testing.T) {
+	r := newRig(t, nil)
+	id, first := r.customer("UCUST", "The export is broken")
+	before := r.thread(id)
+	ids := bot.FormatID(id)
+	for _, cmd := range []string{"claim " + ids, "resolve " + ids, "snooze " + ids + " 2h", "tag " + ids + " praise", "assign " + ids + " <@UEVIL>", "mine", "open", "stats"} {
+		reply := r.command("UEXTERNAL", false, cmd)
+		if !strings.Contains(reply, "only staff") {
+			t.Errorf("%q by a customer: reply %q", cmd, reply)
+		}
+	}
+	// Reactions and buttons from a customer change nothing either.
+	r.handle(bot.Event{ID: "re1", Kind: bot.KindReaction, Platform: bot.Slack, Channel: "C1", MessageID: first.MessageID, User: "UEXTERNAL", Reaction: "white_check_mark"})
+	r.handle(bot.Event{ID: "bt1", Kind: bot.KindButton, Platform: bot.Slack, User: "UEXTERNAL", Text: "resolve " + ids})
+	if after := r.thread(id); !reflect.DeepEqual(before, after) {
+		t.Fatalf("thread changed by a non-staff user:\nbefore %+v\nafter  %+v", before, after)
+	}
+}
+
+func TestReactionsClaimAndResolve(t *testing.T) {
+	r := newRig(t, nil)
+	id, first := r.customer("UCUST", "The export is broken")
+	r.handle(bot.Event{ID: "re1", Kind: bot.KindReaction, Platform: bot.Slack, Channel: "C1", MessageID: first.MessageID, User: "UCAROL", Staff: true, Reaction: "eyes"})
+	if got := r.thread(id).Owner; got != "carol" {
+		t.Fatalf("👀: owner %s, want carol", got)
+	}
+	r.handle(bot.Event{ID: "re2", Kind: bot.KindReaction, Platform: bot.Slack, Channel: "C1", MessageID: first.MessageID, User: "UCAROL", Staff: true, Reaction: "white_check_mark"})
+	if got := r.thread(id).State; got != bot.Resolved {
+		t.Fatalf("✅: state %s", got)
+	}
+}
+
+func TestCommands(t *testing.T) {
+	r := newRig(t, nil)
+	id, _ := r.customer("UCUST", "How do I export invoices?")
+	ids := bot.FormatID(id)
+	steps := []struct {
+		cmd, want string
+		check     func(bot.Thread) bool
+	}{
+		{"help", "claim", nil},
+		{"frobnicate 1", "unknown command", nil},
+		{"claim 999", "No thread #999", nil},
+		{"claim " + ids, "yours now", func(t bot.Thread) bool { return t.Owner == "carol" }},
+		{"claim " + ids, "already yours", nil},
+		{"assign " + ids + " <@UBOB>", "assigned to bob", func(t bot.Thread) bool { return t.Owner == "bob" }},
+		{"mine", "none", nil},
+		{"open", "#" + ids, nil},
+		{"tag " + ids + " billing", "billing", func(t bot.Thread) bool { return t.HasTag("billing") && t.Corrected }},
+		{"untag " + ids + " question", "billing", func(t bot.Thread) bool { return !t.HasTag("question") }},
+		{"snooze " + ids + " 1h", "snoozed until", func(t bot.Thread) bool { return !t.SnoozeUntil.IsZero() }},
+		{"resolve " + ids, "resolved", func(t bot.Thread) bool { return t.State == bot.Resolved }},
+		{"resolve " + ids, "already resolved", nil},
+		{"reopen " + ids, "reopened", func(t bot.Thread) bool { return t.State == bot.Waiting }},
+		{"stats 7d", "SLA met", nil},
+	}
+	for _, s := range steps {
+		reply := r.command("UCAROL", true, s.cmd)
+		if !strings.Contains(reply, s.want) {
+			t.Errorf("%q: reply %q, want it to contain %q", s.cmd, reply, s.want)
+		}
+		if s.check != nil && !s.check(r.thread(id)) {
+			t.Errorf("%q: thread is %+v", s.cmd, r.thread(id))
+		}
+	}
+	// bob is told of the assignment.
+	r.flush()
+	if got := r.dms("UBOB", bot.ForOwner); !contains(got, "assigned thread #"+ids) {
+		t.Errorf("bob's DMs %q", got)
+	}
+}
+
+func TestTagCorrectionSticks(t *testing.T) {
+	r := newRig(t, nil)
+	id, first := r.customer("UCUST", "Love the new dashboard!")
+	r.command("UALICE", true, "untag "+bot.FormatID(id)+" praise")
+	r.command("UALICE", true, "tag "+bot.FormatID(id)+" idea")
+	r.handle(r.msg("UCUST", "Really great work, love it, awesome", false, first.MessageID))
+	th := r.thread(id)
+	if th.HasTag("praise") || !th.HasTag("idea") || len(th.Corrections) != 2 {
+		t.Fatalf("tags after correction and a new message: %v, corrections %d", th.TagNames(), len(th.Corrections))
+	}
+	st, err := r.bot.Stats(r.ctx, monday9.Add(-time.Hour), r.clock.Now().Add(time.Second))
+	if err != nil || st.Corrections != 2 {
+		t.Fatalf("stats corrections = %d, %v", st.Corrections, err)
+	}
+}
+
+func TestOutboxRetriesAndDrops(t *testing.T) {
+	r := newRig(t, nil)
+	r.slack.Fail(&bot.RetryError{After: 30 * time.Second, Err: errors.New("ratelimited")}, errors.New("connection reset"))
+	r.customer("UCUST", "The export is broken")
+	r.flush() // the notice is rate limited, the owner's DM fails
+	if n := len(r.slack.Sent()); n != 0 {
+		t.Fatalf("%d actions delivered while the platform failed", n)
+	}
+	pending, _ := r.store.Outbox(r.ctx, 10)
+	if len(pending) == 0 {
+		t.Fatal("failed actions left the outbox")
+	}
+	r.clock.Advance(29 * time.Second)
+	r.flush()
+	if got := len(r.slack.Sent(bot.ForTriage)); got != 0 {
+		t.Fatalf("rate-limited notice sent before its Retry-After: %d", got)
+	}
+	r.clock.Advance(time.Minute)
+	r.flush()
+	if got := len(r.slack.Sent(bot.ForTriage)); got != 1 {
+		t.Fatalf("notice not sent after Retry-After: %d", got)
+	}
+	if pending, _ := r.store.Outbox(r.ctx, 10); len(pending) != 0 {
+		t.Fatalf("%d actions still pending", len(pending))
+	}
+
+	// A permanent failure drops the action.
+	r.slack.Fail(bot.ErrPermanent)
+	r.customer("UCUST2", "The import is broken")
+	r.flush()
+	r.clock.Advance(time.Hour)
+	r.flush()
+	if pending, _ := r.store.Outbox(r.ctx, 10); len(pending) != 0 {
+		t.Fatalf("%d actions still pending after a permanent failure", len(pending))
+	}
+}
+
+func TestNoticeIsEditedAfterItWasPosted(t *testing.T) {
+	r := newRig(t, nil)
+	id, _ := r.customer("UCUST", "The export is broken")
+	r.flush()
+	r.command("UCAROL", true, "claim "+bot.FormatID(id))
+	r.flush()
+	notices := r.slack.Sent(bot.ForTriage)
+	if len(notices) != 2 || notices[0].Ref != "" || notices[1].Ref == "" {
+		t.Fatalf("notices %+v: want a post, then an edit of it", notices)
+	}
+	if notices[0].Channel != "CTRIAGE" || notices[0].Notice == nil || len(notices[0].Notice.Tags) == 0 {
+		t.Fatalf("notice %+v", notices[0])
+	}
+}
