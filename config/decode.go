@@ -50,10 +50,8 @@ func Parse(name string, data []byte, getenv func(string) string) (Config, error)
 		d.add("", syntaxLine(err), "%s", syntaxMsg(err))
 		return Config{}, d.err()
 	}
-	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+	if len(doc.Content) == 1 {
 		d.config(doc.Content[0], &c)
-	} else if doc.Kind != 0 {
-		d.add("", doc.Line, "expected a mapping at the top level")
 	}
 	d.secrets = c.SecretValues()
 	if err := d.err(); err != nil {
@@ -394,8 +392,11 @@ func suggest(key string, fs fields) string {
 	return fmt.Sprintf(" (known keys: %s)", strings.Join(known, ", "))
 }
 
+// levenshtein is the edit distance between a and b, counting a swap of
+// two neighbouring letters as one edit.
 func levenshtein(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
 	for j := range prev {
@@ -409,8 +410,11 @@ func levenshtein(a, b string) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1) // transposition
+			}
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(rb)]
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -69,7 +70,7 @@ func parseDate(s string) (time.Time, error) {
 func (b *BusinessHours) week(report func(key string, err error)) [7][]Span {
 	var days [7][]Span
 	setBy := map[time.Weekday]string{}
-	for _, key := range slices.Sorted(maps.Keys(b.Week)) {
+	for _, key := range weekOrder(b.Week) {
 		path := "week." + key
 		wd, err := parseDays(key)
 		if err != nil {
@@ -87,6 +88,22 @@ func (b *BusinessHours) week(report func(key string, err error)) [7][]Span {
 		}
 	}
 	return days
+}
+
+// weekOrder sorts the keys of a week by the first day each names, Monday
+// first, so that a day set twice is reported at the later key.
+func weekOrder(week map[string][]string) []string {
+	first := func(key string) int {
+		name, _, _ := strings.Cut(strings.SplitN(key, ",", 2)[0], "-")
+		d, ok := parseDay(name)
+		if !ok {
+			return 7
+		}
+		return (int(d) + 6) % 7
+	}
+	return slices.SortedFunc(maps.Keys(week), func(a, b string) int {
+		return cmp.Or(cmp.Compare(first(a), first(b)), strings.Compare(a, b))
+	})
 }
 
 func parseSpans(path string, list []string, report func(string, error)) []Span {
