@@ -270,3 +270,10 @@ func TestSuggestTransposition(t *testing.T) {
 	_, err := config.Parse("test.yaml", []byte("slack:\n  bot_tokne: x\n"), getenv)
 	wantProblem(t, err, "2: slack.bot_tokne: unknown key (did you mean bot_token?)")
 }
+
+func TestValidateNeverPrintsEnvValues(t *testing.T) {
+	// A value read from the environment into a plain key may still be a
+	// secret: messages show the ${VAR} that was written instead.
+	c := parse(t, "digest:\n  at: ${SLACK_BOT_TOKEN}\n")
+	wantProblem(t, c.Validate(), `2: digest.at: "${SLACK_BOT_TOKEN}" is not a time of day`)
+}
