@@ -35,7 +35,7 @@ func Load(path string) (Config, error) {
 // (os.Getenv when getenv is nil); a missing variable gives "". Secrets must
 // be written as ${VAR}. Parse reports unknown keys and values of the wrong
 // type, each with its key path and line, but does not validate: call
-// [Config.Validate] (or use [Load]).
+// [Config.Validate] (or use [Load]). On error the Config is the zero value.
 func Parse(name string, data []byte, getenv func(string) string) (Config, error) {
 	if getenv == nil {
 		getenv = os.Getenv

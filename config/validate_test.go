@@ -277,3 +277,21 @@ func TestValidateNeverPrintsEnvValues(t *testing.T) {
 	c := parse(t, "digest:\n  at: ${SLACK_BOT_TOKEN}\n")
 	wantProblem(t, c.Validate(), `2: digest.at: "${SLACK_BOT_TOKEN}" is not a time of day`)
 }
+
+func TestListenNeedsTokenUnlessLoopback(t *testing.T) {
+	for listen, needsToken := range map[string]bool{
+		"127.0.0.1:8080": false, "localhost:80": false, "[::1]:8080": false, "127.0.0.2:1": false,
+		":8080": true, "0.0.0.0:80": true, "[::]:80": true, "example.com:443": true, "10.0.0.1:80": true,
+	} {
+		c := config.Default()
+		c.HTTP.Listen = listen
+		err := c.Validate()
+		if got := err != nil && strings.Contains(err.Error(), "http.token: is required"); got != needsToken {
+			t.Errorf("listen %q: token required = %v, want %v (%v)", listen, got, needsToken, err)
+		}
+		c.HTTP.Token = "t0ken-value"
+		if err := c.Validate(); err != nil {
+			t.Errorf("listen %q with token: %v", listen, err)
+		}
+	}
+}
