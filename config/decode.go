@@ -35,12 +35,12 @@ func Load(path string) (Config, error) {
 // (os.Getenv when getenv is nil); a missing variable gives "". Secrets must
 // be written as ${VAR}. Parse reports unknown keys and values of the wrong
 // type, each with its key path and line, but does not validate: call
-// [Config.Validate] (or use [Load]).
+// [Config.Validate] (or use [Load]). On error the Config is the zero value.
 func Parse(name string, data []byte, getenv func(string) string) (Config, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	src := &source{file: name, lines: map[string]int{}, envs: map[string]string{}}
+	src := &source{file: name, lines: map[string]int{}, envs: map[string]string{}, expanded: map[string]string{}}
 	d := &decoder{problems: problems{src: src}, getenv: getenv, budget: maxNodes}
 	c := Default()
 	c.src = src
@@ -215,6 +215,16 @@ func (d *decoder) list(n *yaml.Node, path string, fn func(v *yaml.Node, path str
 	return true
 }
 
+// env returns the value of an environment variable, remembering it so that
+// messages never show it.
+func (d *decoder) env(name string) string {
+	v := d.getenv(name)
+	if v != "" {
+		d.src.expanded[v] = name
+	}
+	return v
+}
+
 // envRE matches one ${VAR} reference.
 var envRE = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
@@ -230,7 +240,7 @@ func (d *decoder) scalar(n *yaml.Node, path string) (val, shown string, ok bool)
 		return "", "", false
 	}
 	val = envRE.ReplaceAllStringFunc(n.Value, func(ref string) string {
-		return d.getenv(ref[2 : len(ref)-1])
+		return d.env(ref[2 : len(ref)-1])
 	})
 	shown = strconv.Quote(n.Value)
 	if val != n.Value {
@@ -368,7 +378,7 @@ func (d *decoder) secret(dst *Secret, envVar string) field {
 			return
 		}
 		d.src.envs[path] = m[1]
-		*dst = Secret(d.getenv(m[1]))
+		*dst = Secret(d.env(m[1]))
 	}
 }
 

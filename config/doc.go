@@ -26,8 +26,9 @@
 // literal value is an error. They are of type [Secret], which prints as
 // "[redacted]" through fmt, log/slog, JSON and YAML; [Secret.Reveal] gives
 // the value, and [Config.SecretValues] lists them all for a log handler to
-// scrub. No error message contains a secret, nor any value that came from
-// the environment.
+// scrub. No error message contains a secret; a value read from the
+// environment is shown as the ${VAR} that was written (parse errors always,
+// validation errors for values of 8 bytes or more).
 //
 // # Keys
 //

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,6 +48,37 @@ type source struct {
 	file  string
 	lines map[string]int
 	envs  map[string]string // key path -> variable name, for secrets
+
+	// expanded maps each value read from the environment to its variable.
+	expanded map[string]string
+}
+
+// minScrub is the length from which a value read from the environment is
+// taken out of messages: shorter values ("8080", "true") are not secrets,
+// and replacing them would garble messages.
+const minScrub = 8
+
+// scrub replaces in msg every secret with "[redacted]" and every long
+// enough value read from the environment with its ${VAR}.
+func (p *problems) scrub(msg string) string {
+	for _, s := range p.secrets {
+		if s != "" {
+			msg = strings.ReplaceAll(msg, s, redacted)
+		}
+	}
+	if p.src == nil {
+		return msg
+	}
+	// Longest first, so that a value containing another is replaced whole.
+	vals := slices.SortedFunc(maps.Keys(p.src.expanded), func(a, b string) int {
+		return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b))
+	})
+	for _, v := range vals {
+		if len(v) >= minScrub {
+			msg = strings.ReplaceAll(msg, v, "${"+p.src.expanded[v]+"}")
+		}
+	}
+	return msg
 }
 
 // line returns the line of key, or of its nearest ancestor in the file.
@@ -101,11 +133,7 @@ func (p *problems) err() error {
 	slices.SortStableFunc(p.errs, func(a, b *Error) int { return cmp.Compare(a.Line, b.Line) })
 	errs := make([]error, len(p.errs))
 	for i, e := range p.errs {
-		for _, s := range p.secrets {
-			if s != "" {
-				e.Msg = strings.ReplaceAll(e.Msg, s, redacted)
-			}
-		}
+		e.Msg = p.scrub(e.Msg)
 		errs[i] = e
 	}
 	return errors.Join(errs...)

@@ -270,3 +270,28 @@ func TestSuggestTransposition(t *testing.T) {
 	_, err := config.Parse("test.yaml", []byte("slack:\n  bot_tokne: x\n"), getenv)
 	wantProblem(t, err, "2: slack.bot_tokne: unknown key (did you mean bot_token?)")
 }
+
+func TestValidateNeverPrintsEnvValues(t *testing.T) {
+	// A value read from the environment into a plain key may still be a
+	// secret: messages show the ${VAR} that was written instead.
+	c := parse(t, "digest:\n  at: ${SLACK_BOT_TOKEN}\n")
+	wantProblem(t, c.Validate(), `2: digest.at: "${SLACK_BOT_TOKEN}" is not a time of day`)
+}
+
+func TestListenNeedsTokenUnlessLoopback(t *testing.T) {
+	for listen, needsToken := range map[string]bool{
+		"127.0.0.1:8080": false, "localhost:80": false, "[::1]:8080": false, "127.0.0.2:1": false,
+		":8080": true, "0.0.0.0:80": true, "[::]:80": true, "example.com:443": true, "10.0.0.1:80": true,
+	} {
+		c := config.Default()
+		c.HTTP.Listen = listen
+		err := c.Validate()
+		if got := err != nil && strings.Contains(err.Error(), "http.token: is required"); got != needsToken {
+			t.Errorf("listen %q: token required = %v, want %v (%v)", listen, got, needsToken, err)
+		}
+		c.HTTP.Token = "t0ken-value"
+		if err := c.Validate(); err != nil {
+			t.Errorf("listen %q with token: %v", listen, err)
+		}
+	}
+}
