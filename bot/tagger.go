@@ -48,9 +48,15 @@ const (
 // the operator's rules. It is immutable once built and safe for concurrent
 // use. A nil *Tagger tags with the built-in rules only.
 type Tagger struct {
-	rules   []string // tag name by rule index; the first six are the built-ins
-	en      tgEN
-	ko      tgKO
+	rules   []string         // tag name by rule index; the first six are the built-ins
+	vocab   map[string]int32 // English stem -> word id
+	wflags  []uint8          // word flags by word id
+	koSmall map[string]struct{}
+	// Built-in keywords [0] and operator keywords [1] are matched
+	// separately, so a longer built-in phrase never hides an operator's
+	// keyword (결제가 두 번 still holds the operator's 결제).
+	en      [2]tgEN
+	ko      [2]tgKO
 	emoji   map[string]int32 // emoji key -> entry
 	entries []tgEntry        // emoji, mixed-keyword entries
 	mixed   []tgMixed
@@ -172,19 +178,21 @@ func tgCheckName(name string) error {
 // tgBuilder holds what is only needed while building a Tagger.
 type tgBuilder struct {
 	t       *Tagger
-	phrases map[string]int32 // EN phrase key -> phrase index
+	phrases [2]map[string]int32 // EN phrase key -> phrase index, per set
 	s       *tgScratch
 }
 
 func newTgBuilder() *tgBuilder {
 	t := &Tagger{
-		rules: tgBuiltinNames[:],
-		en:    tgEN{vocab: make(map[string]int32)},
-		ko:    tgKO{index: make(map[string]int32), mask: make([]uint32, tgNSyllables), small: make(map[string]struct{})},
-		emoji: make(map[string]int32),
+		rules:   slices.Clone(tgBuiltinNames[:]),
+		vocab:   make(map[string]int32),
+		koSmall: make(map[string]struct{}),
+		emoji:   make(map[string]int32),
 	}
-	t.rules = slices.Clone(t.rules)
-	return &tgBuilder{t: t, phrases: make(map[string]int32), s: new(tgScratch)}
+	for i := range t.ko {
+		t.ko[i].index = make(map[string]int32)
+	}
+	return &tgBuilder{t: t, phrases: [2]map[string]int32{{}, {}}, s: new(tgScratch)}
 }
 
 func (b *tgBuilder) ruleIndex(name string) int16 {
@@ -303,6 +311,8 @@ func (b *tgBuilder) addKeyword(kw string, tg tgTarget, operator bool) error {
 		return b.addEN(s, tg, clause, operator)
 	case hangul > 0 && words+emoji+other == 0:
 		return b.addKO(kw, tg, operator)
+	case words+hangul+emoji+other == 0:
+		return fmt.Errorf("keyword has no letters, digits or emoji")
 	case emoji == 1 && words+hangul+other == 0:
 		for _, tk := range s.toks {
 			if tk.kind == tgKEmoji {
@@ -311,6 +321,8 @@ func (b *tgBuilder) addKeyword(kw string, tg tgTarget, operator bool) error {
 			}
 		}
 		return nil
+	case !operator:
+		return fmt.Errorf("built-in keyword is not English, Korean or one emoji")
 	}
 	needle := tgLowerCompact(kw)
 	if needle == "" {
@@ -339,9 +351,9 @@ func (b *tgBuilder) addSmallTalk(kw string) error {
 	for _, tk := range s.toks {
 		switch tk.kind {
 		case tgKWord:
-			b.t.en.flags[b.word(string(s.norm[tk.b:tk.c]))] |= tgWSmall
-		case tgKHangul:
-			b.t.ko.small[kw[tk.start:tk.end]] = struct{}{}
+			b.t.wflags[b.word(string(s.norm[tk.b:tk.c]))] |= tgWSmall
+		case tgKHangul, tgKJamo:
+			b.t.koSmall[kw[tk.start:tk.end]] = struct{}{}
 		case tgKEmoji:
 			b.t.entries[b.entry(string(s.norm[tk.a:tk.b]))].small = true
 		case tgKBreak, tgKQuestion:
@@ -377,11 +389,9 @@ const (
 	tgWClauseSkip             // greetings and fillers that keep a clause open
 )
 
-// tgEN is the English index: a vocabulary of stems, and phrases by their
-// first stem, longest first.
+// tgEN is an English index: phrases by the word id of their first stem,
+// longest first.
 type tgEN struct {
-	vocab   map[string]int32
-	flags   []uint8
 	first   [][]int32
 	phrases []tgPhrase
 }
@@ -394,13 +404,12 @@ type tgPhrase struct {
 }
 
 func (b *tgBuilder) word(stem string) int32 {
-	if id, ok := b.t.en.vocab[stem]; ok {
+	if id, ok := b.t.vocab[stem]; ok {
 		return id
 	}
-	id := int32(len(b.t.en.flags))
-	b.t.en.vocab[stem] = id
-	b.t.en.flags = append(b.t.en.flags, 0)
-	b.t.en.first = append(b.t.en.first, nil)
+	id := int32(len(b.t.wflags))
+	b.t.vocab[stem] = id
+	b.t.wflags = append(b.t.wflags, 0)
 	return id
 }
 
@@ -415,7 +424,7 @@ func (b *tgBuilder) addEN(s *tgScratch, tg tgTarget, clause, operator bool) erro
 	// unless nothing would be left.
 	kept := ids[:0:0]
 	for _, id := range ids {
-		if b.t.en.flags[id]&tgWSkip == 0 {
+		if b.t.wflags[id]&tgWSkip == 0 {
 			kept = append(kept, id)
 		}
 	}
@@ -425,18 +434,23 @@ func (b *tgBuilder) addEN(s *tgScratch, tg tgTarget, clause, operator bool) erro
 	if len(ids) > 16 {
 		return fmt.Errorf("keyword longer than 16 words")
 	}
+	set := tgIndexSet(operator)
+	en := &b.t.en[set]
 	key := fmt.Sprint(clause, ids)
-	pi, ok := b.phrases[key]
+	pi, ok := b.phrases[set][key]
 	if !ok {
-		b.t.en.phrases = append(b.t.en.phrases, tgPhrase{ids: ids, clause: clause})
-		pi = int32(len(b.t.en.phrases) - 1)
-		b.phrases[key] = pi
-		f := &b.t.en.first[ids[0]]
+		en.phrases = append(en.phrases, tgPhrase{ids: ids, clause: clause})
+		pi = int32(len(en.phrases) - 1)
+		b.phrases[set][key] = pi
+		for int(ids[0]) >= len(en.first) {
+			en.first = append(en.first, nil)
+		}
+		f := &en.first[ids[0]]
 		*f = append(*f, pi)
-		ph := b.t.en.phrases
+		ph := en.phrases
 		slices.SortStableFunc(*f, func(x, y int32) int { return len(ph[y].ids) - len(ph[x].ids) })
 	}
-	ph := &b.t.en.phrases[pi]
+	ph := &en.phrases[pi]
 	if tg.rule >= 0 {
 		tg.flags &^= tgFStart
 		ph.targets = append(ph.targets, tg)
@@ -444,8 +458,15 @@ func (b *tgBuilder) addEN(s *tgScratch, tg tgTarget, clause, operator bool) erro
 			ph.praise = true
 		}
 	}
-	_ = operator
 	return nil
+}
+
+// tgIndexSet is the index set of a keyword: 0 built-in, 1 operator.
+func tgIndexSet(operator bool) int {
+	if operator {
+		return 1
+	}
+	return 0
 }
 
 // tgSpec is one group of built-in keywords of one weight for one rule.
@@ -462,16 +483,16 @@ type tgSpec struct {
 
 func (b *tgBuilder) addBuiltins() {
 	for _, w := range strings.Fields(tgENSmall) {
-		b.t.en.flags[b.word(tgStemString(w))] |= tgWSmall
+		b.t.wflags[b.word(tgStemString(w))] |= tgWSmall
 	}
 	for _, w := range strings.Fields(tgENSkip) {
-		b.t.en.flags[b.word(tgStemString(w))] |= tgWSkip | tgWClauseSkip
+		b.t.wflags[b.word(tgStemString(w))] |= tgWSkip | tgWClauseSkip
 	}
 	for _, w := range strings.Fields(tgENNeg) {
-		b.t.en.flags[b.word(tgStemString(w))] |= tgWNeg
+		b.t.wflags[b.word(tgStemString(w))] |= tgWNeg
 	}
 	for _, w := range strings.Fields(tgENClauseSkip) {
-		b.t.en.flags[b.word(tgStemString(w))] |= tgWClauseSkip
+		b.t.wflags[b.word(tgStemString(w))] |= tgWClauseSkip
 	}
 	for _, sp := range tgSpecsEN {
 		b.addSpec(sp, tgSrcEN)
@@ -483,7 +504,7 @@ func (b *tgBuilder) addBuiltins() {
 		b.addSpec(sp, tgSrcAny)
 	}
 	for _, w := range strings.Fields(tgKOSmall) {
-		b.t.ko.small[w] = struct{}{}
+		b.t.koSmall[w] = struct{}{}
 	}
 	for _, e := range strings.Fields(tgEmojiSmall) {
 		b.s.scan(e)
@@ -566,6 +587,7 @@ type tgScratch struct {
 	koFlag []uint8 // tgFStart, tgFEnd per syllable
 	koSeg  []int32 // syllable index where each space-joined segment starts
 	koJoin bool    // only spaces since the last Hangul token
+	reason []byte  // a reason being built
 	low    []byte  // mixed keywords: lowercased text without spaces
 	lowOff []int32
 	hangul int
@@ -836,7 +858,7 @@ func (s *tgScratch) markup(text string, i int) int {
 
 // colon reads a :shortcode: emoji; a lone ':' ends a clause.
 func (s *tgScratch) colon(text string, i int) int {
-	letter := false
+	letter := i+2 < len(text) && (text[i+1] == '+' || text[i+1] == '-') // :+1:, :-1:
 	for j := i + 1; j < len(text) && j <= i+41; j++ {
 		c := text[j]
 		switch {
@@ -893,8 +915,10 @@ func (t *Tagger) Tag(text string) []Tag {
 	defer tgPutScratch(s)
 	s.scan(text)
 	t.prepass(s, text)
-	t.matchEN(s)
-	t.matchKO(s)
+	for set := range 2 {
+		t.matchEN(s, set)
+		t.matchKO(s, set)
+	}
 	t.matchMixed(s, text)
 	for i := range t.regexes {
 		if loc := t.regexes[i].re.FindStringIndex(text); loc != nil {
@@ -914,13 +938,13 @@ func (t *Tagger) prepass(s *tgScratch, text string) {
 		tk := &s.toks[i]
 		switch tk.kind {
 		case tgKWord:
-			id, ok := t.en.vocab[string(s.norm[tk.b:tk.c])]
+			id, ok := t.vocab[string(s.norm[tk.b:tk.c])]
 			if !ok {
 				id = -1
 			}
 			var f uint8
 			if id >= 0 {
-				f = t.en.flags[id]
+				f = t.wflags[id]
 			}
 			s.mt = append(s.mt, tgMatchTok{tok: int32(i), id: id, brk: brk, clause: clause})
 			brk = false
@@ -936,7 +960,7 @@ func (t *Tagger) prepass(s *tgScratch, text string) {
 					w: 0.6, start: tk.start, end: tk.end})
 			}
 		case tgKHangul:
-			_, small := t.ko.small[text[tk.start:tk.end]]
+			_, small := t.koSmall[text[tk.start:tk.end]]
 			if !small {
 				small = tgKoYes(text[tk.start:tk.end])
 			}
@@ -991,13 +1015,13 @@ func (t *Tagger) addEntryEv(s *tgScratch, e int32, start, end int32) {
 
 // matchEN finds English phrases, leftmost longest, without overlaps, so
 // "not great" and "would be great" are not read as "great".
-func (t *Tagger) matchEN(s *tgScratch) {
-	mt := s.mt
+func (t *Tagger) matchEN(s *tgScratch, set int) {
+	mt, en := s.mt, &t.en[set]
 	for p := 0; p < len(mt); {
 		adv := 1
-		if id := mt[p].id; id >= 0 {
-			for _, pi := range t.en.first[id] {
-				ph := &t.en.phrases[pi]
+		if id := mt[p].id; id >= 0 && int(id) < len(en.first) {
+			for _, pi := range en.first[id] {
+				ph := &en.phrases[pi]
 				if ph.clause && !mt[p].clause {
 					continue
 				}
@@ -1005,7 +1029,7 @@ func (t *Tagger) matchEN(s *tgScratch) {
 				if !ok {
 					continue
 				}
-				t.addPhraseEv(s, p, end, pi)
+				t.addPhraseEv(s, set, p, end, pi)
 				adv = end - p
 				break
 			}
@@ -1025,7 +1049,7 @@ func (t *Tagger) phraseAt(mt []tgMatchTok, p int, ids []int32) (int, bool) {
 		switch {
 		case mt[q].id == ids[k]:
 			k++
-		case mt[q].id < 0 || t.en.flags[mt[q].id]&tgWSkip == 0:
+		case mt[q].id < 0 || t.wflags[mt[q].id]&tgWSkip == 0:
 			return 0, false
 		}
 		q++
@@ -1033,19 +1057,20 @@ func (t *Tagger) phraseAt(mt []tgMatchTok, p int, ids []int32) (int, bool) {
 	return q, true
 }
 
-func (t *Tagger) addPhraseEv(s *tgScratch, p, end int, pi int32) {
-	ph := &t.en.phrases[pi]
+func (t *Tagger) addPhraseEv(s *tgScratch, set, p, end int, pi int32) {
+	ph := &t.en[set].phrases[pi]
+	key := int32(set<<23) | pi
 	start, stop := s.toks[s.mt[p].tok].start, s.toks[s.mt[end-1].tok].end
-	negated := ph.praise && p > 0 && !s.mt[p].brk && s.mt[p-1].id >= 0 && t.en.flags[s.mt[p-1].id]&tgWNeg != 0
+	negated := ph.praise && p > 0 && !s.mt[p].brk && s.mt[p-1].id >= 0 && t.wflags[s.mt[p-1].id]&tgWNeg != 0
 	for _, tg := range ph.targets {
 		if negated && tg.rule == tgRPraise {
 			if tg.flags&tgFBooster == 0 {
-				s.ev = append(s.ev, tgEv{key: tgKeyNegEN | pi, rule: tgRComplaint, src: tgSrcEN, w: 0.45,
+				s.ev = append(s.ev, tgEv{key: tgKeyNegEN | key, rule: tgRComplaint, src: tgSrcEN, w: 0.45,
 					start: s.toks[s.mt[p-1].tok].start, end: stop})
 			}
 			continue
 		}
-		s.ev = append(s.ev, tgEv{key: tgKeyEN | pi, rule: tg.rule, src: tg.src, flags: tg.flags, w: tg.w,
+		s.ev = append(s.ev, tgEv{key: tgKeyEN | key, rule: tg.rule, src: tg.src, flags: tg.flags, w: tg.w,
 			start: start, end: stop})
 	}
 }
@@ -1128,13 +1153,19 @@ func (t *Tagger) result(s *tgScratch, text string) []Tag {
 		}
 		return int(a.start) - int(b.start)
 	})
-	var tags []Tag
+	n := 1
+	for i := 1; i < len(kept); i++ {
+		if kept[i].rule != kept[i-1].rule {
+			n++
+		}
+	}
+	tags := make([]Tag, 0, n)
 	for i := 0; i < len(kept); {
 		j := i + 1
 		for j < len(kept) && kept[j].rule == kept[i].rule {
 			j++
 		}
-		tags = append(tags, t.tagOf(kept[i:j], text))
+		tags = append(tags, t.tagOf(s, kept[i:j], text))
 		i = j
 	}
 	slices.SortFunc(tags, func(a, b Tag) int {
@@ -1152,64 +1183,63 @@ func (t *Tagger) result(s *tgScratch, text string) []Tag {
 // tgMaxShown is how many matches one reason group lists.
 const tgMaxShown = 6
 
-func (t *Tagger) tagOf(ev []tgEv, text string) Tag {
+func (t *Tagger) tagOf(s *tgScratch, ev []tgEv, text string) Tag {
 	name := t.rules[ev[0].rule]
 	miss := 1.0
-	var sb strings.Builder
-	sb.Grow(64)
-	for i := 0; i < len(ev); i++ {
-		e := ev[i]
-		dup := false
+	buf := s.reason[:0]
+	shown := 0
+	for i, e := range ev {
+		dupKey, dupText := false, false
 		for _, d := range ev[:i] {
-			if d.key == e.key {
-				dup = true
-				break
-			}
+			dupKey = dupKey || d.key == e.key
+			dupText = dupText || d.src == e.src && text[d.start:d.end] == text[e.start:e.end]
 		}
-		if dup {
-			continue
+		if !dupKey {
+			miss *= 1 - e.w
 		}
-		miss *= 1 - e.w
 		if i == 0 || e.src != ev[i-1].src {
 			if i > 0 {
-				sb.WriteString("; ")
+				buf = append(buf, "; "...)
 			}
-			switch e.src {
-			case tgSrcOp:
-				sb.WriteString("operator rule ")
-				sb.WriteString(name)
-			case tgSrcKO:
-				sb.WriteString("rule " + name + "/ko")
-			default:
-				sb.WriteString("rule " + name + "/en")
+			if e.src == tgSrcOp {
+				buf = append(buf, "operator rule "...)
+				buf = append(buf, name...)
+			} else {
+				buf = append(buf, "rule "...)
+				buf = append(buf, name...)
+				if e.src == tgSrcKO {
+					buf = append(buf, "/ko"...)
+				} else {
+					buf = append(buf, "/en"...)
+				}
 			}
-			sb.WriteString(": matched ")
-			sb.WriteString(tgQuote(text[e.start:e.end]))
-		} else if shown := tgShownInGroup(ev[:i], e.src); shown < tgMaxShown {
-			sb.WriteString(", ")
-			sb.WriteString(tgQuote(text[e.start:e.end]))
-		} else if shown == tgMaxShown {
-			sb.WriteString(", …")
+			buf = append(buf, ": matched "...)
+			shown = 0
+		} else if dupText {
+			continue
+		} else if shown < tgMaxShown {
+			buf = append(buf, ", "...)
 		}
-		if e.flags&tgFRegex != 0 {
-			sb.WriteString(" (regex)")
+		switch {
+		case shown < tgMaxShown:
+			buf = tgAppendQuote(buf, text[e.start:e.end])
+			if e.flags&tgFRegex != 0 {
+				buf = append(buf, " (regex)"...)
+			}
+		case shown == tgMaxShown:
+			buf = append(buf, ", …"...)
 		}
+		shown++
 	}
+	s.reason = buf
 	score := math.Round((1-miss)*1000) / 1000
 	score = min(max(score, 0.001), 1)
-	return Tag{Name: name, Score: score, Reason: sb.String()}
+	return Tag{Name: name, Score: score, Reason: string(buf)}
 }
 
-func tgShownInGroup(prev []tgEv, src uint8) int {
-	n := 0
-	for i := len(prev) - 1; i >= 0 && prev[i].src == src; i-- {
-		n++
-	}
-	return n
-}
-
-// tgQuote quotes what was found, cut to 60 runes; invalid UTF-8 is escaped.
-func tgQuote(s string) string {
+// tgAppendQuote quotes what was found, cut to 60 runes; invalid UTF-8 is
+// escaped.
+func tgAppendQuote(buf []byte, s string) []byte {
 	if utf8.RuneCountInString(s) > 60 {
 		n := 0
 		for i := range s {
@@ -1220,7 +1250,7 @@ func tgQuote(s string) string {
 			n++
 		}
 	}
-	return strconv.Quote(s)
+	return strconv.AppendQuote(buf, s)
 }
 
 func (t *Tagger) noise(s *tgScratch, text string) Tag {
@@ -1238,7 +1268,7 @@ func (t *Tagger) noise(s *tgScratch, text string) Tag {
 			sb.WriteString(", ")
 		}
 		tk := s.toks[k]
-		sb.WriteString(tgQuote(text[tk.start:tk.end]))
+		sb.Write(tgAppendQuote(nil, text[tk.start:tk.end]))
 	}
 	return Tag{Name: TagNoise, Score: 0.9, Reason: sb.String()}
 }
@@ -1310,6 +1340,7 @@ var tgSpecsEN = []tgSpec{
 		"timeout", "time out", "not responding", "unresponsive", "infinite {loop|loading|spinner}", "spinning forever",
 		"stuck", "corrupted", "lost {my|our|all|all my|all our} data", "data loss", "disappeared", "vanished",
 		"{keeps|kept} {logging|signing} {me |us |}out"}},
+	{tgRUrgent, 0.45, 0, []string{"lost {my|our|all|all my|all our} data", "data loss"}},
 	{tgRDefect, 0.35, 0, []string{"wrong", "incorrect", "missing", "logged out"}},
 	{tgRDefect, 0.55, 0, []string{"{is|are|was|went|goes|keeps going} down", "{site|server|service|api|app|dashboard|website|checkout|login} {is |}down"}},
 	{tgRUrgent, 0.45, 0, []string{"{is|are|was|went|goes|keeps going} down", "{site|server|service|api|app|dashboard|website|checkout|login} {is |}down"}},
@@ -1321,7 +1352,7 @@ var tgSpecsEN = []tgSpec{
 		"is there {a|any} way", "is it possible", "would it be possible", "any way to", "wondering", "i wonder",
 		"{quick|a|one} question", "have a question", "question", "questions", "any {idea|ideas|update|updates|news}",
 		"{anyone|does anyone|do you} know", "{can|could} you {tell|explain|clarify|confirm|help}",
-		"not sure {how|if|whether|why|what}", "eta", "clarify"}},
+		"not sure {how|if|whether|why|what}", "eta", "eta {for|on} the fix", "clarify"}},
 	{tgRQuestion, 0.35, 0, []string{"confused", "unclear"}},
 
 	{tgRPraise, 0.6, 0, []string{"love", "awesome", "amazing", "excellent", "fantastic", "wonderful", "brilliant", "superb",
@@ -1329,8 +1360,9 @@ var tgSpecsEN = []tgSpec{
 		"props", "shout out", "shoutout", "you {rock|guys rock|are the best|are awesome|are amazing}", "youre the best",
 		"lifesaver", "life saver", "game changer", "best {support|app|tool|product|service|team}",
 		"works {great|perfectly|like a charm|flawlessly|beautifully}",
-		"{fast|quick|speedy} {response|reply|fix|turnaround|support}", "super fast", "delighted", "pleased",
-		"helpful", "recommend", "{for|on} the fix", "for fixing", "fixed it", "happy with"}},
+		"{fast|quick|speedy} {response|reply|fix|turnaround|support}", "super fast", "delighted",
+		"helpful", "recommend", "happy with",
+		"{thank you|thanks|thx|ty} {|much|a lot|again} for {the fix|fixing|the quick fix|fixing it|the fast fix|sorting this out}"}},
 	{tgRPraise, 0.4, tgFWeak, []string{"great", "nice", "perfect", "cool", "happy", "beautiful", "smooth", "neat",
 		"{thank you|thanks} so much", "thanks a lot", "many thanks", "appreciate {it|this|that|you|your}", "appreciated"}},
 	{tgRPraise, 0.2, tgFBooster, []string{"thanks", "thank you", "thx", "ty", "tysm"}},
@@ -1349,6 +1381,7 @@ var tgSpecsEN = []tgSpec{
 		"{production|prod} {is |}{down|broken|outage|issue}", "outage", "down for {everyone|all|all users|all customers}",
 		"as soon as possible", "time sensitive", "cant wait", "{high|top|highest} priority", "{sev|severity} {1|one|0}",
 		"sev1", "sev0", "p0", "losing {money|customers|revenue|sales|orders|data}", "need help now", "help now"}},
+	{tgRDefect, 0.55, 0, []string{"{production|prod} {is |}{down|broken|outage}"}},
 	{tgRUrgent, 0.5, 0, []string{"critical", "blocker", "blocking", "{all|all of our|all our} {users|customers}",
 		"everyone is affected", "everyone affected", "in production", "on production", "right now", "p1", "deadline"}},
 	{tgRUrgent, 0.35, 0, []string{"blocked", "live site"}},

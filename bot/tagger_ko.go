@@ -22,8 +22,7 @@ const tgNSyllables = 0xD7A3 - 0xAC00 + 1
 type tgKO struct {
 	index   map[string]int32 // compact keyword -> entry
 	entries []tgEntry
-	mask    []uint32            // by first syllable: bit L set when some keyword of L syllables starts with it
-	small   map[string]struct{} // small-talk words, whole
+	mask    []uint32 // by first syllable: bit L set when some keyword of L syllables starts with it; nil when empty
 }
 
 // addKO indexes a Korean keyword. An operator's one-word keyword is first
@@ -49,7 +48,10 @@ func (b *tgBuilder) addKO(kw string, tg tgTarget, operator bool) error {
 	if n == 1 {
 		tg.flags |= tgFStart
 	}
-	ko := &b.t.ko
+	ko := &b.t.ko[tgIndexSet(operator)]
+	if ko.mask == nil {
+		ko.mask = make([]uint32, tgNSyllables)
+	}
 	e, ok := ko.index[compact]
 	if !ok {
 		ko.entries = append(ko.entries, tgEntry{})
@@ -71,7 +73,11 @@ func tgSyllableAt(b []byte, i int) rune {
 
 // matchKO finds Korean keywords, leftmost longest, within each run of
 // Hangul words that only spaces separate.
-func (t *Tagger) matchKO(s *tgScratch) {
+func (t *Tagger) matchKO(s *tgScratch, set int) {
+	ko := &t.ko[set]
+	if ko.mask == nil {
+		return
+	}
 	n := len(s.koOrig)
 	for si, seg := range s.koSeg {
 		end := n
@@ -80,13 +86,13 @@ func (t *Tagger) matchKO(s *tgScratch) {
 		}
 		for i := int(seg); i < end; {
 			adv := 1
-			m := t.ko.mask[tgSyllableAt(s.ko, i*3)-0xAC00]
+			m := ko.mask[tgSyllableAt(s.ko, i*3)-0xAC00]
 			for L := min(31, end-i); m != 0 && L >= 1; L-- {
 				if m&(1<<L) == 0 {
 					continue
 				}
-				e, ok := t.ko.index[string(s.ko[i*3:(i+L)*3])]
-				if ok && t.koEmit(s, e, int(seg), i, i+L) {
+				e, ok := ko.index[string(s.ko[i*3:(i+L)*3])]
+				if ok && t.koEmit(s, set, e, int(seg), i, i+L) {
 					adv = L
 					break
 				}
@@ -98,34 +104,50 @@ func (t *Tagger) matchKO(s *tgScratch) {
 
 // koEmit records the evidence of entry e at syllables [i, j) and reports
 // whether any target's position rules allowed it.
-func (t *Tagger) koEmit(s *tgScratch, e int32, seg, i, j int) bool {
-	ent := &t.ko.entries[e]
+func (t *Tagger) koEmit(s *tgScratch, set int, e int32, seg, i, j int) bool {
+	ent := &t.ko[set].entries[e]
 	if len(ent.targets) == 0 {
 		return true // a stop word: consumed, tags nothing
 	}
 	startsWord := s.koFlag[i]&tgFStart != 0
 	endsWord := s.koFlag[j-1]&tgFEnd != 0
+	if !startsWord && tgCrossesWord(s, i, j) {
+		return false // 결제 안돼요 must not read as 제안
+	}
+	key := int32(set<<23) | e
 	start, stop := s.koOrig[i], s.koOrig[j-1]+3
 	// 안/못 as a word right before a praise word negates it.
 	negated := startsWord && i > seg && s.koFlag[i-1] == tgFStart|tgFEnd &&
 		(tgSyllableAt(s.ko, (i-1)*3) == '안' || tgSyllableAt(s.ko, (i-1)*3) == '못')
 	any := false
 	for _, tg := range ent.targets {
-		if tg.flags&tgFStart != 0 && !startsWord || tg.flags&tgFEnd != 0 && !endsWord {
+		// An ending must end a word and follow a stem: 있나요 is a question,
+		// (오류가) 나요 is not.
+		if tg.flags&tgFStart != 0 && !startsWord || tg.flags&tgFEnd != 0 && (!endsWord || startsWord) {
 			continue
 		}
 		any = true
 		if negated && tg.rule == tgRPraise {
 			if tg.flags&tgFBooster == 0 {
-				s.ev = append(s.ev, tgEv{key: tgKeyNegKO | e, rule: tgRComplaint, src: tgSrcKO, w: 0.45,
+				s.ev = append(s.ev, tgEv{key: tgKeyNegKO | key, rule: tgRComplaint, src: tgSrcKO, w: 0.45,
 					start: s.koOrig[i-1], end: stop})
 			}
 			continue
 		}
-		s.ev = append(s.ev, tgEv{key: tgKeyKO | e, rule: tg.rule, src: tg.src, flags: tg.flags &^ (tgFStart | tgFEnd),
+		s.ev = append(s.ev, tgEv{key: tgKeyKO | key, rule: tg.rule, src: tg.src, flags: tg.flags &^ (tgFStart | tgFEnd),
 			w: tg.w, start: start, end: stop})
 	}
 	return any
+}
+
+// tgCrossesWord reports whether syllables [i, j) run past the end of a word.
+func tgCrossesWord(s *tgScratch, i, j int) bool {
+	for k := i; k < j-1; k++ {
+		if s.koFlag[k]&tgFEnd != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // tgKoYes reports whether w is only 네/넵/넹/예/응 repeated: 네네, 넵넵넵.
@@ -167,7 +189,7 @@ var tgSpecsKO = []tgSpec{
 		"{하얀|흰|빈|검은|까만} 화면", "백지", "로딩만", "장애", "다운됐", "다운되", "다운됨", "다운돼", "서비스 중단"}},
 	{tgRDefect, 0.4, 0, []string{"이상해", "이상하", "이상합", "이상한", "문제가 있", "문제가 생", "문제가 발생",
 		"꺼져", "꺼짐", "꺼졌", "꺼집", "사라졌", "사라져", "사라짐", "없어졌", "날아갔", "버벅", "끊겨", "끊기", "끊김",
-		"잘못", "틀려", "틀린", "틀렸", "렉이", "렉 걸", "중복 결제", "이중 결제"}},
+		"잘못", "틀려", "틀린", "틀렸", "렉이", "렉 걸", "중복 결제", "이중 결제", "결제가 두 번"}},
 
 	{tgRQuestion, 0.55, 0, []string{"어떻게", "어떡", "궁금", "-나요", "-까요", "-인가요", "-는가요", "-한가요", "-은가요",
 		"-된가요", "-건가요", "-던가요", "-습니까", "-입니까", "-됩니까", "-합니까", "뭔가요", "뭐죠", "뭔지"}},
@@ -184,7 +206,7 @@ var tgSpecsKO = []tgSpec{
 	{tgRPraise, 0.4, tgFWeak, []string{"좋아요", "좋네요", "좋습니다", "좋았", "좋더라", "좋다", "굿"}},
 	{tgRPraise, 0.2, tgFBooster, []string{"감사", "고맙", "고마워", "땡큐"}},
 
-	{tgRIdea, 0.65, 0, []string{"기능 추가", "기능 요청", "추가해 주", "추가해 줬", "추가 요청", "제안", "건의", "아이디어"}},
+	{tgRIdea, 0.65, 0, []string{"기능 추가", "기능 요청", "추가해 주", "추가해 줬", "추가 요청", "^제안", "^건의", "아이디어"}},
 	{tgRIdea, 0.5, 0, []string{"추가되면", "추가하면", "추가됐으면", "추가되었으면", "추가 예정", "지원 계획", "지원해 주시면",
 		"지원되면", "지원하면", "로드맵", "개선", "있으면 좋을", "좋을 것 같", "생기면"}},
 	{tgRIdea, 0.45, tgFWeak, []string{"좋겠", "했으면", "있었으면", "됐으면", "되었으면"}},

@@ -180,7 +180,7 @@ var tgKoEndings = []string{
 	"됩니다", "돼요", "되요", "됐어요", "됬어요", "됐는데", "되었습니다", "되었는데", "되었어요",
 	"되어", "되는데", "되고", "되지", "되면", "되는", "되네요", "됐네요", "돼서", "되서",
 	"받고", "받을", "받아", "받으려고", "받았어요", "받았는데", "받았", "받고싶어요", "받고싶습니다",
-	"싶어요", "싶습니다", "어요", "아요", "네요", "나요", "까요", "세요", "습니다", "는데", "지만",
+	"싶어요", "싶습니다", "드립니다", "드려요", "드릴게요", "드렸는데", "드렸어요", "어요", "아요", "네요", "나요", "까요", "세요", "습니다", "는데", "지만",
 }
 
 // tgKoParticle1 are one-syllable particles and endings.
@@ -206,7 +206,7 @@ var tgKoStop = tgSet(`안 못 좀 너무 정말 진짜 계속 지금 또 다시 
 	저희 우리 여기 거기 저기 어떻게 왜 언제 뭐 무엇 네 예 넵 아 음 혹시 그리고 근데 그런데 하지만 그래서 수 것 거
 	때 등 있 없 되 하 해 돼 안되 안돼 않 않아 주세요 주시 주실 합니다 입니다 감사 감사합니다 고맙습니다 안녕하세요
 	저는 제가 방금 오늘 어제 자꾸 갑자기 다 전혀 매번 항상 가끔 이번 또한 및 확인 부탁드립니다 부탁드려요
-	주 같 알겠 좋겠 주시면 언제쯤 아직 아직도 벌써 이제 빨리 잘 많이 조금 계속해서 여전히 같아요 같습니다 같은데 싶어요 해주세요 알겠습니다`)
+	와요 가요 나요 와 주 같 알겠 좋겠 주시면 언제쯤 아직 아직도 벌써 이제 빨리 잘 많이 조금 계속해서 여전히 같아요 같습니다 같은데 싶어요 해주세요 알겠습니다`)
 
 // tgEnStop are English stopwords, checked on the lowercased word (without
 // apostrophes) and on its stem.
@@ -221,7 +221,7 @@ var tgEnStop = tgSet(`a about above after again against all also am an and any a
 	your yours yourself yourselves hi hello hey thanks thank thx ty please pls plz guys guy team folks still really
 	ok okay yeah yes yep hmm um lol also again already anyway any anymore maybe may might must shall
 	let know like seem seems something someone somehow today yesterday tomorrow time times tim great good bad
-	nice much many lot`)
+	nice much many lot since`)
 
 // tgStemKeep are English words the stemmer leaves alone.
 var tgStemKeep = tgSet(`nothing something anything everything morning evening during ceiling news always
