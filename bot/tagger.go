@@ -1,0 +1,1410 @@
+package bot
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"regexp/syntax"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Tag is one label on a customer message, with why it was given.
+type Tag struct {
+	Name   string  `json:"name"`
+	Score  float64 `json:"score"`  // 0..1 confidence
+	Reason string  `json:"reason"` // never empty: which rule, which words, e.g. `rule complaint/en: matched "not working", "refund"`
+}
+
+// TagRule is an operator's tag rule from the config. A rule named like a
+// built-in tag adds keywords to it; any other name adds a new tag.
+// Keywords match like the built-in ones (English: case-insensitive whole
+// words and phrases with simple inflections; Korean: with particles and
+// endings attached, with or without spaces). Regex is RE2 syntax, at most
+// 1 KiB, matched case-insensitively against the whole message. A rule
+// named noise adds small-talk words and takes no regex.
+type TagRule struct {
+	Name     string
+	Keywords []string
+	Regex    string
+}
+
+// The built-in tags.
+const (
+	TagComplaint = "complaint"
+	TagDefect    = "defect"
+	TagQuestion  = "question"
+	TagPraise    = "praise"
+	TagIdea      = "idea"
+	TagUrgent    = "urgent"
+	TagNoise     = "noise"
+)
+
+// Tagger tags customer messages with built-in English and Korean rules and
+// the operator's rules. It is immutable once built and safe for concurrent
+// use. A nil *Tagger tags with the built-in rules only.
+type Tagger struct {
+	rules   []string         // tag name by rule index; the first six are the built-ins
+	vocab   map[string]int32 // English stem -> word id
+	wflags  []uint8          // word flags by word id
+	koSmall map[string]struct{}
+	// Built-in keywords [0] and operator keywords [1] are matched
+	// separately, so a longer built-in phrase never hides an operator's
+	// keyword (결제가 두 번 still holds the operator's 결제).
+	en      [2]tgEN
+	ko      [2]tgKO
+	emoji   map[string]int32 // emoji key -> entry
+	entries []tgEntry        // emoji, mixed-keyword entries
+	mixed   []tgMixed
+	regexes []tgRegex
+}
+
+// Rule indexes of the built-in tags, in the order of Tagger.rules.
+const (
+	tgRComplaint = iota
+	tgRDefect
+	tgRQuestion
+	tgRPraise
+	tgRIdea
+	tgRUrgent
+	tgNBuiltin
+)
+
+var tgBuiltinNames = [tgNBuiltin]string{TagComplaint, TagDefect, TagQuestion, TagPraise, TagIdea, TagUrgent}
+
+// Where a piece of evidence comes from, for the reason.
+const (
+	tgSrcEN  = iota // rule <tag>/en
+	tgSrcKO         // rule <tag>/ko
+	tgSrcAny        // language-neutral ("?", emoji): the message's language
+	tgSrcOp         // operator rule <tag>
+)
+
+// Target flags.
+const (
+	tgFBooster = 1 << iota // counts only when the rule has other evidence
+	tgFWeak                // acknowledgement-grade: small talk can override it
+	tgFStart               // Korean: must start a word
+	tgFEnd                 // Korean: must end a word
+	tgFRegex               // operator regex
+)
+
+// tgTarget is what a matched keyword says: rule, source, weight.
+type tgTarget struct {
+	rule  int16
+	src   uint8
+	flags uint8
+	w     float64
+}
+
+type tgEntry struct {
+	targets []tgTarget
+	small   bool // emoji: small talk
+}
+
+type tgMixed struct {
+	needle string // lowercased, without spaces
+	entry  int32
+}
+
+type tgRegex struct {
+	re   *regexp.Regexp
+	rule int16
+}
+
+// Evidence keys: the kind in the top byte, the entry index below.
+const (
+	tgKeyEN = iota << 24
+	tgKeyKO
+	tgKeyEntry
+	tgKeyQMark
+	tgKeyNegEN
+	tgKeyNegKO
+	tgKeyRegex
+)
+
+// tgEv is one matched piece of evidence for one rule.
+type tgEv struct {
+	key        int32
+	rule       int16
+	src, flags uint8
+	w          float64
+	start, end int32 // the words as found in the text
+}
+
+// NewTagger builds a tagger from the built-in rules and the operator's
+// rules. Errors name the rule: an empty or duplicate name, a rule with
+// neither keywords nor regex, an empty keyword, a regex that does not
+// compile, is longer than 1 KiB, is too complex or matches the empty text.
+func NewTagger(rules []TagRule) (*Tagger, error) {
+	b := newTgBuilder()
+	b.addBuiltins()
+	seen := make(map[string]bool)
+	for i, r := range rules {
+		name := strings.TrimSpace(r.Name)
+		if err := tgCheckName(name); err != nil {
+			return nil, fmt.Errorf("tag rule %d %q: %w", i+1, r.Name, err)
+		}
+		if seen[name] {
+			return nil, fmt.Errorf("tag rule %q: defined twice", name)
+		}
+		seen[name] = true
+		if err := b.addOperator(name, r); err != nil {
+			return nil, fmt.Errorf("tag rule %q: %w", name, err)
+		}
+	}
+	return b.t, nil
+}
+
+func tgCheckName(name string) error {
+	if name == "" {
+		return fmt.Errorf("empty name")
+	}
+	if len(name) > 64 {
+		return fmt.Errorf("name longer than 64 bytes")
+	}
+	for _, r := range name {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '_' && r != '.' && r != '/' {
+			return fmt.Errorf("name may hold only letters, digits and - _ . /")
+		}
+	}
+	return nil
+}
+
+// tgBuilder holds what is only needed while building a Tagger.
+type tgBuilder struct {
+	t       *Tagger
+	phrases [2]map[string]int32 // EN phrase key -> phrase index, per set
+	s       *tgScratch
+}
+
+func newTgBuilder() *tgBuilder {
+	t := &Tagger{
+		rules:   slices.Clone(tgBuiltinNames[:]),
+		vocab:   make(map[string]int32),
+		koSmall: make(map[string]struct{}),
+		emoji:   make(map[string]int32),
+	}
+	for i := range t.ko {
+		t.ko[i].index = make(map[string]int32)
+	}
+	return &tgBuilder{t: t, phrases: [2]map[string]int32{{}, {}}, s: new(tgScratch)}
+}
+
+func (b *tgBuilder) ruleIndex(name string) int16 {
+	if i := slices.Index(b.t.rules, name); i >= 0 {
+		return int16(i)
+	}
+	b.t.rules = append(b.t.rules, name)
+	return int16(len(b.t.rules) - 1)
+}
+
+// tgOpWeight is the weight of one operator keyword or regex match.
+const tgOpWeight = 0.6
+
+func (b *tgBuilder) addOperator(name string, r TagRule) error {
+	if len(r.Keywords) == 0 && strings.TrimSpace(r.Regex) == "" {
+		return fmt.Errorf("no keywords and no regex")
+	}
+	if name == TagNoise {
+		if r.Regex != "" {
+			return fmt.Errorf("noise takes small-talk keywords, not a regex")
+		}
+		for j, kw := range r.Keywords {
+			if err := b.addSmallTalk(kw); err != nil {
+				return fmt.Errorf("keyword %d %q: %w", j+1, kw, err)
+			}
+		}
+		return nil
+	}
+	rule := b.ruleIndex(name)
+	tg := tgTarget{rule: rule, src: tgSrcOp, w: tgOpWeight}
+	for j, kw := range r.Keywords {
+		if err := b.addKeyword(kw, tg, true); err != nil {
+			return fmt.Errorf("keyword %d %q: %w", j+1, kw, err)
+		}
+	}
+	if r.Regex != "" {
+		re, err := tgCompileRegex(r.Regex)
+		if err != nil {
+			return err
+		}
+		b.t.regexes = append(b.t.regexes, tgRegex{re: re, rule: rule})
+	}
+	return nil
+}
+
+// tgMaxRegex is the longest operator regex accepted, in bytes.
+const tgMaxRegex = 1024
+
+func tgCompileRegex(pat string) (*regexp.Regexp, error) {
+	if len(pat) > tgMaxRegex {
+		return nil, fmt.Errorf("regex is %d bytes, more than the %d allowed", len(pat), tgMaxRegex)
+	}
+	full := "(?i)" + pat
+	parsed, err := syntax.Parse(full, syntax.Perl)
+	if err != nil {
+		return nil, fmt.Errorf("regex: %w", err)
+	}
+	prog, err := syntax.Compile(parsed.Simplify())
+	if err != nil {
+		return nil, fmt.Errorf("regex: %w", err)
+	}
+	if len(prog.Inst) > 4000 {
+		return nil, fmt.Errorf("regex too complex (%d instructions, at most 4000)", len(prog.Inst))
+	}
+	re, err := regexp.Compile(full)
+	if err != nil {
+		return nil, fmt.Errorf("regex: %w", err)
+	}
+	if re.MatchString("") {
+		return nil, fmt.Errorf("regex %q matches an empty message", pat)
+	}
+	return re, nil
+}
+
+// addKeyword indexes one keyword for a target. English keywords become
+// stemmed phrases, Korean keywords compact syllable strings, a lone emoji
+// an emoji key; anything else (mixed scripts, symbols) is matched as a
+// substring of the lowercased message without spaces.
+func (b *tgBuilder) addKeyword(kw string, tg tgTarget, operator bool) error {
+	kw = strings.TrimSpace(kw)
+	if kw == "" {
+		return fmt.Errorf("empty keyword")
+	}
+	if len(kw) > 200 {
+		return fmt.Errorf("keyword longer than 200 bytes")
+	}
+	clause := false
+	if !operator {
+		switch kw[0] {
+		case '^':
+			clause, kw = true, kw[1:]
+			tg.flags |= tgFStart
+		case '-':
+			kw = kw[1:]
+			tg.flags |= tgFEnd
+		}
+	}
+	s := b.s
+	s.scan(kw)
+	var words, hangul, emoji, other int
+	for _, tk := range s.toks {
+		switch tk.kind {
+		case tgKWord:
+			words++
+		case tgKHangul:
+			hangul++
+		case tgKEmoji:
+			emoji++
+		case tgKBreak, tgKQuestion:
+		default:
+			other++
+		}
+	}
+	switch {
+	case words > 0 && hangul+emoji+other == 0:
+		return b.addEN(s, tg, clause, operator)
+	case hangul > 0 && words+emoji+other == 0:
+		return b.addKO(kw, tg, operator)
+	case words+hangul+emoji+other == 0:
+		return fmt.Errorf("keyword has no letters, digits or emoji")
+	case emoji == 1 && words+hangul+other == 0:
+		for _, tk := range s.toks {
+			if tk.kind == tgKEmoji {
+				e := b.entry(string(s.norm[tk.a:tk.b]))
+				b.t.entries[e].targets = append(b.t.entries[e].targets, tg)
+			}
+		}
+		return nil
+	case !operator:
+		return fmt.Errorf("built-in keyword is not English, Korean or one emoji")
+	}
+	needle := tgLowerCompact(kw)
+	if needle == "" {
+		return fmt.Errorf("keyword has no letters, digits or emoji")
+	}
+	b.t.entries = append(b.t.entries, tgEntry{targets: []tgTarget{tg}})
+	b.t.mixed = append(b.t.mixed, tgMixed{needle: needle, entry: int32(len(b.t.entries) - 1)})
+	return nil
+}
+
+// entry returns the emoji entry for key, creating it.
+func (b *tgBuilder) entry(key string) int32 {
+	if e, ok := b.t.emoji[key]; ok {
+		return e
+	}
+	b.t.entries = append(b.t.entries, tgEntry{})
+	e := int32(len(b.t.entries) - 1)
+	b.t.emoji[key] = e
+	return e
+}
+
+func (b *tgBuilder) addSmallTalk(kw string) error {
+	s := b.s
+	s.scan(kw)
+	n := 0
+	for _, tk := range s.toks {
+		switch tk.kind {
+		case tgKWord:
+			b.t.wflags[b.word(string(s.norm[tk.b:tk.c]))] |= tgWSmall
+		case tgKHangul, tgKJamo:
+			b.t.koSmall[kw[tk.start:tk.end]] = struct{}{}
+		case tgKEmoji:
+			b.t.entries[b.entry(string(s.norm[tk.a:tk.b]))].small = true
+		case tgKBreak, tgKQuestion:
+			continue
+		default:
+			return fmt.Errorf("small talk must be words or emoji")
+		}
+		n++
+	}
+	if n == 0 {
+		return fmt.Errorf("keyword has no letters, digits or emoji")
+	}
+	return nil
+}
+
+func tgLowerCompact(s string) string {
+	var sb strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if !unicode.IsSpace(r) {
+			sb.WriteRune(r)
+		}
+	}
+	return sb.String()
+}
+
+// ---- English ----
+
+// Word flags.
+const (
+	tgWSmall      = 1 << iota // small talk: thanks, ok, hi
+	tgWSkip                   // skippable inside a phrase: please, just, really, so
+	tgWNeg                    // negates a following praise word
+	tgWClauseSkip             // greetings and fillers that keep a clause open
+)
+
+// tgEN is an English index: phrases by the word id of their first stem,
+// longest first.
+type tgEN struct {
+	first   [][]int32
+	phrases []tgPhrase
+}
+
+type tgPhrase struct {
+	ids     []int32
+	clause  bool // only at the start of a sentence or clause
+	targets []tgTarget
+	praise  bool // has a non-booster praise target (negatable)
+}
+
+func (b *tgBuilder) word(stem string) int32 {
+	if id, ok := b.t.vocab[stem]; ok {
+		return id
+	}
+	id := int32(len(b.t.wflags))
+	b.t.vocab[stem] = id
+	b.t.wflags = append(b.t.wflags, 0)
+	return id
+}
+
+func (b *tgBuilder) addEN(s *tgScratch, tg tgTarget, clause, operator bool) error {
+	var ids []int32
+	for _, tk := range s.toks {
+		if tk.kind == tgKWord {
+			ids = append(ids, b.word(string(s.norm[tk.b:tk.c])))
+		}
+	}
+	// Skippable words are skipped in messages, so drop them from phrases,
+	// unless nothing would be left.
+	kept := ids[:0:0]
+	for _, id := range ids {
+		if b.t.wflags[id]&tgWSkip == 0 {
+			kept = append(kept, id)
+		}
+	}
+	if len(kept) > 0 {
+		ids = kept
+	}
+	if len(ids) > 16 {
+		return fmt.Errorf("keyword longer than 16 words")
+	}
+	set := tgIndexSet(operator)
+	en := &b.t.en[set]
+	key := fmt.Sprint(clause, ids)
+	pi, ok := b.phrases[set][key]
+	if !ok {
+		en.phrases = append(en.phrases, tgPhrase{ids: ids, clause: clause})
+		pi = int32(len(en.phrases) - 1)
+		b.phrases[set][key] = pi
+		for int(ids[0]) >= len(en.first) {
+			en.first = append(en.first, nil)
+		}
+		f := &en.first[ids[0]]
+		*f = append(*f, pi)
+		ph := en.phrases
+		slices.SortStableFunc(*f, func(x, y int32) int { return len(ph[y].ids) - len(ph[x].ids) })
+	}
+	ph := &en.phrases[pi]
+	if tg.rule >= 0 {
+		tg.flags &^= tgFStart
+		ph.targets = append(ph.targets, tg)
+		if tg.rule == tgRPraise && tg.flags&tgFBooster == 0 {
+			ph.praise = true
+		}
+	}
+	return nil
+}
+
+// tgIndexSet is the index set of a keyword: 0 built-in, 1 operator.
+func tgIndexSet(operator bool) int {
+	if operator {
+		return 1
+	}
+	return 0
+}
+
+// tgSpec is one group of built-in keywords of one weight for one rule.
+// Keywords may hold {a|b|} alternatives; "^kw" matches only at the start
+// of a sentence or clause (English) or of a word (Korean); "-kw" only at
+// the end of a Korean word. A rule of -1 makes stop phrases: matched and
+// consumed, tagging nothing ("good morning" is not praise).
+type tgSpec struct {
+	rule  int16
+	w     float64
+	flags uint8
+	kws   []string
+}
+
+func (b *tgBuilder) addBuiltins() {
+	for _, w := range strings.Fields(tgENSmall) {
+		b.t.wflags[b.word(tgStemString(w))] |= tgWSmall
+	}
+	for _, w := range strings.Fields(tgENSkip) {
+		b.t.wflags[b.word(tgStemString(w))] |= tgWSkip | tgWClauseSkip
+	}
+	for _, w := range strings.Fields(tgENNeg) {
+		b.t.wflags[b.word(tgStemString(w))] |= tgWNeg
+	}
+	for _, w := range strings.Fields(tgENClauseSkip) {
+		b.t.wflags[b.word(tgStemString(w))] |= tgWClauseSkip
+	}
+	for _, sp := range tgSpecsEN {
+		b.addSpec(sp, tgSrcEN)
+	}
+	for _, sp := range tgSpecsKO {
+		b.addSpec(sp, tgSrcKO)
+	}
+	for _, sp := range tgSpecsEmoji {
+		b.addSpec(sp, tgSrcAny)
+	}
+	for _, w := range strings.Fields(tgKOSmall) {
+		b.t.koSmall[w] = struct{}{}
+	}
+	for _, e := range strings.Fields(tgEmojiSmall) {
+		b.s.scan(e)
+		for _, tk := range b.s.toks {
+			if tk.kind == tgKEmoji {
+				b.t.entries[b.entry(string(b.s.norm[tk.a:tk.b]))].small = true
+			}
+		}
+	}
+}
+
+func (b *tgBuilder) addSpec(sp tgSpec, src uint8) {
+	for _, kw := range sp.kws {
+		for _, x := range tgExpand(kw) {
+			tg := tgTarget{rule: sp.rule, src: src, flags: sp.flags, w: sp.w}
+			if err := b.addKeyword(x, tg, false); err != nil {
+				panic(fmt.Sprintf("built-in keyword %q: %v", x, err))
+			}
+		}
+	}
+}
+
+// tgExpand expands {a|b|} alternatives: "{can|could} you" -> "can you",
+// "could you". Spaces are collapsed.
+func tgExpand(s string) []string {
+	i := strings.IndexByte(s, '{')
+	if i < 0 {
+		return []string{strings.Join(strings.Fields(s), " ")}
+	}
+	j := i + strings.IndexByte(s[i:], '}')
+	var out []string
+	for _, alt := range strings.Split(s[i+1:j], "|") {
+		out = append(out, tgExpand(s[:i]+alt+s[j+1:])...)
+	}
+	return out
+}
+
+func tgStemString(w string) string {
+	b := []byte(strings.ToLower(strings.ReplaceAll(w, "'", "")))
+	return string(tgStem(b))
+}
+
+// ---- scanning ----
+
+// Token kinds.
+const (
+	tgKWord     = iota + 1 // letters and digits other than Hangul
+	tgKHangul              // a run of Hangul syllables
+	tgKJamo                // a run of Hangul jamo: ㅋㅋ, ㅎㅎ, ㅠㅠ
+	tgKEmoji               // one emoji, a :shortcode: or a Discord custom emoji
+	tgKQuestion            // ? or ？
+	tgKBreak               // . ! , ; : newline: ends a clause
+	tgKURL                 // a link
+	tgKMention             // <@U123>, <#C123|x>, <!here>
+)
+
+type tgTok struct {
+	kind       uint8
+	start, end int32 // bytes of the text
+	a, b, c    int32 // word: lowered norm[a:b], stem norm[b:c]; emoji: key norm[a:b]
+}
+
+// tgMatchTok is a word token in the English matching pass.
+type tgMatchTok struct {
+	tok    int32
+	id     int32
+	brk    bool // something other than a space came before it
+	clause bool // it starts a sentence or clause
+}
+
+// tgScratch is the per-call working memory, pooled.
+type tgScratch struct {
+	toks   []tgTok
+	norm   []byte
+	mt     []tgMatchTok
+	ev     []tgEv
+	small  []int32 // small-talk tokens, for the noise reason
+	ko     []byte  // Hangul syllables of the message, spaces removed
+	koOrig []int32 // byte offset in the text of each syllable
+	koFlag []uint8 // tgFStart, tgFEnd per syllable
+	koSeg  []int32 // syllable index where each space-joined segment starts
+	koJoin bool    // only spaces since the last Hangul token
+	reason []byte  // a reason being built
+	low    []byte  // mixed keywords: lowercased text without spaces
+	lowOff []int32
+	hangul int
+	latin  int
+	subst  bool // a token that is not small talk
+}
+
+var tgPool = sync.Pool{New: func() any { return new(tgScratch) }}
+
+func tgGetScratch() *tgScratch { return tgPool.Get().(*tgScratch) }
+
+func tgPutScratch(s *tgScratch) {
+	if cap(s.norm) > 1<<16 || cap(s.toks) > 1<<13 {
+		return // do not keep the memory of one huge message
+	}
+	tgPool.Put(s)
+}
+
+func (s *tgScratch) reset() {
+	s.toks, s.norm, s.mt, s.ev, s.small = s.toks[:0], s.norm[:0], s.mt[:0], s.ev[:0], s.small[:0]
+	s.ko, s.koOrig, s.koFlag, s.koSeg = s.ko[:0], s.koOrig[:0], s.koFlag[:0], s.koSeg[:0]
+	s.low, s.lowOff = s.low[:0], s.lowOff[:0]
+	s.koJoin, s.hangul, s.latin, s.subst = false, 0, 0, false
+}
+
+func (s *tgScratch) push(kind uint8, start, end int) {
+	s.toks = append(s.toks, tgTok{kind: kind, start: int32(start), end: int32(end)})
+	s.koJoin = false
+}
+
+// scan splits text into tokens in one pass. It never fails: invalid UTF-8
+// and unknown symbols are separators.
+func (s *tgScratch) scan(text string) {
+	s.reset()
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case tgIsAlnum(c):
+				if tgURLAt(text, i) {
+					i = s.url(text, i)
+				} else {
+					i = s.word(text, i)
+				}
+			case c == '?':
+				s.push(tgKQuestion, i, i+1)
+				i++
+			case c == '<':
+				i = s.markup(text, i)
+			case c == ':':
+				i = s.colon(text, i)
+			case c == '.' || c == '!' || c == ',' || c == ';' || c == '\n' || c == '\r':
+				s.push(tgKBreak, i, i+1)
+				i++
+			default:
+				if c != ' ' && c != '\t' {
+					s.koJoin = false
+				}
+				i++
+			}
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			s.koJoin = false
+			i++
+		case tgIsSyllable(r):
+			i = s.hangulRun(text, i)
+		case tgIsJamo(r):
+			i = s.jamoRun(text, i)
+		case r == '？':
+			s.push(tgKQuestion, i, i+n)
+			i += n
+		case r == '。' || r == '！' || r == '，' || r == '、' || r == '…' || r == '\u2028':
+			s.push(tgKBreak, i, i+n)
+			i += n
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			i = s.word(text, i)
+		case tgIsEmojiMod(r):
+			i += n
+		case tgIsEmoji(r):
+			s.pushEmoji(text[i:i+n], i, i+n)
+			i += n
+		default:
+			if !unicode.IsSpace(r) {
+				s.koJoin = false
+			}
+			i += n
+		}
+	}
+}
+
+func tgIsAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+func tgIsSyllable(r rune) bool { return r >= 0xAC00 && r <= 0xD7A3 }
+
+func tgIsJamo(r rune) bool { return r >= 0x3131 && r <= 0x318E || r >= 0x1100 && r <= 0x11FF }
+
+func tgIsEmojiMod(r rune) bool {
+	return r == 0xFE0F || r == 0xFE0E || r == 0x200D || r == 0x20E3 || r >= 0x1F3FB && r <= 0x1F3FF || r >= 0xE0020 && r <= 0xE007F
+}
+
+func tgIsEmoji(r rune) bool {
+	return r >= 0x1F000 && r <= 0x1FAFF || r >= 0x2600 && r <= 0x27BF || r >= 0x2B00 && r <= 0x2BFF ||
+		r == 0x203C || r == 0x2049 || r >= 0x2190 && r <= 0x21FF || r >= 0x2300 && r <= 0x23FF
+}
+
+func tgURLAt(text string, i int) bool {
+	rest := text[i:]
+	return tgHasPrefixFold(rest, "http://") || tgHasPrefixFold(rest, "https://") || tgHasPrefixFold(rest, "www.")
+}
+
+func tgHasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// url skips a link to the next space or '>'.
+func (s *tgScratch) url(text string, i int) int {
+	j := i
+	for j < len(text) && text[j] != ' ' && text[j] != '\n' && text[j] != '\t' && text[j] != '>' {
+		j++
+	}
+	s.push(tgKURL, i, j)
+	return j
+}
+
+// word reads letters, digits and inner apostrophes; it stores the word
+// lowercased without apostrophes, then its stem.
+func (s *tgScratch) word(text string, i int) int {
+	a := len(s.norm)
+	j := i
+	for j < len(text) {
+		c := text[j]
+		if c < utf8.RuneSelf {
+			if tgIsAlnum(c) {
+				if c >= 'A' && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				if c > '9' {
+					s.latin++
+				}
+				s.norm = append(s.norm, c)
+				j++
+				continue
+			}
+			if c == '\'' && j > i && j+1 < len(text) && tgIsAlnum(text[j+1]) {
+				j++
+				continue
+			}
+			break
+		}
+		r, n := utf8.DecodeRuneInString(text[j:])
+		if r == '’' && j > i && j+n < len(text) && tgIsAlnum(text[j+n]) {
+			j += n
+			continue
+		}
+		if tgIsSyllable(r) || tgIsJamo(r) || !(unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			break
+		}
+		if unicode.IsLetter(r) {
+			s.latin++
+		}
+		s.norm = utf8.AppendRune(s.norm, unicode.ToLower(r))
+		j += n
+	}
+	if j == i { // cannot happen: the caller saw a letter or digit
+		return i + 1
+	}
+	bEnd := len(s.norm)
+	s.norm = append(s.norm, s.norm[a:bEnd]...)
+	stem := tgStem(s.norm[bEnd:])
+	s.norm = s.norm[:bEnd+len(stem)]
+	s.push(tgKWord, i, j)
+	tk := &s.toks[len(s.toks)-1]
+	tk.a, tk.b, tk.c = int32(a), int32(bEnd), int32(bEnd+len(stem))
+	return j
+}
+
+func (s *tgScratch) hangulRun(text string, i int) int {
+	if !s.koJoin || len(s.toks) == 0 || s.toks[len(s.toks)-1].kind != tgKHangul {
+		s.koSeg = append(s.koSeg, int32(len(s.koOrig)))
+	}
+	j := i
+	first := true
+	for j+3 <= len(text) {
+		r, n := utf8.DecodeRuneInString(text[j:])
+		if !tgIsSyllable(r) {
+			break
+		}
+		s.ko = append(s.ko, text[j:j+n]...)
+		s.koOrig = append(s.koOrig, int32(j))
+		f := uint8(0)
+		if first {
+			f = tgFStart
+			first = false
+		}
+		s.koFlag = append(s.koFlag, f)
+		s.hangul++
+		j += n
+	}
+	s.koFlag[len(s.koFlag)-1] |= tgFEnd
+	s.push(tgKHangul, i, j)
+	s.koJoin = true
+	return j
+}
+
+func (s *tgScratch) jamoRun(text string, i int) int {
+	j := i
+	for j < len(text) {
+		r, n := utf8.DecodeRuneInString(text[j:])
+		if !tgIsJamo(r) {
+			break
+		}
+		j += n
+	}
+	s.push(tgKJamo, i, j)
+	return j
+}
+
+func (s *tgScratch) pushEmoji(key string, start, end int) {
+	a := len(s.norm)
+	s.norm = append(s.norm, key...)
+	s.push(tgKEmoji, start, end)
+	tk := &s.toks[len(s.toks)-1]
+	tk.a, tk.b = int32(a), int32(len(s.norm))
+}
+
+// markup handles Slack and Discord markup: <@U1>, <#C1|general>, <!here>,
+// <https://x|label>, <:name:123> / <a:name:123> (a custom emoji, keyed
+// :name:). Anything else makes '<' a separator.
+func (s *tgScratch) markup(text string, i int) int {
+	end := -1
+	for j := i + 1; j < len(text) && j < i+512; j++ {
+		if text[j] == '>' {
+			end = j + 1
+			break
+		}
+		if text[j] == '<' || text[j] == '\n' {
+			break
+		}
+	}
+	if end < 0 || end-i < 3 {
+		s.koJoin = false
+		return i + 1
+	}
+	inner := text[i+1 : end-1]
+	switch {
+	case inner[0] == '@' || inner[0] == '#' || inner[0] == '!':
+		s.push(tgKMention, i, end)
+	case tgURLAt(inner, 0) || tgHasPrefixFold(inner, "mailto:"):
+		s.push(tgKURL, i, end)
+	case inner[0] == ':' || strings.HasPrefix(inner, "a:"):
+		name := inner[strings.IndexByte(inner, ':'):]
+		if k := strings.IndexByte(name[1:], ':'); k > 0 {
+			s.pushEmojiName(name[1:k+1], i, end)
+		} else {
+			s.push(tgKMention, i, end)
+		}
+	default:
+		s.koJoin = false
+		return i + 1
+	}
+	return end
+}
+
+// colon reads a :shortcode: emoji; a lone ':' ends a clause.
+func (s *tgScratch) colon(text string, i int) int {
+	letter := i+2 < len(text) && (text[i+1] == '+' || text[i+1] == '-') // :+1:, :-1:
+	for j := i + 1; j < len(text) && j <= i+41; j++ {
+		c := text[j]
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			letter = true
+		case c >= '0' && c <= '9' || c == '_' || c == '+' || c == '-':
+		case c == ':' && j > i+1 && letter:
+			s.pushEmojiName(text[i+1:j], i, j+1)
+			return j + 1
+		default:
+			j = len(text)
+		}
+	}
+	s.push(tgKBreak, i, i+1)
+	return i + 1
+}
+
+func (s *tgScratch) pushEmojiName(name string, start, end int) {
+	a := len(s.norm)
+	s.norm = append(s.norm, ':')
+	for k := 0; k < len(name); k++ {
+		c := name[k]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		s.norm = append(s.norm, c)
+	}
+	s.norm = append(s.norm, ':')
+	s.push(tgKEmoji, start, end)
+	tk := &s.toks[len(s.toks)-1]
+	tk.a, tk.b = int32(a), int32(len(s.norm))
+}
+
+// ---- tagging ----
+
+var tgDefault = sync.OnceValue(func() *Tagger {
+	t, err := NewTagger(nil)
+	if err != nil {
+		panic(err)
+	}
+	return t
+})
+
+// Tag tags one message. Tags are sorted by score, highest first, then by
+// name. An empty or small-talk-only message gets the single tag noise; a
+// message with words but nothing recognised gets no tag at all (it still
+// deserves an answer). Every tag has a score in (0, 1] and a reason
+// naming the rules and the words as found in the text.
+func (t *Tagger) Tag(text string) []Tag {
+	if t == nil {
+		t = tgDefault()
+	}
+	s := tgGetScratch()
+	defer tgPutScratch(s)
+	s.scan(text)
+	t.prepass(s, text)
+	for set := range 2 {
+		t.matchEN(s, set)
+		t.matchKO(s, set)
+	}
+	t.matchMixed(s, text)
+	for i := range t.regexes {
+		if loc := t.regexes[i].re.FindStringIndex(text); loc != nil {
+			s.ev = append(s.ev, tgEv{key: tgKeyRegex | int32(i), rule: t.regexes[i].rule, src: tgSrcOp,
+				flags: tgFRegex, w: tgOpWeight, start: int32(loc[0]), end: int32(loc[1])})
+		}
+	}
+	return t.result(s, text)
+}
+
+// prepass looks up every token once: word ids and clause starts for the
+// English pass, question marks, emoji, and whether anything in the
+// message is more than small talk.
+func (t *Tagger) prepass(s *tgScratch, text string) {
+	clause, brk := true, true
+	for i := range s.toks {
+		tk := &s.toks[i]
+		switch tk.kind {
+		case tgKWord:
+			id, ok := t.vocab[string(s.norm[tk.b:tk.c])]
+			if !ok {
+				id = -1
+			}
+			var f uint8
+			if id >= 0 {
+				f = t.wflags[id]
+			}
+			s.mt = append(s.mt, tgMatchTok{tok: int32(i), id: id, brk: brk, clause: clause})
+			brk = false
+			if f&tgWClauseSkip == 0 {
+				clause = false
+			}
+			s.noteSmall(i, f&tgWSmall != 0)
+			continue
+		case tgKBreak, tgKQuestion:
+			clause = true
+			if tk.kind == tgKQuestion {
+				s.ev = append(s.ev, tgEv{key: tgKeyQMark, rule: tgRQuestion, src: tgSrcAny, flags: tgFWeak,
+					w: 0.6, start: tk.start, end: tk.end})
+			}
+		case tgKHangul:
+			_, small := t.koSmall[text[tk.start:tk.end]]
+			if !small {
+				small = tgKoYes(text[tk.start:tk.end])
+			}
+			s.noteSmall(i, small)
+			clause = false
+		case tgKJamo:
+			j := text[tk.start:tk.end]
+			if strings.Trim(j, "ㅡ") == "" {
+				s.ev = append(s.ev, tgEv{key: tgKeyEntry | 0xFFFFFF, rule: tgRComplaint, src: tgSrcKO, w: 0.4,
+					start: tk.start, end: tk.end})
+				s.subst = true
+			} else {
+				s.noteSmall(i, tgAllCompatJamo(j))
+			}
+		case tgKEmoji:
+			if e, ok := t.emoji[string(s.norm[tk.a:tk.b])]; ok {
+				t.addEntryEv(s, e, tk.start, tk.end)
+				s.noteSmall(i, t.entries[e].small)
+			} else {
+				s.noteSmall(i, true) // an unknown emoji says nothing
+			}
+		case tgKURL:
+			s.subst = true
+		}
+		brk = true
+	}
+}
+
+func (s *tgScratch) noteSmall(tok int, small bool) {
+	if !small {
+		s.subst = true
+	} else if len(s.small) < 6 {
+		s.small = append(s.small, int32(tok))
+	}
+}
+
+func tgAllCompatJamo(s string) bool {
+	for _, r := range s {
+		if r < 0x3131 || r > 0x318E {
+			return false
+		}
+	}
+	return true
+}
+
+func (t *Tagger) addEntryEv(s *tgScratch, e int32, start, end int32) {
+	for _, tg := range t.entries[e].targets {
+		s.ev = append(s.ev, tgEv{key: tgKeyEntry | e, rule: tg.rule, src: tg.src, flags: tg.flags, w: tg.w,
+			start: start, end: end})
+	}
+}
+
+// matchEN finds English phrases, leftmost longest, without overlaps, so
+// "not great" and "would be great" are not read as "great".
+func (t *Tagger) matchEN(s *tgScratch, set int) {
+	mt, en := s.mt, &t.en[set]
+	for p := 0; p < len(mt); {
+		adv := 1
+		if id := mt[p].id; id >= 0 && int(id) < len(en.first) {
+			for _, pi := range en.first[id] {
+				ph := &en.phrases[pi]
+				if ph.clause && !mt[p].clause {
+					continue
+				}
+				end, ok := t.phraseAt(mt, p, ph.ids)
+				if !ok {
+					continue
+				}
+				t.addPhraseEv(s, set, p, end, pi)
+				adv = end - p
+				break
+			}
+		}
+		p += adv
+	}
+}
+
+// phraseAt reports whether ids match the words from p on, allowing
+// skippable words (please, just, so) in between, and where the match ends.
+func (t *Tagger) phraseAt(mt []tgMatchTok, p int, ids []int32) (int, bool) {
+	q := p + 1
+	for k := 1; k < len(ids); {
+		if q >= len(mt) || mt[q].brk {
+			return 0, false
+		}
+		switch {
+		case mt[q].id == ids[k]:
+			k++
+		case mt[q].id < 0 || t.wflags[mt[q].id]&tgWSkip == 0:
+			return 0, false
+		}
+		q++
+	}
+	return q, true
+}
+
+func (t *Tagger) addPhraseEv(s *tgScratch, set, p, end int, pi int32) {
+	ph := &t.en[set].phrases[pi]
+	key := int32(set<<23) | pi
+	start, stop := s.toks[s.mt[p].tok].start, s.toks[s.mt[end-1].tok].end
+	negated := ph.praise && p > 0 && !s.mt[p].brk && s.mt[p-1].id >= 0 && t.wflags[s.mt[p-1].id]&tgWNeg != 0
+	for _, tg := range ph.targets {
+		if negated && tg.rule == tgRPraise {
+			if tg.flags&tgFBooster == 0 {
+				s.ev = append(s.ev, tgEv{key: tgKeyNegEN | key, rule: tgRComplaint, src: tgSrcEN, w: 0.45,
+					start: s.toks[s.mt[p-1].tok].start, end: stop})
+			}
+			continue
+		}
+		s.ev = append(s.ev, tgEv{key: tgKeyEN | key, rule: tg.rule, src: tg.src, flags: tg.flags, w: tg.w,
+			start: start, end: stop})
+	}
+}
+
+// matchMixed finds keywords that are neither English nor Korean words
+// (mixed scripts, symbols) in the lowercased text without spaces.
+func (t *Tagger) matchMixed(s *tgScratch, text string) {
+	if len(t.mixed) == 0 {
+		return
+	}
+	for i, r := range text {
+		if unicode.IsSpace(r) {
+			continue
+		}
+		a := len(s.low)
+		s.low = utf8.AppendRune(s.low, unicode.ToLower(r))
+		for range len(s.low) - a {
+			s.lowOff = append(s.lowOff, int32(i))
+		}
+	}
+	s.lowOff = append(s.lowOff, int32(len(text)))
+	low := string(s.low)
+	for _, m := range t.mixed {
+		k := strings.Index(low, m.needle)
+		if k < 0 {
+			continue
+		}
+		end := s.lowOff[k+len(m.needle)-1]
+		_, n := utf8.DecodeRuneInString(text[end:])
+		t.addEntryEv(s, m.entry, s.lowOff[k], end+int32(n))
+	}
+}
+
+// result turns evidence into tags: boosters only count next to other
+// evidence, weak praise and wishes give way to a defect or complaint,
+// small talk with nothing strong is noise, and each rule scores
+// 1-Π(1-w) over its distinct evidence.
+func (t *Tagger) result(s *tgScratch, text string) []Tag {
+	lang := tgSrcEN
+	if s.hangul*2 > s.latin {
+		lang = tgSrcKO
+	}
+	ev := s.ev
+	var real, bad uint64 // rules (< 64) with non-booster evidence; defect/complaint seen
+	for i := range ev {
+		if ev[i].src == tgSrcAny {
+			ev[i].src = uint8(lang)
+		}
+		if ev[i].flags&tgFBooster == 0 && ev[i].rule < 64 {
+			real |= 1 << ev[i].rule
+		}
+	}
+	bad = real & (1<<tgRComplaint | 1<<tgRDefect)
+	strong := false
+	kept := ev[:0]
+	for _, e := range ev {
+		if e.rule < 64 && real&(1<<e.rule) == 0 {
+			continue // a booster alone
+		}
+		if e.flags&tgFWeak != 0 && bad != 0 && (e.rule == tgRPraise || e.rule == tgRIdea) {
+			continue // "great, it crashed again"
+		}
+		if e.flags&(tgFWeak|tgFBooster) == 0 {
+			strong = true
+		}
+		kept = append(kept, e)
+	}
+	if !s.subst && !strong {
+		return []Tag{t.noise(s, text)}
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	slices.SortFunc(kept, func(a, b tgEv) int {
+		if a.rule != b.rule {
+			return int(a.rule) - int(b.rule)
+		}
+		if a.src != b.src {
+			return int(a.src) - int(b.src)
+		}
+		return int(a.start) - int(b.start)
+	})
+	n := 1
+	for i := 1; i < len(kept); i++ {
+		if kept[i].rule != kept[i-1].rule {
+			n++
+		}
+	}
+	tags := make([]Tag, 0, n)
+	for i := 0; i < len(kept); {
+		j := i + 1
+		for j < len(kept) && kept[j].rule == kept[i].rule {
+			j++
+		}
+		tags = append(tags, t.tagOf(s, kept[i:j], text))
+		i = j
+	}
+	slices.SortFunc(tags, func(a, b Tag) int {
+		if a.Score != b.Score {
+			if a.Score > b.Score {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return tags
+}
+
+// tgMaxShown is how many matches one reason group lists.
+const tgMaxShown = 6
+
+func (t *Tagger) tagOf(s *tgScratch, ev []tgEv, text string) Tag {
+	name := t.rules[ev[0].rule]
+	miss := 1.0
+	buf := s.reason[:0]
+	shown := 0
+	for i, e := range ev {
+		dupKey, dupText := false, false
+		for _, d := range ev[:i] {
+			dupKey = dupKey || d.key == e.key
+			dupText = dupText || d.src == e.src && text[d.start:d.end] == text[e.start:e.end]
+		}
+		if !dupKey {
+			miss *= 1 - e.w
+		}
+		if i == 0 || e.src != ev[i-1].src {
+			if i > 0 {
+				buf = append(buf, "; "...)
+			}
+			if e.src == tgSrcOp {
+				buf = append(buf, "operator rule "...)
+				buf = append(buf, name...)
+			} else {
+				buf = append(buf, "rule "...)
+				buf = append(buf, name...)
+				if e.src == tgSrcKO {
+					buf = append(buf, "/ko"...)
+				} else {
+					buf = append(buf, "/en"...)
+				}
+			}
+			buf = append(buf, ": matched "...)
+			shown = 0
+		} else if dupText {
+			continue
+		} else if shown < tgMaxShown {
+			buf = append(buf, ", "...)
+		}
+		switch {
+		case shown < tgMaxShown:
+			buf = tgAppendQuote(buf, text[e.start:e.end])
+			if e.flags&tgFRegex != 0 {
+				buf = append(buf, " (regex)"...)
+			}
+		case shown == tgMaxShown:
+			buf = append(buf, ", …"...)
+		}
+		shown++
+	}
+	s.reason = buf
+	score := math.Round((1-miss)*1000) / 1000
+	score = min(max(score, 0.001), 1)
+	return Tag{Name: name, Score: score, Reason: string(buf)}
+}
+
+// tgAppendQuote quotes what was found, cut to 60 runes; invalid UTF-8 is
+// escaped.
+func tgAppendQuote(buf []byte, s string) []byte {
+	if utf8.RuneCountInString(s) > 60 {
+		n := 0
+		for i := range s {
+			if n == 60 {
+				s = s[:i] + "…"
+				break
+			}
+			n++
+		}
+	}
+	return strconv.AppendQuote(buf, s)
+}
+
+func (t *Tagger) noise(s *tgScratch, text string) Tag {
+	if len(s.small) == 0 {
+		reason := "rule noise: empty message"
+		if strings.TrimSpace(text) != "" {
+			reason = "rule noise: no words"
+		}
+		return Tag{Name: TagNoise, Score: 1, Reason: reason}
+	}
+	var sb strings.Builder
+	sb.WriteString("rule noise: only small talk ")
+	for i, k := range s.small {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		tk := s.toks[k]
+		sb.Write(tgAppendQuote(nil, text[tk.start:tk.end]))
+	}
+	return Tag{Name: TagNoise, Score: 0.9, Reason: sb.String()}
+}
+
+// IsNoise reports whether tags is the lone noise tag: a message that
+// starts no SLA clock.
+func IsNoise(tags []Tag) bool {
+	return len(tags) == 1 && tags[0].Name == TagNoise
+}
+
+// Language returns "ko" when Hangul dominates the text (a syllable counts
+// as two letters), else "en". URLs and mentions are not counted.
+func Language(text string) string {
+	s := tgGetScratch()
+	defer tgPutScratch(s)
+	s.scan(text)
+	if s.hangul*2 > s.latin {
+		return "ko"
+	}
+	return "en"
+}
+
+// ---- built-in English rules ----
+
+// tgENSmall are words of small talk (stemmed when loaded): a message made
+// only of them, and of small-talk emoji, is noise.
+const tgENSmall = `thanks thank thx thnx thanx ty tysm tyvm ok okay okey okie k kk got it hi hello hey heya hiya yo
+	there all team guys guy folks everyone everybody cool sure yes yep yeah yup ya nope no np great nice perfect
+	good morning afternoon evening night day sounds sound will do noted alright right gotcha understood cheers bye
+	see you u welcome lol haha hehe hah lmao much so very a lot for the again appreciate appreciated that this
+	help update info reply response answer quick fast really indeed oh ah wow hmm i me we our my works work now fine
+	happy new year weekend have please pls plz and too as well to worries same sir bro mate dear received confirmed
+	done just its thats is was ill try later makes sense make`
+
+// tgENSkip are words a phrase may have in between: "not really working",
+// "thank you so much", "could you please add".
+const tgENSkip = `please pls plz kindly just really so very totally completely actually literally even`
+
+// tgENNeg negate a praise word right after them: "not great".
+const tgENNeg = `not never no isnt wasnt arent dont doesnt didnt hardly wont werent aint`
+
+// tgENClauseSkip keep a clause open: "hi team, quick question: how do I…"
+const tgENClauseSkip = `hi hello hey yo hiya heya team guys folks all there everyone ok okay also and but btw um
+	hmm sorry oh well quick question plus anyway then sir`
+
+// tgSpecsEN are the built-in English rules.
+var tgSpecsEN = []tgSpec{
+	{tgRComplaint, 0.65, 0, []string{"unacceptable", "ridiculous", "terrible", "awful", "horrible", "worst",
+		"disappointed", "disappointing", "frustrated", "frustrating", "frustration", "furious", "pissed", "wtf",
+		"not happy", "unhappy", "waste of {time|money}", "{cancel|cancelling|canceling} my {subscription|account|plan}",
+		"still waiting", "been waiting", "waiting for {hours|days|a week|weeks|a reply|a response|an answer}",
+		"no {response|reply|answer|one answered|one replied|one responded}",
+		"{nobody|no one} {is |has |}{answering|answered|responding|responded|replying|replied|helping|helped|cares}",
+		"ignored", "ignoring {us|me}", "overcharged", "{charged|billed|charging|billing} {me |us |}twice",
+		"double {charged|charge|billed|billing}", "scam", "rip off", "ripoff", "useless", "garbage", "sucks",
+		"fed up", "sick of", "tired of", "not {good|great|ok|okay|acceptable|impressed|satisfied|helpful}",
+		"unsatisfied", "dissatisfied", "how many times", "every single time", "paying customer",
+		"switch to {another|a competitor|a different}", "switching to", "nightmare", "complaint", "complain"}},
+	{tgRComplaint, 0.5, 0, []string{"refund", "money back", "annoyed", "annoying", "angry", "hate", "poor {service|support|experience|quality}",
+		"bad {experience|service|support}", "{second|third|fourth|fifth|2nd|3rd|4th|5th} time", "for {hours|days|weeks}",
+		"mess", "slow", "sluggish", "laggy", "we pay", "were paying", "we are paying", "lost {trust|patience}"}},
+	{tgRComplaint, 0.35, 0, []string{"seriously", "come on"}},
+
+	{tgRDefect, 0.7, 0, []string{"bug", "buggy", "crash", "crashy", "error", "broken", "500", "502", "503", "504", "5xx",
+		"internal server error", "something went wrong", "exception", "stack trace", "stacktrace", "traceback",
+		"regression", "defect", "glitch", "glitchy", "malfunction",
+		"{doesnt|does not|wont|will not|didnt|did not|isnt|is not|not|cant|cannot|can not|unable to|couldnt|could not|fails to|failed to|no longer|stopped|keeps failing to} {load|work|open|start|launch|save|sync|upload|download|respond|connect|refresh|display|send|submit|access|log in|login|sign in|log on|pay|export|import|install|update}"}},
+	{tgRDefect, 0.55, 0, []string{"broke", "fail", "failure", "freeze", "frozen", "404", "blank {page|screen}", "{white|black|grey|gray} screen",
+		"timeout", "time out", "not responding", "unresponsive", "infinite {loop|loading|spinner}", "spinning forever",
+		"stuck", "corrupted", "lost {my|our|all|all my|all our} data", "data loss", "disappeared", "vanished",
+		"{keeps|kept} {logging|signing} {me |us |}out"}},
+	{tgRUrgent, 0.45, 0, []string{"lost {my|our|all|all my|all our} data", "data loss"}},
+	{tgRDefect, 0.35, 0, []string{"wrong", "incorrect", "missing", "logged out"}},
+	{tgRDefect, 0.55, 0, []string{"{is|are|was|went|goes|keeps going} down", "{site|server|service|api|app|dashboard|website|checkout|login} {is |}down"}},
+	{tgRUrgent, 0.45, 0, []string{"{is|are|was|went|goes|keeps going} down", "{site|server|service|api|app|dashboard|website|checkout|login} {is |}down"}},
+
+	{tgRQuestion, 0.5, 0, []string{"^why", "^which", "^who", "^what", "^how",
+		"^{when|where} {is|are|will|can|do|does|did|should|would|could|was|were}"}},
+	{tgRQuestion, 0.4, 0, []string{"^{is|are|can|could|would|does|do|did|will|should|has|have|any|anyone|anybody|someone|somebody|may}"}},
+	{tgRQuestion, 0.55, 0, []string{"how do i", "how do we", "how can i", "how can we", "how to", "how long", "how much",
+		"is there {a|any} way", "is it possible", "would it be possible", "any way to", "wondering", "i wonder",
+		"{quick|a|one} question", "have a question", "question", "questions", "any {idea|ideas|update|updates|news}",
+		"{anyone|does anyone|do you} know", "{can|could} you {tell|explain|clarify|confirm|help}",
+		"not sure {how|if|whether|why|what}", "eta", "eta {for|on} the fix", "clarify"}},
+	{tgRQuestion, 0.35, 0, []string{"confused", "unclear"}},
+
+	{tgRPraise, 0.6, 0, []string{"love", "awesome", "amazing", "excellent", "fantastic", "wonderful", "brilliant", "superb",
+		"impressive", "impressed", "outstanding", "{great|good|nice|awesome|amazing} {job|work}", "well done", "kudos",
+		"props", "shout out", "shoutout", "you {rock|guys rock|are the best|are awesome|are amazing}", "youre the best",
+		"lifesaver", "life saver", "game changer", "best {support|app|tool|product|service|team}",
+		"works {great|perfectly|like a charm|flawlessly|beautifully}",
+		"{fast|quick|speedy} {response|reply|fix|turnaround|support}", "super fast", "delighted",
+		"helpful", "recommend", "happy with",
+		"{thank you|thanks|thx|ty} {|much|a lot|again} for {the fix|fixing|the quick fix|fixing it|the fast fix|sorting this out}"}},
+	{tgRPraise, 0.4, tgFWeak, []string{"great", "nice", "perfect", "cool", "happy", "beautiful", "smooth", "neat",
+		"{thank you|thanks} so much", "thanks a lot", "many thanks", "appreciate {it|this|that|you|your}", "appreciated"}},
+	{tgRPraise, 0.2, tgFBooster, []string{"thanks", "thank you", "thx", "ty", "tysm"}},
+
+	{tgRIdea, 0.65, 0, []string{"feature request", "would love", "id love", "i wish", "wish {you|there|it}",
+		"{could|can|would} you {add|support|consider|implement|build|make|allow|introduce}",
+		"if you {could|can} {add|support|make}",
+		"add support", "suggestion", "suggest", "idea", "ideas", "proposal", "propose", "nice to have",
+		"any plans to", "{plan|plans|planning} to support", "consider adding", "roadmap", "enhancement"}},
+	{tgRIdea, 0.45, 0, []string{"option to", "ability to", "improvement", "improve", "should {add|support|allow|have}",
+		"feature", "integration with", "support for"}},
+	{tgRIdea, 0.5, tgFWeak, []string{"{would|itd|thatd|it would|that would} be {nice|great|awesome|cool|helpful|useful|amazing|ideal|good}",
+		"it would help", "would help"}},
+
+	{tgRUrgent, 0.7, 0, []string{"asap", "urgent", "urgently", "emergency", "immediately", "immediate", "right away",
+		"{production|prod} {is |}{down|broken|outage|issue}", "outage", "down for {everyone|all|all users|all customers}",
+		"as soon as possible", "time sensitive", "cant wait", "{high|top|highest} priority", "{sev|severity} {1|one|0}",
+		"sev1", "sev0", "p0", "losing {money|customers|revenue|sales|orders|data}", "need help now", "help now"}},
+	{tgRDefect, 0.55, 0, []string{"{production|prod} {is |}{down|broken|outage}"}},
+	{tgRUrgent, 0.5, 0, []string{"critical", "blocker", "blocking", "{all|all of our|all our} {users|customers}",
+		"everyone is affected", "everyone affected", "in production", "on production", "right now", "p1", "deadline"}},
+	{tgRUrgent, 0.35, 0, []string{"blocked", "live site"}},
+
+	// Stop phrases: consumed, tagging nothing.
+	{-1, 0, 0, []string{"what a", "no idea", "good {morning|afternoon|evening|night|day}", "no problem",
+		"no worries", "have a {good|great|nice} {day|weekend|one}"}},
+}
+
+// tgSpecsEmoji are emoji rules; their evidence speaks the message's language.
+var tgSpecsEmoji = []tgSpec{
+	{tgRComplaint, 0.45, 0, []string{"😡", "🤬", "😠", "😤", "👎", "💢", "🙄", ":rage:", ":angry:", ":triumph:", ":-1:",
+		":thumbsdown:", ":face_with_symbols_on_mouth:", ":face_with_rolling_eyes:"}},
+	{tgRDefect, 0.5, 0, []string{"🐛", "🐞", "💥", ":bug:", ":beetle:", ":boom:"}},
+	{tgRUrgent, 0.55, 0, []string{"🚨", "🆘", ":rotating_light:", ":sos:"}},
+	{tgRQuestion, 0.6, tgFWeak, []string{"❓", "❔", ":question:", ":grey_question:"}},
+	{tgRQuestion, 0.3, tgFWeak, []string{"🤔", ":thinking_face:"}},
+	{tgRPraise, 0.4, tgFWeak, []string{"❤", "😍", "🥰", "🎉", "🙌", "💯", "🤩", "💖", "💕", "😻", "👏", ":heart:", ":tada:",
+		":raised_hands:", ":100:", ":heart_eyes:", ":clap:", ":star-struck:"}},
+	{tgRIdea, 0.4, 0, []string{"💡", ":bulb:"}},
+}
+
+// tgEmojiSmall are emoji of small talk.
+const tgEmojiSmall = `👍 👌 🙏 🙂 😊 😀 😄 😁 😃 😅 😆 ✅ ✔ 👋 🤝 😉 ☺ 🫡 🤗 😂 🤣 ❤ 😍 🥰 🎉 🙌 💯 🤩 💖 💕 😻 👏
+	:+1: :thumbsup: :ok_hand: :pray: :smile: :slightly_smiling_face: :blush: :grinning: :white_check_mark:
+	:heavy_check_mark: :wave: :handshake: :wink: :joy: :heart: :tada: :raised_hands: :100: :heart_eyes: :clap:`
