@@ -86,6 +86,7 @@ type Options struct {
 	Triage    map[string]string
 	Incidents IncidentOptions
 	Ack       AckOptions
+	Digest    DigestOptions
 	// TickEvery is how often Run checks due threads; SendEvery how often it
 	// retries the outbox when nothing wakes it. Defaults 1s.
 	TickEvery time.Duration
@@ -257,6 +258,10 @@ func (b *Bot) clockLoop(ctx context.Context) {
 	tick := time.NewTicker(b.opts.TickEvery)
 	defer tick.Stop()
 	lastPrune := time.Time{}
+	var digestAt time.Time
+	if b.opts.Digest.Enabled {
+		digestAt = b.nextDigest(b.clock.Now())
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -265,6 +270,12 @@ func (b *Bot) clockLoop(ctx context.Context) {
 		}
 		if _, err := b.Tick(ctx); err != nil && ctx.Err() == nil {
 			b.log.Error("clock tick failed", "err", err)
+		}
+		if now := b.clock.Now(); !digestAt.IsZero() && !now.Before(digestAt) {
+			if err := b.postDigest(ctx, now); err != nil && ctx.Err() == nil {
+				b.log.Error("digest failed", "err", err)
+			}
+			digestAt = b.nextDigest(now)
 		}
 		if now := b.clock.Now(); now.Sub(lastPrune) > time.Hour {
 			lastPrune = now
