@@ -161,13 +161,15 @@ func TestSocketMode(t *testing.T) {
 	if attempts[0] != 0 || attempts[1] != 1 {
 		t.Fatalf("attempts = %v", attempts)
 	}
-	go func() {
-		for range client.Events { // drain until the test ends
-			if ctx.Err() != nil {
+	wg.Go(func() { // drain until the test ends
+		for {
+			select {
+			case <-client.Events:
+			case <-ctx.Done():
 				return
 			}
 		}
-	}()
+	})
 	f.DropSockets()
 	if err := f.WaitFor(ctx, func() bool { return f.Connections() == 2 && f.Sockets() == 1 }); err != nil {
 		t.Fatal(err)
