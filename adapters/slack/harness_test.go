@@ -139,13 +139,24 @@ func (l *logBuf) String() string {
 }
 
 type env struct {
-	t    *testing.T
-	fake *slackfake.Server
-	ad   *slack.Adapter
-	rec  *recorder
-	ctx  context.Context
-	logs *logBuf
-	app  *httptest.Server // HTTP mode only
+	t       *testing.T
+	fake    *slackfake.Server
+	ad      *slack.Adapter
+	rec     *recorder
+	ctx     context.Context
+	logs    *logBuf
+	app     *httptest.Server // HTTP mode only
+	done    chan error       // Run's result, once started
+	mode    mode
+	started bool
+}
+
+// run starts Run and waits until the adapter is connected.
+func (e *env) run() {
+	e.t.Helper()
+	e.started = true
+	go func() { e.done <- e.ad.Run(e.ctx) }()
+	e.waitFor("connected", func() bool { return e.ad.Connected() && (e.mode == httpMode || e.fake.Sockets() == 1) })
 }
 
 type mode int
@@ -174,7 +185,7 @@ func setup(t *testing.T, m mode, cfg func(*slack.Config), run bool) *env {
 	fake.AddUser(alice, "T0HOME", "alice", false)
 	fake.AddUser(carol, custTeam, "carol", false)
 	fake.AddUser(bob, "T0PARTNER", "bob", false)
-	e := &env{t: t, fake: fake, rec: newRecorder(), ctx: ctx, logs: &logBuf{}}
+	e := &env{t: t, fake: fake, rec: newRecorder(), ctx: ctx, logs: &logBuf{}, mode: m, done: make(chan error, 1)}
 	c := slack.Config{
 		BotToken: botToken, SigningSecret: secret, APIURL: fake.URL() + "/api/",
 		TriageChannel: triageChan, Channels: []string{custChan}, DMs: true, Staff: []string{bob},
@@ -198,16 +209,12 @@ func setup(t *testing.T, m mode, cfg func(*slack.Config), run bool) *env {
 		e.app = httptest.NewServer(mux)
 		fake.SetAppURL(e.app.URL)
 	}
-	done := make(chan error, 1)
-	if run {
-		go func() { done <- ad.Run(ctx) }()
-	} else {
-		done <- nil
-	}
 	t.Cleanup(func() {
 		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
+		if e.started {
+			if err := <-e.done; err != nil {
+				t.Errorf("Run: %v", err)
+			}
 		}
 		if e.app != nil {
 			e.app.Close()
@@ -220,7 +227,7 @@ func setup(t *testing.T, m mode, cfg func(*slack.Config), run bool) *env {
 		}
 	})
 	if run {
-		e.waitFor("connected", func() bool { return ad.Connected() && (m == httpMode || fake.Sockets() == 1) })
+		e.run()
 	}
 	return e
 }
