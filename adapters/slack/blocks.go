@@ -1,0 +1,127 @@
+package slack
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/openear/openear/bot"
+)
+
+// escape makes text inert in Slack mrkdwn: &, < and > become entities, so
+// "<!channel>", "<@U1>" and "<https://evil|x>" show as typed.
+func escape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// clip cuts s to at most n bytes at a rune boundary, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// quote renders customer text as an escaped block quote.
+func quote(s string) string {
+	lines := strings.Split(escape(strings.TrimSpace(s)), "\n")
+	for i, l := range lines {
+		lines[i] = "> " + l
+	}
+	return clip(strings.Join(lines, "\n"), 2900)
+}
+
+// safeURL reports whether u can go inside <u|label> unchanged.
+func safeURL(u string) bool {
+	return (strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) &&
+		!strings.ContainsAny(u, "<>| \n")
+}
+
+// dueText renders t in each reader's own time zone, with a UTC fallback.
+func dueText(n *bot.Notice) string {
+	if n.Due.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", n.Due.Unix(), n.Due.UTC().Format("2006-01-02 15:04 UTC"))
+}
+
+// Action ids of the notice buttons; their values are command lines.
+const (
+	ActionClaim   = "claim"
+	ActionSnooze  = "snooze"
+	ActionResolve = "resolve"
+)
+
+// noticeBlocks renders a triage notice: header, the customer's words as a
+// quote, tags with reasons, owner, due time, permalink, and buttons.
+func noticeBlocks(n *bot.Notice) []slack.Block {
+	id := bot.FormatID(n.ThreadID)
+	head := clip(fmt.Sprintf("#%s · %s", id, n.State), 150)
+	blocks := []slack.Block{slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, head, false, false))}
+
+	from := "*From* " + escape(n.Customer)
+	if n.Channel != "" {
+		from += " in <#" + escape(n.Channel) + ">"
+	}
+	blocks = append(blocks, section(from))
+	if n.Excerpt != "" {
+		blocks = append(blocks, section(quote(n.Excerpt)))
+	}
+
+	var facts []string
+	if len(n.Tags) > 0 {
+		tags := make([]string, len(n.Tags))
+		for i, t := range n.Tags {
+			tags[i] = "`" + escape(t.Name) + "`"
+			if t.Reason != "" {
+				tags[i] += " (" + escape(t.Reason) + ")"
+			}
+		}
+		facts = append(facts, "*Tags* "+strings.Join(tags, ", "))
+	}
+	switch {
+	case n.OwnerID != "" && !strings.ContainsAny(n.OwnerID, "<>|&"):
+		facts = append(facts, "*Owner* <@"+n.OwnerID+">")
+	case n.Owner != "":
+		facts = append(facts, "*Owner* "+escape(n.Owner))
+	default:
+		facts = append(facts, "*Owner* nobody yet")
+	}
+	if d := dueText(n); d != "" {
+		facts = append(facts, "*Due* "+d)
+	}
+	if safeURL(n.Permalink) {
+		facts = append(facts, "<"+n.Permalink+"|Open the message>")
+	}
+	if n.Note != "" {
+		facts = append(facts, escape(n.Note))
+	}
+	blocks = append(blocks, section(clip(strings.Join(facts, "\n"), 2900)))
+
+	if n.Buttons && n.ThreadID != 0 {
+		blocks = append(blocks, slack.NewActionBlock("openear",
+			button(ActionClaim, "Claim", "claim "+id, slack.StylePrimary),
+			button(ActionSnooze, "Snooze 1h", "snooze "+id+" 1h", slack.StyleDefault),
+			button(ActionResolve, "Resolve", "resolve "+id, slack.StyleDefault),
+		))
+	}
+	return blocks
+}
+
+func section(mrkdwn string) *slack.SectionBlock {
+	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, mrkdwn, false, false), nil, nil)
+}
+
+func button(actionID, label, value string, style slack.Style) *slack.ButtonBlockElement {
+	b := slack.NewButtonBlockElement(actionID, value, slack.NewTextBlockObject(slack.PlainTextType, label, false, false))
+	if style != slack.StyleDefault {
+		b = b.WithStyle(style)
+	}
+	return b
+}

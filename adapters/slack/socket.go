@@ -1,0 +1,202 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/openear/openear/bot"
+)
+
+// runSocket runs Socket Mode until ctx ends. One goroutine drains the
+// client's Events channel at once (a full channel stalls the websocket
+// reader and with it the pings) into a queue; one worker handles the queue
+// in order and acknowledges each envelope after the handler committed it.
+// Every (re)connection queues a backfill, so the gap is read in order with
+// the live events.
+func (a *Adapter) runSocket(ctx context.Context) error {
+	opts := []socketmode.Option{socketmode.OptionLog(slogWriter{a.log})}
+	if a.cfg.PingInterval > 0 {
+		opts = append(opts, socketmode.OptionPingInterval(a.cfg.PingInterval))
+	}
+	client := socketmode.New(a.api, opts...)
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer a.connected.Store(false)
+
+	q := newQueue()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	var runErr error
+	wg.Go(func() {
+		defer cancel()
+		runErr = client.RunContext(ctx)
+	})
+	wg.Go(func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev := <-client.Events:
+				a.connection(ev)
+				q.push(ev)
+			}
+		}
+	})
+	wg.Go(func() {
+		for {
+			evs, ok := q.pop(ctx)
+			if !ok {
+				return
+			}
+			for _, ev := range evs {
+				a.socketEvent(ctx, client, ev)
+			}
+		}
+	})
+	wg.Wait()
+	if runErr != nil && parent.Err() == nil {
+		a.log.Error("slack socket mode stopped: check SLACK_APP_TOKEN", "err", runErr)
+		return fmt.Errorf("slack socket mode: %w: %w", bot.ErrPermanent, runErr)
+	}
+	return nil
+}
+
+// connection tracks the connection state from the client's own events.
+func (a *Adapter) connection(ev socketmode.Event) {
+	switch ev.Type {
+	case socketmode.EventTypeConnected:
+		a.connected.Store(true)
+		a.log.Info("slack socket mode connected")
+	case socketmode.EventTypeConnecting, socketmode.EventTypeDisconnect:
+		a.connected.Store(false)
+	case socketmode.EventTypeConnectionError:
+		a.connected.Store(false)
+		if ce, ok := ev.Data.(*slack.ConnectionErrorEvent); ok {
+			a.log.Warn("slack socket mode connection failed; retrying", "attempt", ce.Attempt, "backoff", ce.Backoff, "err", ce.ErrorObj)
+		}
+	case socketmode.EventTypeInvalidAuth:
+		a.connected.Store(false)
+		a.log.Error("slack rejected the app token: check SLACK_APP_TOKEN")
+	}
+}
+
+// socketEvent handles one queued event in the worker.
+func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev socketmode.Event) {
+	switch ev.Type {
+	case socketmode.EventTypeConnected:
+		if err := a.backfill(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("slack backfill failed", "err", err)
+		}
+	case socketmode.EventTypeEventsAPI:
+		a.socketCallback(ctx, client, ev.Request)
+	case socketmode.EventTypeErrorBadMessage:
+		// slackevents could not parse it (often an event type it does not
+		// know): read the envelope ourselves so it is acked, not redelivered.
+		bad, ok := ev.Data.(*socketmode.ErrorBadMessage)
+		if !ok {
+			return
+		}
+		var req socketmode.Request
+		if json.Unmarshal(bad.Message, &req) != nil || req.EnvelopeID == "" {
+			a.log.Warn("slack: unreadable socket mode message", "err", bad.Cause)
+			return
+		}
+		if req.Type != socketmode.RequestTypeEventsAPI {
+			a.log.Warn("slack: unreadable socket mode request", "type", req.Type, "err", bad.Cause)
+			a.ack(ctx, client, req.EnvelopeID, nil)
+			return
+		}
+		a.socketCallback(ctx, client, &req)
+	case socketmode.EventTypeSlashCommand:
+		cmd, ok := ev.Data.(slack.SlashCommand)
+		if !ok || ev.Request == nil {
+			return
+		}
+		var payload any
+		if text := a.command(ctx, cmd); text != "" {
+			payload = ephemeral(text)
+		}
+		a.ack(ctx, client, ev.Request.EnvelopeID, payload)
+	case socketmode.EventTypeInteractive:
+		cb, ok := ev.Data.(slack.InteractionCallback)
+		if !ok || ev.Request == nil {
+			return
+		}
+		// Ack first: Slack does not redeliver interactions, and the
+		// reply goes by chat.postEphemeral anyway.
+		a.ack(ctx, client, ev.Request.EnvelopeID, nil)
+		a.interaction(ctx, cb)
+	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed:
+		a.log.Debug("slack socket mode", "type", ev.Type, "data", fmt.Sprint(ev.Data))
+	}
+}
+
+// socketCallback handles an events_api envelope, acking it only when the
+// handler committed it (or it is not for openear).
+func (a *Adapter) socketCallback(ctx context.Context, client *socketmode.Client, req *socketmode.Request) {
+	if req == nil {
+		return
+	}
+	if err := a.handleCallback(ctx, req.Payload); err != nil && !errors.Is(err, errMalformed) {
+		a.log.Error("slack: event not handled; not acked, Slack will redeliver",
+			"envelope", req.EnvelopeID, "retry_attempt", req.RetryAttempt, "err", err)
+		return
+	}
+	a.ack(ctx, client, req.EnvelopeID, nil)
+}
+
+func (a *Adapter) ack(ctx context.Context, client *socketmode.Client, envelopeID string, payload any) {
+	if err := client.AckCtx(ctx, envelopeID, payload); err != nil && ctx.Err() == nil {
+		a.log.Warn("slack: ack failed", "envelope", envelopeID, "err", err)
+	}
+}
+
+// queue is an unbounded FIFO of socket events, so the drain never blocks.
+type queue struct {
+	mu    sync.Mutex
+	items []socketmode.Event
+	ready chan struct{} // holds a token while items is not empty
+}
+
+func newQueue() *queue { return &queue{ready: make(chan struct{}, 1)} }
+
+func (q *queue) push(ev socketmode.Event) {
+	q.mu.Lock()
+	q.items = append(q.items, ev)
+	q.mu.Unlock()
+	select {
+	case q.ready <- struct{}{}:
+	default:
+	}
+}
+
+// pop waits for events and takes them all; false when ctx ended.
+func (q *queue) pop(ctx context.Context) ([]socketmode.Event, bool) {
+	select {
+	case <-ctx.Done():
+		return nil, false
+	case <-q.ready:
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	evs := q.items
+	q.items = nil
+	return evs, true
+}
+
+// slogWriter routes slack-go's socketmode log lines to slog at debug level.
+type slogWriter struct{ l *slog.Logger }
+
+func (w slogWriter) Output(_ int, s string) error {
+	w.l.Debug("slack-go: " + strings.TrimSpace(s))
+	return nil
+}

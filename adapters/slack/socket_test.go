@@ -1,0 +1,140 @@
+package slack_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/openear/openear/adapters/slackfake"
+	"github.com/openear/openear/bot"
+)
+
+func TestSocketMessageAckedAfterHandle(t *testing.T) {
+	e := setup(t, socketMode, nil, true)
+	gate := make(chan struct{})
+	e.rec.mu.Lock()
+	e.rec.gate = gate
+	e.rec.mu.Unlock()
+
+	root := e.fake.PostQuiet(custChan, carol, "root", "")
+	ts, evID := e.fake.PostMessage(slackfake.Message{Channel: custChan, User: carol, Text: "it is broken", ThreadTS: root})
+	var env string
+	e.waitFor("delivery", func() bool {
+		for _, d := range e.fake.Deliveries() {
+			if d.EventID == evID {
+				env = d.EnvelopeID
+				return true
+			}
+		}
+		return false
+	})
+	if e.fake.Acked(env) {
+		t.Fatal("acked before Handle returned")
+	}
+	close(gate)
+	e.waitFor("ack", func() bool { return e.fake.Acked(env) })
+	got := e.rec.find(byMsg(ts))
+	if len(got) != 1 {
+		t.Fatalf("events = %+v", e.rec.all())
+	}
+	ev := got[0]
+	want := bot.Event{ID: evID, Kind: bot.KindMessage, Platform: "slack", Channel: custChan, ThreadKey: root,
+		MessageID: ts, User: carol, Text: "it is broken",
+		Permalink: e.fake.Permalink(custChan, ts, root)}
+	ev.At = time.Time{}
+	if ev != want {
+		t.Fatalf("event\n got %+v\nwant %+v", ev, want)
+	}
+	if got[0].At.IsZero() || time.Since(got[0].At) > time.Minute {
+		t.Fatalf("At = %v", got[0].At)
+	}
+}
+
+func TestSocketErrorNotAckedThenRedelivered(t *testing.T) {
+	e := setup(t, socketMode, nil, true)
+	e.rec.setFail(1)
+	ts, evID := e.fake.PostMessage(slackfake.Message{Channel: custChan, User: carol, Text: "hello?"})
+	got := e.waitEvents(2, byMsg(ts))
+	if got[0].ID != evID || got[1].ID != evID {
+		t.Fatalf("ids %q %q, want %q", got[0].ID, got[1].ID, evID)
+	}
+	var attempts []int
+	e.waitFor("ack of the retry", func() bool {
+		attempts = attempts[:0]
+		acked := false
+		for _, d := range e.fake.Deliveries() {
+			if d.EventID == evID {
+				attempts = append(attempts, d.Attempt)
+				acked = e.fake.Acked(d.EnvelopeID)
+			}
+		}
+		return acked
+	})
+	if len(attempts) != 2 || attempts[0] != 0 || attempts[1] != 1 {
+		t.Fatalf("attempts = %v", attempts)
+	}
+}
+
+func TestSocketDisconnectReconnectsAndBackfills(t *testing.T) {
+	e := setup(t, socketMode, nil, true)
+	first := e.fake.Post(custChan, carol, "first", "")
+	e.waitEvents(1, byMsg(first))
+
+	// Slack asks for a new connection; meanwhile messages land quietly.
+	e.fake.Disconnect()
+	q1 := e.fake.PostQuiet(custChan, carol, "while away", "")
+	q2 := e.fake.PostQuiet(custChan, carol, "in the thread", first)
+	e.waitFor("reconnect", func() bool { return e.fake.Connections() == 2 && e.fake.Sockets() == 1 })
+	for _, ts := range []string{q1, q2} {
+		got := e.waitEvents(1, byMsg(ts))
+		if got[0].ID != "slack:msg:"+custChan+":"+ts {
+			t.Fatalf("backfill id = %q", got[0].ID)
+		}
+	}
+	if got := e.rec.find(byMsg(q2)); got[0].ThreadKey != first {
+		t.Fatalf("thread key = %q", got[0].ThreadKey)
+	}
+
+	// The socket dies without a word.
+	e.fake.DropSockets()
+	q3 := e.fake.PostQuiet(custChan, carol, "after the drop", "")
+	e.waitFor("reconnect after drop", func() bool { return e.fake.Connections() == 3 && e.fake.Sockets() == 1 })
+	e.waitEvents(1, byMsg(q3))
+	live := e.fake.Post(custChan, carol, "live again", "")
+	e.waitEvents(1, byMsg(live))
+	e.waitFor("connected", e.ad.Connected)
+}
+
+func TestSocketCommandAndButton(t *testing.T) {
+	e := setup(t, socketMode, nil, true)
+	resp, err := e.fake.SlashCommand(e.ctx, alice, "T0HOME", custChan, " claim 42 ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(resp.Ack) != `{"response_type":"ephemeral","text":"done: claim 42"}` {
+		t.Fatalf("ack = %s", resp.Ack)
+	}
+	resp, err = e.fake.SlashCommand(e.ctx, carol, custTeam, custChan, "resolve 42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(resp.Ack) != `{"response_type":"ephemeral","text":"only staff can do that"}` {
+		t.Fatalf("non-staff ack = %s", resp.Ack)
+	}
+	cmds := e.rec.find(func(ev bot.Event) bool { return ev.Kind == bot.KindCommand })
+	if len(cmds) != 2 || !cmds[0].Staff || cmds[1].Staff || cmds[0].Text != "claim 42" {
+		t.Fatalf("commands = %+v", cmds)
+	}
+
+	if _, err := e.fake.Press(e.ctx, alice, "T0HOME", "snooze", "snooze 42 1h", triageChan, "1.000001"); err != nil {
+		t.Fatal(err)
+	}
+	e.waitFor("ephemeral", func() bool { return len(e.fake.Ephemerals()) == 1 })
+	eph := e.fake.Ephemerals()[0]
+	if eph.User != alice || eph.Channel != triageChan || eph.Text != "done: snooze 42 1h" {
+		t.Fatalf("ephemeral = %+v", eph)
+	}
+	btn := e.rec.find(func(ev bot.Event) bool { return ev.Kind == bot.KindButton })
+	if len(btn) != 1 || btn[0].Text != "snooze 42 1h" || !btn[0].Staff {
+		t.Fatalf("buttons = %+v", btn)
+	}
+}

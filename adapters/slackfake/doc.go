@@ -1,0 +1,23 @@
+// Package slackfake is an in-process Slack for tests and the demo: the Web
+// API methods openear calls, Socket Mode over a real websocket, and the
+// Events API, slash commands and interactivity delivered over signed HTTP.
+//
+// It speaks the wire formats slack-go v0.35 expects, so the real adapter
+// runs against it unchanged: point slack.OptionAPIURL at URL()+"/api/".
+//
+// Customers and staff act through Post, React, Edit, SlashCommand and
+// Press; each records the change in the channel's history and delivers the
+// event Slack would send: as a Socket Mode envelope when a socket client is
+// connected, else as a signed HTTP request to AppURL. Everything the bot
+// does is recorded (Calls, Messages, Acks) and tests wait for conditions
+// with WaitFor, never with sleeps.
+//
+// # Caveats
+//
+//   - Message ts values come from the real clock, made strictly increasing.
+//   - Events that find neither a socket nor an AppURL are queued and sent to
+//     the next socket that connects, as Slack does after an outage.
+//   - HTTP deliveries are synchronous: Post returns after the app answered
+//     (and after the fake's immediate retries of a failed delivery).
+//   - Only the fields openear reads are modelled; it is not slacktest.
+package slackfake
