@@ -98,7 +98,7 @@ func TestCrash(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2026, 3))
 	acked := map[uint64]bool{}
 	for round := range 20 {
-		killAfter(t, path, 1+rng.IntN(100), 1+rng.IntN(12), acked)
+		killAfter(t, path, 1+rng.IntN(40), 1+rng.IntN(12), acked)
 		if err := checkCrashFile(t, path, acked); err != nil {
 			t.Fatalf("after kill %d: %v", round+1, err)
 		}
