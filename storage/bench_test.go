@@ -3,6 +3,7 @@ package storage_test
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -108,6 +109,9 @@ func BenchmarkDueScan(b *testing.B) {
 				if err != nil || len(got) != due {
 					b.Fatalf("Due = %d threads, %v; want %d", len(got), err, due)
 				}
+			}
+			if fi, err := os.Stat(db.Path()); err == nil {
+				b.ReportMetric(float64(fi.Size())/100_000, "file-B/thread")
 			}
 		})
 	}
