@@ -9,6 +9,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 	"go.uber.org/goleak"
 
 	"github.com/openear/openear/bot"
@@ -32,7 +33,7 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) bot.Store {
 		db := openTemp(t)
 		t.Cleanup(func() {
-			if err := db.Check(); err != nil && !errors.Is(err, bolt.ErrDatabaseNotOpen) {
+			if err := db.Check(); err != nil && !errors.Is(err, berrors.ErrDatabaseNotOpen) {
 				t.Errorf("Check: %v", err)
 			}
 		})

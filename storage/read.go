@@ -152,7 +152,7 @@ const threadBatch = 256
 func (db *DB) Threads(ctx context.Context, fn func(bot.Thread) bool) error {
 	next := uint64(0)
 	for {
-		batch, more, err := db.threadBatch(ctx, next)
+		batch, more, err := db.readThreads(ctx, next)
 		if err != nil {
 			return fmt.Errorf("threads from %d: %w", next, err)
 		}
@@ -168,9 +168,9 @@ func (db *DB) Threads(ctx context.Context, fn func(bot.Thread) bool) error {
 	}
 }
 
-// threadBatch reads up to threadBatch threads from id from; more tells
+// readThreads reads up to threadBatch threads from id from; more tells
 // whether threads remain after them.
-func (db *DB) threadBatch(ctx context.Context, from uint64) (batch []bot.Thread, more bool, err error) {
+func (db *DB) readThreads(ctx context.Context, from uint64) (batch []bot.Thread, more bool, err error) {
 	err = db.view(ctx, func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketThreads).Cursor()
 		k, v := c.Seek(u64(from))
