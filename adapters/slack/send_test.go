@@ -137,7 +137,7 @@ func TestSendPacesPerChannel(t *testing.T) {
 		t.Fatal(err)
 	}
 	calls := e.fake.Calls("chat.postMessage")
-	if gap := calls[2].At.Sub(calls[0].At); gap < 300*time.Millisecond {
+	if gap := calls[2].At.Sub(calls[0].At); gap < 250*time.Millisecond {
 		t.Fatalf("3 posts in one channel within %v", gap)
 	}
 	if gap := calls[3].At.Sub(calls[2].At); gap > 100*time.Millisecond {

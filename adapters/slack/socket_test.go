@@ -79,10 +79,11 @@ func TestSocketDisconnectReconnectsAndBackfills(t *testing.T) {
 	first := e.fake.Post(custChan, carol, "first", "")
 	e.waitEvents(1, byMsg(first))
 
-	// Slack asks for a new connection; meanwhile messages land quietly.
-	e.fake.Disconnect()
+	// Messages Slack never delivered (lost in a gap), then Slack asks
+	// for a new connection: the reconnection backfills them.
 	q1 := e.fake.PostQuiet(custChan, carol, "while away", "")
 	q2 := e.fake.PostQuiet(custChan, carol, "in the thread", first)
+	e.fake.Disconnect()
 	e.waitFor("reconnect", func() bool { return e.fake.Connections() == 2 && e.fake.Sockets() == 1 })
 	for _, ts := range []string{q1, q2} {
 		got := e.waitEvents(1, byMsg(ts))
@@ -95,8 +96,8 @@ func TestSocketDisconnectReconnectsAndBackfills(t *testing.T) {
 	}
 
 	// The socket dies without a word.
+	q3 := e.fake.PostQuiet(custChan, carol, "lost before the drop", "")
 	e.fake.DropSockets()
-	q3 := e.fake.PostQuiet(custChan, carol, "after the drop", "")
 	e.waitFor("reconnect after drop", func() bool { return e.fake.Connections() == 3 && e.fake.Sockets() == 1 })
 	e.waitEvents(1, byMsg(q3))
 	live := e.fake.Post(custChan, carol, "live again", "")
