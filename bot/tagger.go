@@ -922,7 +922,7 @@ func (t *Tagger) Tag(text string) []Tag {
 	t.matchMixed(s, text)
 	for i := range t.regexes {
 		if loc := t.regexes[i].re.FindStringIndex(text); loc != nil {
-			s.ev = append(s.ev, tgEv{key: tgKeyRegex | int32(i), rule: t.regexes[i].rule, src: tgSrcOp,
+			s.addEv(tgEv{key: tgKeyRegex | int32(i), rule: t.regexes[i].rule, src: tgSrcOp,
 				flags: tgFRegex, w: tgOpWeight, start: int32(loc[0]), end: int32(loc[1])})
 		}
 	}
@@ -956,7 +956,7 @@ func (t *Tagger) prepass(s *tgScratch, text string) {
 		case tgKBreak, tgKQuestion:
 			clause = true
 			if tk.kind == tgKQuestion {
-				s.ev = append(s.ev, tgEv{key: tgKeyQMark, rule: tgRQuestion, src: tgSrcAny, flags: tgFWeak,
+				s.addEv(tgEv{key: tgKeyQMark, rule: tgRQuestion, src: tgSrcAny, flags: tgFWeak,
 					w: 0.6, start: tk.start, end: tk.end})
 			}
 		case tgKHangul:
@@ -969,7 +969,7 @@ func (t *Tagger) prepass(s *tgScratch, text string) {
 		case tgKJamo:
 			j := text[tk.start:tk.end]
 			if strings.Trim(j, "ㅡ") == "" {
-				s.ev = append(s.ev, tgEv{key: tgKeyEntry | 0xFFFFFF, rule: tgRComplaint, src: tgSrcKO, w: 0.4,
+				s.addEv(tgEv{key: tgKeyEntry | 0xFFFFFF, rule: tgRComplaint, src: tgSrcKO, w: 0.4,
 					start: tk.start, end: tk.end})
 				s.subst = true
 			} else {
@@ -987,6 +987,30 @@ func (t *Tagger) prepass(s *tgScratch, text string) {
 		}
 		brk = true
 	}
+}
+
+// tgMaxEv bounds the evidence kept for one message, and tgMaxSame the
+// evidence kept for one keyword, so a huge message costs linear time.
+const (
+	tgMaxEv   = 512
+	tgMaxSame = 3
+)
+
+// addEv records evidence, up to tgMaxSame times per keyword and rule (the
+// score counts a keyword once; the reason shows its different forms).
+func (s *tgScratch) addEv(e tgEv) {
+	if len(s.ev) >= tgMaxEv {
+		return
+	}
+	n := 0
+	for i := range s.ev {
+		if s.ev[i].key == e.key && s.ev[i].rule == e.rule {
+			if n++; n >= tgMaxSame {
+				return
+			}
+		}
+	}
+	s.ev = append(s.ev, e)
 }
 
 func (s *tgScratch) noteSmall(tok int, small bool) {
@@ -1008,7 +1032,7 @@ func tgAllCompatJamo(s string) bool {
 
 func (t *Tagger) addEntryEv(s *tgScratch, e int32, start, end int32) {
 	for _, tg := range t.entries[e].targets {
-		s.ev = append(s.ev, tgEv{key: tgKeyEntry | e, rule: tg.rule, src: tg.src, flags: tg.flags, w: tg.w,
+		s.addEv(tgEv{key: tgKeyEntry | e, rule: tg.rule, src: tg.src, flags: tg.flags, w: tg.w,
 			start: start, end: end})
 	}
 }
@@ -1065,12 +1089,12 @@ func (t *Tagger) addPhraseEv(s *tgScratch, set, p, end int, pi int32) {
 	for _, tg := range ph.targets {
 		if negated && tg.rule == tgRPraise {
 			if tg.flags&tgFBooster == 0 {
-				s.ev = append(s.ev, tgEv{key: tgKeyNegEN | key, rule: tgRComplaint, src: tgSrcEN, w: 0.45,
+				s.addEv(tgEv{key: tgKeyNegEN | key, rule: tgRComplaint, src: tgSrcEN, w: 0.45,
 					start: s.toks[s.mt[p-1].tok].start, end: stop})
 			}
 			continue
 		}
-		s.ev = append(s.ev, tgEv{key: tgKeyEN | key, rule: tg.rule, src: tg.src, flags: tg.flags, w: tg.w,
+		s.addEv(tgEv{key: tgKeyEN | key, rule: tg.rule, src: tg.src, flags: tg.flags, w: tg.w,
 			start: start, end: stop})
 	}
 }

@@ -596,3 +596,21 @@ func BenchmarkTagger(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "msgs/s")
 }
+
+// A huge message costs linear time and yields short reasons.
+func TestTagHugeMessage(t *testing.T) {
+	tg, _ := bot.NewTagger(nil)
+	for _, text := range []string{
+		strings.Repeat("Crash error BUG broken, not great ", 5000),
+		strings.Repeat("결제가 안 돼요 ", 10000),
+		strings.Repeat("<:a", 30000),
+	} {
+		tags := tg.Tag(text)
+		checkTags(t, text[:40], tags)
+		for _, g := range tags {
+			if len(g.Reason) > 600 {
+				t.Errorf("reason of %d bytes: %.80q…", len(g.Reason), g.Reason)
+			}
+		}
+	}
+}
