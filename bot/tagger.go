@@ -1325,6 +1325,7 @@ const tgENSmall = `thanks thank thx thnx thanx ty tysm tyvm ok okay okey okie k 
 	see you u welcome lol haha hehe hah lmao much so very a lot for the again appreciate appreciated that this
 	help update info reply response answer quick fast really indeed oh ah wow hmm i me we our my works work now fine
 	happy new year weekend have please pls plz and too as well to worries same sir bro mate dear received confirmed
+	your
 	done just its thats is was ill try later makes sense make`
 
 // tgENSkip are words a phrase may have in between: "not really working",
@@ -1376,7 +1377,7 @@ var tgSpecsEN = []tgSpec{
 		"is there {a|any} way", "is it possible", "would it be possible", "any way to", "wondering", "i wonder",
 		"{quick|a|one} question", "have a question", "question", "questions", "any {idea|ideas|update|updates|news}",
 		"{anyone|does anyone|do you} know", "{can|could} you {tell|explain|clarify|confirm|help}",
-		"not sure {how|if|whether|why|what}", "eta", "eta {for|on} the fix", "clarify"}},
+		"not sure {how|if|whether|why|what}", "^help", "{need|needs|needed} {help|assistance}", "eta", "eta {for|on} the fix", "clarify"}},
 	{tgRQuestion, 0.35, 0, []string{"confused", "unclear"}},
 
 	{tgRPraise, 0.6, 0, []string{"love", "awesome", "amazing", "excellent", "fantastic", "wonderful", "brilliant", "superb",
@@ -1397,7 +1398,7 @@ var tgSpecsEN = []tgSpec{
 		"add support", "suggestion", "suggest", "idea", "ideas", "proposal", "propose", "nice to have",
 		"any plans to", "{plan|plans|planning} to support", "consider adding", "roadmap", "enhancement"}},
 	{tgRIdea, 0.45, 0, []string{"option to", "ability to", "improvement", "improve", "should {add|support|allow|have}",
-		"feature", "integration with", "support for"}},
+		"feature", "integration with", "support for", "would like to {request|see|suggest|have}"}},
 	{tgRIdea, 0.5, tgFWeak, []string{"{would|itd|thatd|it would|that would} be {nice|great|awesome|cool|helpful|useful|amazing|ideal|good}",
 		"it would help", "would help"}},
 
@@ -1412,7 +1413,7 @@ var tgSpecsEN = []tgSpec{
 
 	// Stop phrases: consumed, tagging nothing.
 	{-1, 0, 0, []string{"what a", "no idea", "good {morning|afternoon|evening|night|day}", "no problem",
-		"no worries", "have a {good|great|nice} {day|weekend|one}"}},
+		"no worries", "have a {good|great|nice} {day|weekend|one}", "hate to {bother|ask|disturb|say}"}},
 }
 
 // tgSpecsEmoji are emoji rules; their evidence speaks the message's language.

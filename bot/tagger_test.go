@@ -66,6 +66,10 @@ var enCases = []tagCase{
 	{"I'm not sure how to invite my teammates", "question"},
 	{"Do you have an ETA for the fix?", "question"},
 	{"Anyone else seeing this?", "question"},
+	{"please help!!", "question"},
+	{"I hate to bother you but the export still isn't working", "defect"},
+	{"We would like to request SSO support", "idea"},
+	{"thanks for your help", "noise"},
 	// praise
 	{"Love the new dashboard, great work team!", "praise"},
 	{"thank you so much for the fix 🙏", "praise"},
