@@ -537,10 +537,30 @@ func TestTagAllocations(t *testing.T) {
 	msg := "The checkout page crashes every time, please fix ASAP"
 	tg.Tag(msg)
 	allocs := testing.AllocsPerRun(200, func() { tg.Tag(msg) })
-	// The result slice and one reason per tag; the scan itself allocates nothing.
-	if allocs > 8 {
-		t.Errorf("Tag allocates %v times per message", allocs)
+	// The result slice and one reason per tag (3 here); the scan itself
+	// allocates nothing once its pooled memory has grown. Under the race
+	// detector sync.Pool drops items at random, so the scan reallocates.
+	limit := 4.0
+	if poolDropsItems() {
+		limit = 16
 	}
+	if allocs > limit {
+		t.Errorf("Tag allocates %v times per message, want at most %v", allocs, limit)
+	}
+}
+
+// poolDropsItems reports whether sync.Pool is dropping items on purpose,
+// as it does under the race detector.
+func poolDropsItems() bool {
+	var p sync.Pool
+	for range 100 {
+		x := new(int)
+		p.Put(x)
+		if p.Get() != x {
+			return true
+		}
+	}
+	return false
 }
 
 func FuzzTag(f *testing.F) {
