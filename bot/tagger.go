@@ -141,7 +141,7 @@ type tgEv struct {
 // neither keywords nor regex, an empty keyword, a regex that does not
 // compile, is longer than 1 KiB, is too complex or matches the empty text.
 func NewTagger(rules []TagRule) (*Tagger, error) {
-	b := newTgBuilder()
+	b := tgNewBuilder()
 	b.addBuiltins()
 	seen := make(map[string]bool)
 	for i, r := range rules {
@@ -182,7 +182,7 @@ type tgBuilder struct {
 	s       *tgScratch
 }
 
-func newTgBuilder() *tgBuilder {
+func tgNewBuilder() *tgBuilder {
 	t := &Tagger{
 		rules:   slices.Clone(tgBuiltinNames[:]),
 		vocab:   make(map[string]int32),
