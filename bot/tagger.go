@@ -141,7 +141,7 @@ type tgEv struct {
 // neither keywords nor regex, an empty keyword, a regex that does not
 // compile, is longer than 1 KiB, is too complex or matches the empty text.
 func NewTagger(rules []TagRule) (*Tagger, error) {
-	b := newTgBuilder()
+	b := tgNewBuilder()
 	b.addBuiltins()
 	seen := make(map[string]bool)
 	for i, r := range rules {
@@ -182,7 +182,7 @@ type tgBuilder struct {
 	s       *tgScratch
 }
 
-func newTgBuilder() *tgBuilder {
+func tgNewBuilder() *tgBuilder {
 	t := &Tagger{
 		rules:   slices.Clone(tgBuiltinNames[:]),
 		vocab:   make(map[string]int32),
@@ -922,7 +922,7 @@ func (t *Tagger) Tag(text string) []Tag {
 	t.matchMixed(s, text)
 	for i := range t.regexes {
 		if loc := t.regexes[i].re.FindStringIndex(text); loc != nil {
-			s.ev = append(s.ev, tgEv{key: tgKeyRegex | int32(i), rule: t.regexes[i].rule, src: tgSrcOp,
+			s.addEv(tgEv{key: tgKeyRegex | int32(i), rule: t.regexes[i].rule, src: tgSrcOp,
 				flags: tgFRegex, w: tgOpWeight, start: int32(loc[0]), end: int32(loc[1])})
 		}
 	}
@@ -956,7 +956,7 @@ func (t *Tagger) prepass(s *tgScratch, text string) {
 		case tgKBreak, tgKQuestion:
 			clause = true
 			if tk.kind == tgKQuestion {
-				s.ev = append(s.ev, tgEv{key: tgKeyQMark, rule: tgRQuestion, src: tgSrcAny, flags: tgFWeak,
+				s.addEv(tgEv{key: tgKeyQMark, rule: tgRQuestion, src: tgSrcAny, flags: tgFWeak,
 					w: 0.6, start: tk.start, end: tk.end})
 			}
 		case tgKHangul:
@@ -969,7 +969,7 @@ func (t *Tagger) prepass(s *tgScratch, text string) {
 		case tgKJamo:
 			j := text[tk.start:tk.end]
 			if strings.Trim(j, "ㅡ") == "" {
-				s.ev = append(s.ev, tgEv{key: tgKeyEntry | 0xFFFFFF, rule: tgRComplaint, src: tgSrcKO, w: 0.4,
+				s.addEv(tgEv{key: tgKeyEntry | 0xFFFFFF, rule: tgRComplaint, src: tgSrcKO, w: 0.4,
 					start: tk.start, end: tk.end})
 				s.subst = true
 			} else {
@@ -987,6 +987,30 @@ func (t *Tagger) prepass(s *tgScratch, text string) {
 		}
 		brk = true
 	}
+}
+
+// tgMaxEv bounds the evidence kept for one message, and tgMaxSame the
+// evidence kept for one keyword, so a huge message costs linear time.
+const (
+	tgMaxEv   = 512
+	tgMaxSame = 3
+)
+
+// addEv records evidence, up to tgMaxSame times per keyword and rule (the
+// score counts a keyword once; the reason shows its different forms).
+func (s *tgScratch) addEv(e tgEv) {
+	if len(s.ev) >= tgMaxEv {
+		return
+	}
+	n := 0
+	for i := range s.ev {
+		if s.ev[i].key == e.key && s.ev[i].rule == e.rule {
+			if n++; n >= tgMaxSame {
+				return
+			}
+		}
+	}
+	s.ev = append(s.ev, e)
 }
 
 func (s *tgScratch) noteSmall(tok int, small bool) {
@@ -1008,7 +1032,7 @@ func tgAllCompatJamo(s string) bool {
 
 func (t *Tagger) addEntryEv(s *tgScratch, e int32, start, end int32) {
 	for _, tg := range t.entries[e].targets {
-		s.ev = append(s.ev, tgEv{key: tgKeyEntry | e, rule: tg.rule, src: tg.src, flags: tg.flags, w: tg.w,
+		s.addEv(tgEv{key: tgKeyEntry | e, rule: tg.rule, src: tg.src, flags: tg.flags, w: tg.w,
 			start: start, end: end})
 	}
 }
@@ -1065,12 +1089,12 @@ func (t *Tagger) addPhraseEv(s *tgScratch, set, p, end int, pi int32) {
 	for _, tg := range ph.targets {
 		if negated && tg.rule == tgRPraise {
 			if tg.flags&tgFBooster == 0 {
-				s.ev = append(s.ev, tgEv{key: tgKeyNegEN | key, rule: tgRComplaint, src: tgSrcEN, w: 0.45,
+				s.addEv(tgEv{key: tgKeyNegEN | key, rule: tgRComplaint, src: tgSrcEN, w: 0.45,
 					start: s.toks[s.mt[p-1].tok].start, end: stop})
 			}
 			continue
 		}
-		s.ev = append(s.ev, tgEv{key: tgKeyEN | key, rule: tg.rule, src: tg.src, flags: tg.flags, w: tg.w,
+		s.addEv(tgEv{key: tgKeyEN | key, rule: tg.rule, src: tg.src, flags: tg.flags, w: tg.w,
 			start: start, end: stop})
 	}
 }
@@ -1301,6 +1325,7 @@ const tgENSmall = `thanks thank thx thnx thanx ty tysm tyvm ok okay okey okie k 
 	see you u welcome lol haha hehe hah lmao much so very a lot for the again appreciate appreciated that this
 	help update info reply response answer quick fast really indeed oh ah wow hmm i me we our my works work now fine
 	happy new year weekend have please pls plz and too as well to worries same sir bro mate dear received confirmed
+	your
 	done just its thats is was ill try later makes sense make`
 
 // tgENSkip are words a phrase may have in between: "not really working",
@@ -1352,7 +1377,7 @@ var tgSpecsEN = []tgSpec{
 		"is there {a|any} way", "is it possible", "would it be possible", "any way to", "wondering", "i wonder",
 		"{quick|a|one} question", "have a question", "question", "questions", "any {idea|ideas|update|updates|news}",
 		"{anyone|does anyone|do you} know", "{can|could} you {tell|explain|clarify|confirm|help}",
-		"not sure {how|if|whether|why|what}", "eta", "eta {for|on} the fix", "clarify"}},
+		"not sure {how|if|whether|why|what}", "^help", "{need|needs|needed} {help|assistance}", "eta", "eta {for|on} the fix", "clarify"}},
 	{tgRQuestion, 0.35, 0, []string{"confused", "unclear"}},
 
 	{tgRPraise, 0.6, 0, []string{"love", "awesome", "amazing", "excellent", "fantastic", "wonderful", "brilliant", "superb",
@@ -1373,7 +1398,7 @@ var tgSpecsEN = []tgSpec{
 		"add support", "suggestion", "suggest", "idea", "ideas", "proposal", "propose", "nice to have",
 		"any plans to", "{plan|plans|planning} to support", "consider adding", "roadmap", "enhancement"}},
 	{tgRIdea, 0.45, 0, []string{"option to", "ability to", "improvement", "improve", "should {add|support|allow|have}",
-		"feature", "integration with", "support for"}},
+		"feature", "integration with", "support for", "would like to {request|see|suggest|have}"}},
 	{tgRIdea, 0.5, tgFWeak, []string{"{would|itd|thatd|it would|that would} be {nice|great|awesome|cool|helpful|useful|amazing|ideal|good}",
 		"it would help", "would help"}},
 
@@ -1388,7 +1413,7 @@ var tgSpecsEN = []tgSpec{
 
 	// Stop phrases: consumed, tagging nothing.
 	{-1, 0, 0, []string{"what a", "no idea", "good {morning|afternoon|evening|night|day}", "no problem",
-		"no worries", "have a {good|great|nice} {day|weekend|one}"}},
+		"no worries", "have a {good|great|nice} {day|weekend|one}", "hate to {bother|ask|disturb|say}"}},
 }
 
 // tgSpecsEmoji are emoji rules; their evidence speaks the message's language.

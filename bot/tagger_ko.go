@@ -129,12 +129,12 @@ func (t *Tagger) koEmit(s *tgScratch, set int, e int32, seg, i, j int) bool {
 		any = true
 		if negated && tg.rule == tgRPraise {
 			if tg.flags&tgFBooster == 0 {
-				s.ev = append(s.ev, tgEv{key: tgKeyNegKO | key, rule: tgRComplaint, src: tgSrcKO, w: 0.45,
+				s.addEv(tgEv{key: tgKeyNegKO | key, rule: tgRComplaint, src: tgSrcKO, w: 0.45,
 					start: s.koOrig[i-1], end: stop})
 			}
 			continue
 		}
-		s.ev = append(s.ev, tgEv{key: tgKeyKO | key, rule: tg.rule, src: tg.src, flags: tg.flags &^ (tgFStart | tgFEnd),
+		s.addEv(tgEv{key: tgKeyKO | key, rule: tg.rule, src: tg.src, flags: tg.flags &^ (tgFStart | tgFEnd),
 			w: tg.w, start: start, end: stop})
 	}
 	return any

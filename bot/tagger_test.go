@@ -12,14 +12,14 @@ import (
 	"github.com/openear/openear/bot"
 )
 
-// tagCase is one customer message and the set of tags it must get
+// tgCase is one customer message and the set of tags it must get
 // (comma-separated, any order; "" for none).
-type tagCase struct {
+type tgCase struct {
 	text string
 	want string
 }
 
-var enCases = []tagCase{
+var tgEnCases = []tgCase{
 	// defects
 	{"The checkout page crashes every time I click Pay", "defect"},
 	{"checkout crashed again", "defect"},
@@ -66,6 +66,10 @@ var enCases = []tagCase{
 	{"I'm not sure how to invite my teammates", "question"},
 	{"Do you have an ETA for the fix?", "question"},
 	{"Anyone else seeing this?", "question"},
+	{"please help!!", "question"},
+	{"I hate to bother you but the export still isn't working", "defect"},
+	{"We would like to request SSO support", "idea"},
+	{"thanks for your help", "noise"},
 	// praise
 	{"Love the new dashboard, great work team!", "praise"},
 	{"thank you so much for the fix 🙏", "praise"},
@@ -116,7 +120,7 @@ var enCases = []tagCase{
 	{"Our account id is 88213", ""},
 }
 
-var koCases = []tagCase{
+var tgKoCases = []tgCase{
 	// 결함
 	{"결제가 안 돼요", "defect"},
 	{"결제가 안돼요", "defect"},
@@ -209,7 +213,7 @@ var koCases = []tagCase{
 	{"저희 회사 계정 ID는 88213입니다", ""},
 }
 
-func wantSet(s string) []string {
+func tgWant(s string) []string {
 	if s == "" {
 		return nil
 	}
@@ -218,7 +222,7 @@ func wantSet(s string) []string {
 	return w
 }
 
-func tagNames(tags []bot.Tag) []string {
+func tgNames(tags []bot.Tag) []string {
 	var n []string
 	for _, t := range tags {
 		n = append(n, t.Name)
@@ -227,8 +231,8 @@ func tagNames(tags []bot.Tag) []string {
 	return n
 }
 
-// checkTags asserts what holds for every result of Tag.
-func checkTags(t *testing.T, text string, tags []bot.Tag) {
+// tgCheck asserts what holds for every result of Tag.
+func tgCheck(t *testing.T, text string, tags []bot.Tag) {
 	t.Helper()
 	for i, g := range tags {
 		if g.Reason == "" {
@@ -252,12 +256,12 @@ func checkTags(t *testing.T, text string, tags []bot.Tag) {
 	}
 }
 
-func runCases(t *testing.T, tg *bot.Tagger, cases []tagCase) {
+func tgRunCases(t *testing.T, tg *bot.Tagger, cases []tgCase) {
 	t.Helper()
 	for _, c := range cases {
 		tags := tg.Tag(c.text)
-		checkTags(t, c.text, tags)
-		if got, want := tagNames(tags), wantSet(c.want); !slices.Equal(got, want) {
+		tgCheck(t, c.text, tags)
+		if got, want := tgNames(tags), tgWant(c.want); !slices.Equal(got, want) {
 			t.Errorf("Tag(%q) = %v, want %v\n\t%v", c.text, got, want, tags)
 		}
 	}
@@ -268,7 +272,7 @@ func TestTagEnglish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCases(t, tg, enCases)
+	tgRunCases(t, tg, tgEnCases)
 }
 
 func TestTagKorean(t *testing.T) {
@@ -276,18 +280,18 @@ func TestTagKorean(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCases(t, tg, koCases)
+	tgRunCases(t, tg, tgKoCases)
 }
 
 func TestTagCaseCount(t *testing.T) {
-	if n := len(enCases) + len(koCases); n < 150 {
+	if n := len(tgEnCases) + len(tgKoCases); n < 150 {
 		t.Errorf("only %d table cases, want at least 150", n)
 	}
 }
 
 func TestNilTaggerUsesBuiltins(t *testing.T) {
 	var tg *bot.Tagger
-	if got := tagNames(tg.Tag("the app crashes")); !slices.Equal(got, []string{bot.TagDefect}) {
+	if got := tgNames(tg.Tag("the app crashes")); !slices.Equal(got, []string{bot.TagDefect}) {
 		t.Errorf("nil Tagger: got %v, want defect", got)
 	}
 }
@@ -306,7 +310,7 @@ func TestTagKoreanParticles(t *testing.T) {
 		"결제하려고 하는데", "결제했는데요",
 	} {
 		tags := tg.Tag(text)
-		checkTags(t, text, tags)
+		tgCheck(t, text, tags)
 		var billing *bot.Tag
 		for i := range tags {
 			if tags[i].Name == "billing" {
@@ -326,15 +330,15 @@ func TestTagKoreanParticles(t *testing.T) {
 		{"작동 안 해요", `"작동 안"`}, {"튕겨요", `"튕겨"`}, {"먹통이에요", `"먹통"`},
 	} {
 		tags := tg.Tag(c.text)
-		if !hasTag(tags, bot.TagDefect) || !strings.Contains(reasonOf(tags, bot.TagDefect), c.found) {
+		if !tgHas(tags, bot.TagDefect) || !strings.Contains(tgReasonOf(tags, bot.TagDefect), c.found) {
 			t.Errorf("Tag(%q) = %v, want defect matching %s", c.text, tags, c.found)
 		}
 	}
 }
 
-func hasTag(tags []bot.Tag, name string) bool { return reasonOf(tags, name) != "" }
+func tgHas(tags []bot.Tag, name string) bool { return tgReasonOf(tags, name) != "" }
 
-func reasonOf(tags []bot.Tag, name string) string {
+func tgReasonOf(tags []bot.Tag, name string) string {
 	for _, g := range tags {
 		if g.Name == name {
 			return g.Reason
@@ -356,7 +360,7 @@ func TestTagReasons(t *testing.T) {
 		{"", bot.TagNoise, `rule noise: empty message`},
 		{"왜 안 돼요?", bot.TagQuestion, `rule question/ko: matched "왜", "?"`},
 	} {
-		if got := reasonOf(tg.Tag(c.text), c.tag); got != c.reason {
+		if got := tgReasonOf(tg.Tag(c.text), c.tag); got != c.reason {
 			t.Errorf("Tag(%q) %s reason = %q, want %q", c.text, c.tag, got, c.reason)
 		}
 	}
@@ -448,22 +452,22 @@ func TestOperatorRules(t *testing.T) {
 		{"ㅇㅋ 수고링", "noise", ``},
 	} {
 		tags := tg.Tag(c.text)
-		checkTags(t, c.text, tags)
-		if got, want := tagNames(tags), wantSet(c.want); !slices.Equal(got, want) {
+		tgCheck(t, c.text, tags)
+		if got, want := tgNames(tags), tgWant(c.want); !slices.Equal(got, want) {
 			t.Errorf("Tag(%q) = %v, want %v", c.text, tags, want)
 		}
-		if c.reason != "" && !strings.Contains(strings.Join(reasons(tags), "\n"), c.reason) {
-			t.Errorf("Tag(%q) reasons %q lack %q", c.text, reasons(tags), c.reason)
+		if c.reason != "" && !strings.Contains(strings.Join(tgReasons(tags), "\n"), c.reason) {
+			t.Errorf("Tag(%q) reasons %q lack %q", c.text, tgReasons(tags), c.reason)
 		}
 	}
 	// Extending a built-in keeps its own evidence and reason.
-	r := reasonOf(tg.Tag("URGENT: chargeback incoming"), bot.TagUrgent)
+	r := tgReasonOf(tg.Tag("URGENT: chargeback incoming"), bot.TagUrgent)
 	if r != `rule urgent/en: matched "URGENT"; operator rule urgent: matched "chargeback"` {
 		t.Errorf("extended urgent reason = %q", r)
 	}
 }
 
-func reasons(tags []bot.Tag) []string {
+func tgReasons(tags []bot.Tag) []string {
 	var r []string
 	for _, g := range tags {
 		r = append(r, g.Reason)
@@ -506,10 +510,10 @@ func TestOperatorRuleErrors(t *testing.T) {
 
 func TestTagConcurrent(t *testing.T) {
 	tg, _ := bot.NewTagger([]bot.TagRule{{Name: "billing", Keywords: []string{"invoice", "환불"}, Regex: `INV-\d+`}})
-	all := append(slices.Clone(enCases), koCases...)
+	all := append(slices.Clone(tgEnCases), tgKoCases...)
 	want := make([][]string, len(all))
 	for i, c := range all {
-		want[i] = tagNames(tg.Tag(c.text))
+		want[i] = tgNames(tg.Tag(c.text))
 	}
 	var wg sync.WaitGroup
 	for g := range 8 {
@@ -518,7 +522,7 @@ func TestTagConcurrent(t *testing.T) {
 			defer wg.Done()
 			for k := range all {
 				i := (k + g*17) % len(all)
-				if got := tagNames(tg.Tag(all[i].text)); !slices.Equal(got, want[i]) {
+				if got := tgNames(tg.Tag(all[i].text)); !slices.Equal(got, want[i]) {
 					t.Errorf("concurrent Tag(%q) = %v, want %v", all[i].text, got, want[i])
 					return
 				}
@@ -533,10 +537,30 @@ func TestTagAllocations(t *testing.T) {
 	msg := "The checkout page crashes every time, please fix ASAP"
 	tg.Tag(msg)
 	allocs := testing.AllocsPerRun(200, func() { tg.Tag(msg) })
-	// The result slice and one reason per tag; the scan itself allocates nothing.
-	if allocs > 8 {
-		t.Errorf("Tag allocates %v times per message", allocs)
+	// The result slice and one reason per tag (3 here); the scan itself
+	// allocates nothing once its pooled memory has grown. Under the race
+	// detector sync.Pool drops items at random, so the scan reallocates.
+	limit := 4.0
+	if tgPoolDropsItems() {
+		limit = 16
 	}
+	if allocs > limit {
+		t.Errorf("Tag allocates %v times per message, want at most %v", allocs, limit)
+	}
+}
+
+// tgPoolDropsItems reports whether sync.Pool is dropping items on purpose,
+// as it does under the race detector.
+func tgPoolDropsItems() bool {
+	var p sync.Pool
+	for range 100 {
+		x := new(int)
+		p.Put(x)
+		if p.Get() != x {
+			return true
+		}
+	}
+	return false
 }
 
 func FuzzTag(f *testing.F) {
@@ -552,7 +576,7 @@ func FuzzTag(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		tags := tg.Tag(text)
-		checkTags(t, text, tags)
+		tgCheck(t, text, tags)
 		for _, g := range tags {
 			if !utf8.ValidString(g.Reason) {
 				t.Errorf("reason is not valid UTF-8: %q", g.Reason)
@@ -568,7 +592,7 @@ func FuzzTag(f *testing.F) {
 	})
 }
 
-var benchMessages = []string{
+var tgBenchMessages = []string{
 	"The checkout page crashes every time I click Pay",
 	"결제가 안 돼요 급해요",
 	"How do I export my invoices?",
@@ -591,8 +615,26 @@ func BenchmarkTagger(b *testing.B) {
 	b.ReportAllocs()
 	n := 0
 	for b.Loop() {
-		tg.Tag(benchMessages[n%len(benchMessages)])
+		tg.Tag(tgBenchMessages[n%len(tgBenchMessages)])
 		n++
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// A huge message costs linear time and yields short reasons.
+func TestTagHugeMessage(t *testing.T) {
+	tg, _ := bot.NewTagger(nil)
+	for _, text := range []string{
+		strings.Repeat("Crash error BUG broken, not great ", 5000),
+		strings.Repeat("결제가 안 돼요 ", 10000),
+		strings.Repeat("<:a", 30000),
+	} {
+		tags := tg.Tag(text)
+		tgCheck(t, text[:40], tags)
+		for _, g := range tags {
+			if len(g.Reason) > 600 {
+				t.Errorf("reason of %d bytes: %.80q…", len(g.Reason), g.Reason)
+			}
+		}
+	}
 }

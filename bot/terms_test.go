@@ -64,7 +64,7 @@ func TestTermsOverlap(t *testing.T) {
 }
 
 func TestTermsSortedUnique(t *testing.T) {
-	for _, c := range append(enCases, koCases...) {
+	for _, c := range append(tgEnCases, tgKoCases...) {
 		terms := bot.Terms(c.text)
 		if !slices.IsSorted(terms) {
 			t.Errorf("Terms(%q) = %q not sorted", c.text, terms)
