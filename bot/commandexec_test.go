@@ -149,3 +149,15 @@ func TestNoticeIsEditedAfterItWasPosted(t *testing.T) {
 		t.Fatalf("notice %+v", notices[0])
 	}
 }
+
+func TestReactionOnTriageNotice(t *testing.T) {
+	r := newRig(t, nil)
+	id, _ := r.customer("UCUST", "The export is broken")
+	r.flush()
+	notice := r.slack.Sent(bot.ForTriage)[0]
+	ch, ts, _ := strings.Cut(notice.Channel+"/m1", "/")
+	r.handle(bot.Event{ID: "rn", Kind: bot.KindReaction, Platform: bot.Slack, Channel: ch, MessageID: ts, User: "UBOB", Staff: true, Reaction: "white_check_mark"})
+	if got := r.thread(id).State; got != bot.Resolved {
+		t.Fatalf("✅ on the triage notice: state %s", got)
+	}
+}

@@ -151,8 +151,9 @@ type Notice struct {
 
 // Receipt is what a platform returns for a delivered action.
 type Receipt struct {
-	// Ref identifies the posted message (Slack "channel/ts", Discord
-	// message id), so a notice can be edited later.
+	// Ref identifies the posted message as "channel/id" (Slack ts or
+	// Discord message id), so a notice can be edited later and a reaction
+	// on it leads back to its thread.
 	Ref string
 }
 

@@ -153,6 +153,8 @@ func (b *Bot) recordReceipt(ctx context.Context, x *txn, a Action, r Receipt) er
 		return ignoreNotFound(err)
 	}
 	t.NoticeRef = r.Ref
+	// A reaction on the notice (👀, ✅) leads back to the thread.
+	t.addKeys(a.Platform + "/" + r.Ref)
 	x.put(&t)
 	return nil
 }
