@@ -63,6 +63,9 @@ type Observation struct {
 	Thread *Thread
 	Action *Action
 	Detail string
+	// Took is, for a reply, how long the customer waited (in business
+	// hours when they are configured).
+	Took time.Duration
 }
 
 // Options configures a Bot. The zero value of each field means its

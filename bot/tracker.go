@@ -319,11 +319,12 @@ func (b *Bot) staffMessage(ctx context.Context, x *txn, ev Event) (Result, error
 	t.addKeys(Key(ev.Platform, ev.Channel, ev.MessageID))
 	t.LastStaff = x.now
 	if t.State == Waiting {
+		took := b.opts.Hours.Between(t.WaitFrom, x.now)
 		b.answer(x, t)
 		if t.Owner == "" {
 			t.Owner = b.personOf(ev.Platform, ev.User)
 		}
-		x.note(Observation{What: "reply", Thread: t, Detail: b.personOf(ev.Platform, ev.User)})
+		x.note(Observation{What: "reply", Thread: t, Detail: b.personOf(ev.Platform, ev.User), Took: took})
 		b.queueNotice(x, t)
 	}
 	x.put(t)
