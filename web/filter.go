@@ -1,0 +1,103 @@
+package web
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/openear/openear/bot"
+)
+
+// MaxRows caps the threads table and /api/threads.
+const MaxRows = 500
+
+// Filter selects threads; the dashboard's form and /api/threads share it.
+type Filter struct {
+	// State is "open" (waiting or answered; the default), "all", or one
+	// bot.State.
+	State    string
+	Platform string // "" = any
+	Tag      string // "" = any
+	Owner    string // "" = any
+	Limit    int    // 1..MaxRows
+}
+
+// ParseFilter reads state, platform, tag, owner and limit from a query.
+// Other parameters are ignored. An unknown state or platform, a malformed
+// or out-of-range limit or an overlong value is an error.
+func ParseFilter(q url.Values, defaultLimit int) (Filter, error) {
+	f := Filter{
+		State:    strings.TrimSpace(q.Get("state")),
+		Platform: strings.TrimSpace(q.Get("platform")),
+		Tag:      strings.TrimSpace(q.Get("tag")),
+		Owner:    strings.TrimSpace(q.Get("owner")),
+		Limit:    defaultLimit,
+	}
+	switch f.State {
+	case "":
+		f.State = "open"
+	case "open", "all", string(bot.Waiting), string(bot.Answered), string(bot.Resolved):
+	default:
+		return Filter{}, fmt.Errorf("state %q: want open, all, waiting, answered or resolved", f.State)
+	}
+	switch f.Platform {
+	case "", bot.Slack, bot.Discord:
+	default:
+		return Filter{}, fmt.Errorf("platform %q: want slack or discord", f.Platform)
+	}
+	for name, v := range map[string]string{"tag": f.Tag, "owner": f.Owner} {
+		if len(v) > 200 {
+			return Filter{}, fmt.Errorf("%s: longer than 200 bytes", name)
+		}
+	}
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > MaxRows {
+			return Filter{}, fmt.Errorf("limit %q: want a number from 1 to %d", s, MaxRows)
+		}
+		f.Limit = n
+	}
+	return f, nil
+}
+
+// Match reports whether a thread passes the filter.
+func (f Filter) Match(t *bot.Thread) bool {
+	switch f.State {
+	case "all":
+	case "open":
+		if !t.State.Open() {
+			return false
+		}
+	default:
+		if string(t.State) != f.State {
+			return false
+		}
+	}
+	return (f.Platform == "" || t.Platform == f.Platform) &&
+		(f.Tag == "" || t.HasTag(f.Tag)) &&
+		(f.Owner == "" || t.Owner == f.Owner)
+}
+
+// ParseSince reads a look-back period: a Go duration ("36h", "90m") or a
+// number of days ("7d"). It must be positive and at most 400 days.
+func ParseSince(s string) (time.Duration, error) {
+	var d time.Duration
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			return 0, fmt.Errorf("since %q: want a duration such as 7d or 36h", s)
+		}
+		d = time.Duration(max(min(n, 401), 0)) * 24 * time.Hour // no overflow
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return 0, fmt.Errorf("since %q: want a duration such as 7d or 36h", s)
+		}
+	}
+	if d <= 0 || d > 400*24*time.Hour {
+		return 0, fmt.Errorf("since %q: want more than 0 and at most 400d", s)
+	}
+	return d, nil
+}
