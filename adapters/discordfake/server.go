@@ -437,7 +437,9 @@ func (s *Server) react(channelID, msgID, userID, emoji string) {
 	}
 	if c != nil && c.guild != "" {
 		d["guild_id"] = c.guild
-		d["member"] = s.memberJSON(c.guild, userID)
+		mj := s.memberJSON(c.guild, userID)
+		mj["user"] = s.userJSON(userID)
+		d["member"] = mj
 	}
 	s.dispatch("MESSAGE_REACTION_ADD", d)
 }
@@ -490,7 +492,9 @@ func (s *Server) interact(guildID, channelID, userID string, typ discordgo.Inter
 	}
 	if guildID != "" {
 		d["guild_id"] = guildID
-		d["member"] = s.memberJSON(guildID, userID)
+		mj := s.memberJSON(guildID, userID)
+		mj["user"] = s.userJSON(userID)
+		d["member"] = mj
 	} else {
 		d["user"] = s.userJSON(userID)
 	}
