@@ -1,0 +1,367 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
+	"github.com/openear/openear/bot"
+	"golang.org/x/time/rate"
+)
+
+// Config configures the adapter. Plain values: main fills them from the
+// config file.
+type Config struct {
+	Token string // bot token, without "Bot "
+	// APIURL replaces https://discord.com (scheme, host and an optional
+	// path prefix; requests keep their /api/v9/… path). Empty: Discord.
+	APIURL        string
+	TriageChannel string   // internal channel of the triage notices
+	Channels      []string // customer channels to watch (and their threads)
+	DMs           bool     // watch direct messages to the bot
+	StaffRoles    []string // role ids whose members are staff
+	Staff         []string // user ids of staff
+	Logger        *slog.Logger
+	// HTTPClient carries REST calls (tests: a fake's transport). Nil:
+	// a client with a 20 s timeout.
+	HTTPClient *http.Client
+}
+
+// Intents are the gateway intents the adapter asks for. MessageContent is
+// privileged: it must be switched on in the Developer Portal.
+const Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages |
+	discordgo.IntentMessageContent | discordgo.IntentsGuildMessageReactions
+
+// Errors Run returns when Discord refuses the bot for good.
+var (
+	// ErrMessageContentIntent: the gateway closed with 4014.
+	ErrMessageContentIntent = errors.New("discord: the Message Content intent is not enabled for this bot (Developer Portal → Bot → Privileged Gateway Intents)")
+	// ErrAuthentication: the gateway closed with 4004.
+	ErrAuthentication = errors.New("discord: authentication failed: check the bot token")
+)
+
+const (
+	// requestsPerSecond is Discord's global REST limit.
+	requestsPerSecond = 50
+	// deferAfter is how long an interaction waits for the handler before
+	// it is answered with a deferred response (Discord allows 3 s).
+	deferAfter = 2 * time.Second
+)
+
+// Adapter connects openear to Discord: the gateway in, REST out. It is a
+// bot.Platform.
+type Adapter struct {
+	cfg        Config
+	h          bot.Handler
+	log        *slog.Logger
+	s          *discordgo.Session
+	watched    map[string]bool
+	staff      map[string]bool
+	staffRoles map[string]bool
+
+	// Set before Run; tests change them through export_test.go.
+	limiter    Limiter
+	deferAfter time.Duration
+
+	running   atomic.Bool
+	connected atomic.Bool
+	botID     atomic.Value // string, from READY
+	appID     atomic.Value // string, from READY
+
+	// jobs carries gateway events, in order, from discordgo's read loop to
+	// the worker of Run; down signals a closed connection.
+	jobs   chan func(context.Context)
+	down   chan struct{}
+	runCtx context.Context // set by Run before the session opens
+	wg     sync.WaitGroup  // Run's goroutines
+
+	mu    sync.Mutex
+	chans map[string]chanInfo // channel id -> what it is
+	dms   map[string]string   // user id -> DM channel id
+	// members caches the roles of members fetched over REST.
+	members map[string]memberRoles
+}
+
+type chanInfo struct {
+	guild  string
+	parent string // the parent channel of a thread; "" otherwise
+}
+
+var _ bot.Platform = (*Adapter)(nil)
+
+// New builds an adapter; nothing touches the network before Run or Send.
+func New(cfg Config, h bot.Handler) (*Adapter, error) {
+	if cfg.Token == "" {
+		return nil, errors.New("discord: empty bot token")
+	}
+	if h == nil {
+		return nil, errors.New("discord: nil handler")
+	}
+	var api *url.URL
+	if cfg.APIURL != "" {
+		u, err := url.Parse(cfg.APIURL)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			return nil, fmt.Errorf("discord: api_url %q: want an absolute URL", cfg.APIURL)
+		}
+		api = u
+	}
+	s, err := discordgo.New("Bot " + cfg.Token)
+	if err != nil {
+		return nil, fmt.Errorf("discord: %w", err)
+	}
+	a := &Adapter{
+		cfg: cfg, h: h, log: cfg.Logger, s: s,
+		watched: set(cfg.Channels), staff: set(cfg.Staff), staffRoles: set(cfg.StaffRoles),
+		limiter:    rate.NewLimiter(requestsPerSecond, 1),
+		deferAfter: deferAfter,
+		jobs:       make(chan func(context.Context), 1024),
+		down:       make(chan struct{}, 1),
+		chans:      map[string]chanInfo{},
+		dms:        map[string]string{},
+		members:    map[string]memberRoles{},
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	a.botID.Store("")
+	a.appID.Store("")
+
+	base := http.RoundTripper(http.DefaultTransport)
+	timeout := 20 * time.Second
+	if c := cfg.HTTPClient; c != nil {
+		if c.Transport != nil {
+			base = c.Transport
+		}
+		timeout = c.Timeout
+	}
+	s.Client = &http.Client{Timeout: timeout, Transport: &transport{base: base, api: api,
+		limit: func(ctx context.Context) error { return a.limiter.Wait(ctx) }}}
+	s.Identify.Intents = Intents
+	s.ShouldRetryOnRateLimit = false // 429s come back as errors: the outbox waits, not discordgo
+	s.MaxRestRetries = 0
+	// Run reconnects itself: discordgo's own reconnect loop cannot be
+	// stopped and may outlive Close.
+	s.ShouldReconnectOnError = false
+	s.ShouldReconnectVoiceOnSessionError = false
+	s.SyncEvents = true // handlers only queue jobs; the order is kept
+	s.StateEnabled = true
+	s.LogLevel = -1 // silent: discordgo logs through the global log package, at debug with the token
+	s.Debug = false
+
+	s.AddHandler(a.onReady)
+	s.AddHandler(func(*discordgo.Session, *discordgo.Connect) { a.connected.Store(true) })
+	s.AddHandler(a.onDisconnect)
+	s.AddHandler(a.onGuildCreate)
+	s.AddHandler(a.onThreadCreate)
+	s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
+		a.enqueue(func(ctx context.Context) { a.message(ctx, m.Message) })
+	})
+	s.AddHandler(func(_ *discordgo.Session, r *discordgo.MessageReactionAdd) {
+		a.enqueue(func(ctx context.Context) { a.reaction(ctx, r) })
+	})
+	s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) {
+		a.enqueue(func(ctx context.Context) {
+			a.wg.Add(1) // the worker holds a count: no race with Wait
+			go func() {
+				defer a.wg.Done()
+				a.interaction(ctx, i.Interaction)
+			}()
+		})
+	})
+	// MESSAGE_UPDATE (edits) is deliberately not handled.
+	return a, nil
+}
+
+func set(xs []string) map[string]bool {
+	m := make(map[string]bool, len(xs))
+	for _, x := range xs {
+		if x != "" {
+			m[x] = true
+		}
+	}
+	return m
+}
+
+// Name returns "discord".
+func (a *Adapter) Name() string { return bot.Discord }
+
+// Connected reports whether the gateway connection is up.
+func (a *Adapter) Connected() bool { return a.connected.Load() }
+
+// Run opens the gateway, registers the /openear command, backfills the
+// watched channels from the handler's cursors and feeds events to the
+// handler until ctx is done; then it closes the connection and waits for
+// its goroutines. It reconnects (resuming the session) when the connection
+// drops. It returns nil when ctx ends, ErrMessageContentIntent or
+// ErrAuthentication when Discord refuses the bot, or the error of the first
+// connection. Run may be called once.
+func (a *Adapter) Run(ctx context.Context) error {
+	if !a.running.CompareAndSwap(false, true) {
+		return errors.New("discord: Run called twice")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	a.runCtx = ctx
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		a.work(ctx)
+	}()
+	defer func() {
+		cancel()
+		_ = a.s.Close() // ends discordgo's read and heartbeat goroutines
+		a.connected.Store(false)
+		a.wg.Wait()
+	}()
+
+	if err := a.s.Open(); err != nil {
+		return openError(err)
+	}
+	a.register(ctx)
+
+	backoff := time.Second
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-a.down:
+		}
+		for {
+			err := a.s.Open() // resumes the session when it can
+			if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
+				backoff = time.Second
+				break
+			}
+			if err := openError(err); errors.Is(err, ErrMessageContentIntent) || errors.Is(err, ErrAuthentication) {
+				return err
+			}
+			a.log.Warn("discord: reconnect failed", "err", err, "retry_in", backoff)
+			t := time.NewTimer(backoff)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil
+			case <-t.C:
+			}
+			backoff = min(2*backoff, time.Minute)
+		}
+	}
+}
+
+// openError explains the close codes that end the bot.
+func openError(err error) error {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		switch ce.Code {
+		case 4014:
+			return ErrMessageContentIntent
+		case 4004:
+			return ErrAuthentication
+		}
+	}
+	return fmt.Errorf("discord: open gateway: %w", err)
+}
+
+// register bulk-overwrites the global /openear command. A failure leaves
+// mentions working, so it is only logged.
+func (a *Adapter) register(ctx context.Context) {
+	app := a.appID.Load().(string)
+	if app == "" {
+		app = a.botID.Load().(string)
+	}
+	if _, err := a.s.ApplicationCommandBulkOverwrite(app, "", applicationCommands(), discordgo.WithContext(ctx)); err != nil {
+		a.log.Warn("discord: registering /openear failed; mentions still work", "err", err)
+	}
+}
+
+// work runs the queued gateway jobs in order until ctx ends.
+func (a *Adapter) work(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case job := <-a.jobs:
+			job(ctx)
+		}
+	}
+}
+
+// enqueue hands a job to the worker. It runs on discordgo's read loop:
+// it blocks when the worker lags (back-pressure), never after Run ended.
+func (a *Adapter) enqueue(job func(context.Context)) {
+	ctx := a.runCtx
+	if ctx == nil {
+		return
+	}
+	select {
+	case a.jobs <- job:
+	case <-ctx.Done():
+	}
+}
+
+func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
+	if r.User != nil {
+		a.botID.Store(r.User.ID)
+	}
+	if r.Application != nil && r.Application.ID != "" {
+		a.appID.Store(r.Application.ID)
+	}
+	// A fresh session (start, or after an invalid session): whatever was
+	// posted while no session delivered it is fetched over REST.
+	a.enqueue(a.backfill)
+}
+
+func (a *Adapter) onDisconnect(*discordgo.Session, *discordgo.Disconnect) {
+	a.connected.Store(false)
+	select {
+	case a.down <- struct{}{}:
+	default:
+	}
+}
+
+func (a *Adapter) onGuildCreate(_ *discordgo.Session, g *discordgo.GuildCreate) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, c := range g.Channels {
+		a.chans[c.ID] = chanInfo{guild: g.ID}
+	}
+	for _, c := range g.Threads {
+		a.chans[c.ID] = chanInfo{guild: g.ID, parent: c.ParentID}
+	}
+}
+
+func (a *Adapter) onThreadCreate(_ *discordgo.Session, t *discordgo.ThreadCreate) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.chans[t.ID] = chanInfo{guild: t.GuildID, parent: t.ParentID}
+}
+
+// channelInfo says which guild a channel is in and, for a thread, its
+// parent; from the gateway's GUILD_CREATE / THREAD_CREATE or one REST call.
+func (a *Adapter) channelInfo(ctx context.Context, id string) (chanInfo, error) {
+	a.mu.Lock()
+	ci, ok := a.chans[id]
+	a.mu.Unlock()
+	if ok {
+		return ci, nil
+	}
+	c, err := a.s.Channel(id, discordgo.WithContext(ctx))
+	if err != nil {
+		return chanInfo{}, err
+	}
+	ci = chanInfo{guild: c.GuildID}
+	if c.IsThread() {
+		ci.parent = c.ParentID
+	}
+	a.mu.Lock()
+	a.chans[id] = ci
+	a.mu.Unlock()
+	return ci, nil
+}

@@ -1,0 +1,381 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/openear/openear/bot"
+)
+
+// handleAttempts is how often a message or reaction is offered to the
+// handler before it is given up (the gateway never redelivers).
+const handleAttempts = 3
+
+// message turns a MESSAGE_CREATE (or a backfilled message) into an event.
+func (a *Adapter) message(ctx context.Context, m *discordgo.Message) {
+	ev, ok := a.messageEvent(ctx, m)
+	if !ok {
+		return
+	}
+	if ev.Kind != bot.KindCommand {
+		a.handle(ctx, ev)
+		return
+	}
+	res, err := a.h.Handle(ctx, ev)
+	reply := replyText(res, err)
+	if err != nil && !errors.Is(err, bot.ErrNotStaff) {
+		a.log.Error("discord: command failed", "event", ev.ID, "err", err)
+	}
+	if reply == "" || res.Duplicate {
+		return
+	}
+	_, err = a.s.ChannelMessageSendComplex(m.ChannelID, &discordgo.MessageSend{
+		Content:         capText(reply),
+		AllowedMentions: noMentions(),
+		Reference:       &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, FailIfNotExists: new(false)},
+	}, discordgo.WithContext(ctx))
+	if err != nil {
+		a.log.Warn("discord: command reply failed", "event", ev.ID, "err", err)
+	}
+}
+
+// messageEvent decides whether a message concerns openear and builds its
+// event: a customer or staff message in a watched channel, one of its
+// threads or a DM, or a command (a message starting with the bot's
+// mention, anywhere).
+func (a *Adapter) messageEvent(ctx context.Context, m *discordgo.Message) (bot.Event, bool) {
+	botID := a.botID.Load().(string)
+	if m.Author == nil || m.Author.Bot || m.WebhookID != "" || m.Author.ID == botID {
+		return bot.Event{}, false
+	}
+	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
+		return bot.Event{}, false // joins, pins, "started a thread"…
+	}
+	ev := bot.Event{
+		ID: "discord:msg:" + m.ID, Kind: bot.KindMessage, Platform: bot.Discord,
+		MessageID: m.ID, User: m.Author.ID, UserName: displayName(m.Author, m.Member),
+		DM: m.GuildID == "", Text: m.Content, At: snowflakeTime(m.ID),
+		Permalink: permalink(m.GuildID, m.ChannelID, m.ID),
+	}
+	if text, ok := mentionCommand(m.Content, botID); ok {
+		if ev.DM && !a.cfg.DMs && !a.staff[ev.User] {
+			return bot.Event{}, false
+		}
+		ev.Kind, ev.Text, ev.Channel = bot.KindCommand, text, m.ChannelID
+		ev.Staff = a.isStaff(ctx, m.GuildID, m.Author.ID, m.Member)
+		return ev, true
+	}
+	switch {
+	case ev.DM:
+		if !a.cfg.DMs {
+			return bot.Event{}, false
+		}
+		ev.Channel = m.ChannelID
+	case a.watched[m.ChannelID]:
+		ev.Channel = m.ChannelID
+	default:
+		ci, err := a.channelInfo(ctx, m.ChannelID)
+		if err != nil {
+			a.log.Warn("discord: cannot tell the channel of a message", "channel", m.ChannelID, "err", err)
+			return bot.Event{}, false
+		}
+		if ci.parent == "" || !a.watched[ci.parent] {
+			return bot.Event{}, false
+		}
+		ev.Channel, ev.ThreadKey = ci.parent, m.ChannelID
+	}
+	if ev.ThreadKey == "" && m.MessageReference != nil && m.MessageReference.MessageID != "" {
+		ev.ThreadKey = m.MessageReference.MessageID
+	}
+	ev.Staff = a.isStaff(ctx, m.GuildID, m.Author.ID, m.Member)
+	return ev, true
+}
+
+// reactionEmojis are the reactions that mean something to openear.
+var reactionEmojis = map[string]bool{"👀": true, "✅": true}
+
+func (a *Adapter) reaction(ctx context.Context, r *discordgo.MessageReactionAdd) {
+	if r.MessageReaction == nil || !reactionEmojis[r.Emoji.Name] || r.UserID == a.botID.Load().(string) {
+		return
+	}
+	if r.Member != nil && r.Member.User != nil && r.Member.User.Bot {
+		return
+	}
+	ev := bot.Event{
+		ID: "discord:react:" + r.MessageID + ":" + r.UserID + ":" + r.Emoji.Name, Kind: bot.KindReaction,
+		Platform: bot.Discord, MessageID: r.MessageID, User: r.UserID, Reaction: r.Emoji.Name,
+		DM: r.GuildID == "", Permalink: permalink(r.GuildID, r.ChannelID, r.MessageID), At: time.Now(),
+	}
+	if r.Member != nil && r.Member.User != nil {
+		ev.UserName = displayName(r.Member.User, r.Member)
+	}
+	switch {
+	case ev.DM:
+		if !a.cfg.DMs {
+			return
+		}
+		ev.Channel = r.ChannelID
+	case a.watched[r.ChannelID] || r.ChannelID == a.cfg.TriageChannel:
+		ev.Channel = r.ChannelID
+	default:
+		ci, err := a.channelInfo(ctx, r.ChannelID)
+		if err != nil || ci.parent == "" || !a.watched[ci.parent] {
+			return
+		}
+		ev.Channel, ev.ThreadKey = ci.parent, r.ChannelID
+	}
+	ev.Staff = a.isStaff(ctx, r.GuildID, r.UserID, r.Member)
+	a.handle(ctx, ev)
+}
+
+// handle offers a message or reaction event to the handler, retrying a
+// failure a few times: the gateway will not deliver it again.
+func (a *Adapter) handle(ctx context.Context, ev bot.Event) {
+	wait := 250 * time.Millisecond
+	for i := 1; ; i++ {
+		_, err := a.h.Handle(ctx, ev)
+		if err == nil {
+			return
+		}
+		if i == handleAttempts || ctx.Err() != nil {
+			a.log.Error("discord: event not handled", "event", ev.ID, "attempts", i, "err", err)
+			return
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+		case <-t.C:
+		}
+		wait *= 2
+	}
+}
+
+// isStaff: a configured staff id, or a member holding a staff role. When
+// the member is unknown (a backfilled message) its roles are fetched.
+func (a *Adapter) isStaff(ctx context.Context, guild, user string, m *discordgo.Member) bool {
+	if a.staff[user] {
+		return true
+	}
+	if len(a.staffRoles) == 0 || guild == "" {
+		return false
+	}
+	var roles []string
+	if m != nil {
+		roles = m.Roles
+	} else {
+		var err error
+		if roles, err = a.memberRoles(ctx, guild, user); err != nil {
+			a.log.Warn("discord: cannot read member roles", "guild", guild, "user", user, "err", err)
+			return false
+		}
+	}
+	for _, r := range roles {
+		if a.staffRoles[r] {
+			return true
+		}
+	}
+	return false
+}
+
+// backfill feeds each watched channel's messages posted after the
+// handler's cursor, oldest first, with the ids live events use (so the
+// handler's dedupe takes each message once). An empty cursor means a
+// first start: nothing is fetched.
+func (a *Adapter) backfill(ctx context.Context) {
+	for _, ch := range a.cfg.Channels {
+		if err := a.backfillChannel(ctx, ch); err != nil && ctx.Err() == nil {
+			a.log.Error("discord: backfill failed", "channel", ch, "err", err)
+		}
+	}
+}
+
+func (a *Adapter) backfillChannel(ctx context.Context, ch string) error {
+	after, err := a.h.Cursor(ctx, bot.Discord, ch)
+	if err != nil || after == "" {
+		return err
+	}
+	ci, err := a.channelInfo(ctx, ch)
+	if err != nil {
+		return err
+	}
+	for {
+		msgs, err := a.s.ChannelMessages(ch, 100, "", after, "", discordgo.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		sort.Slice(msgs, func(i, j int) bool { return bot.LaterID(msgs[j].ID, msgs[i].ID) })
+		for _, m := range msgs {
+			m.GuildID = ci.guild // REST messages carry no guild id
+			a.message(ctx, m)
+			after = m.ID
+		}
+		if len(msgs) < 100 {
+			return nil
+		}
+	}
+}
+
+// interaction answers a slash command or a button within Discord's 3 s:
+// with the handler's reply when it comes in time, else with a deferred
+// response that is edited once the handler returns.
+func (a *Adapter) interaction(ctx context.Context, i *discordgo.Interaction) {
+	ev, ok := a.interactionEvent(i)
+	if !ok {
+		return
+	}
+	type result struct {
+		res bot.Result
+		err error
+	}
+	done := make(chan result, 1)
+	a.wg.Add(1) // this goroutine holds a count
+	go func() {
+		defer a.wg.Done()
+		res, err := a.h.Handle(ctx, ev)
+		done <- result{res, err}
+	}()
+	t := time.NewTimer(a.deferAfter)
+	defer t.Stop()
+	var r result
+	select {
+	case r = <-done:
+		err := a.s.InteractionRespond(i, &discordgo.InteractionResponse{
+			Type: discordgo.InteractionResponseChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{Content: capText(orDone(replyText(r.res, r.err))),
+				Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()},
+		}, discordgo.WithContext(ctx))
+		if err != nil {
+			a.log.Warn("discord: interaction response failed", "event", ev.ID, "err", err)
+		}
+	case <-t.C:
+		err := a.s.InteractionRespond(i, &discordgo.InteractionResponse{
+			Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral},
+		}, discordgo.WithContext(ctx))
+		if err != nil {
+			a.log.Warn("discord: deferred interaction response failed", "event", ev.ID, "err", err)
+		}
+		r = <-done
+		text := capText(orDone(replyText(r.res, r.err)))
+		if _, err := a.s.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &text, AllowedMentions: noMentions()},
+			discordgo.WithContext(ctx)); err != nil {
+			a.log.Warn("discord: interaction edit failed", "event", ev.ID, "err", err)
+		}
+	}
+	if r.err != nil && !errors.Is(r.err, bot.ErrNotStaff) {
+		a.log.Error("discord: command failed", "event", ev.ID, "err", r.err)
+	}
+}
+
+func (a *Adapter) interactionEvent(i *discordgo.Interaction) (bot.Event, bool) {
+	ev := bot.Event{ID: "discord:int:" + i.ID, Platform: bot.Discord, Channel: i.ChannelID,
+		DM: i.GuildID == "", At: snowflakeTime(i.ID)}
+	var roles *discordgo.Member
+	switch {
+	case i.Member != nil && i.Member.User != nil:
+		ev.User, ev.UserName, roles = i.Member.User.ID, displayName(i.Member.User, i.Member), i.Member
+	case i.User != nil:
+		ev.User, ev.UserName = i.User.ID, displayName(i.User, nil)
+	default:
+		return bot.Event{}, false
+	}
+	switch i.Type {
+	case discordgo.InteractionApplicationCommand:
+		text, ok := commandText(i.ApplicationCommandData())
+		if !ok {
+			return bot.Event{}, false
+		}
+		ev.Kind, ev.Text = bot.KindCommand, text
+	case discordgo.InteractionMessageComponent:
+		ev.Kind, ev.Text = bot.KindButton, i.MessageComponentData().CustomID
+		if i.Message != nil {
+			ev.MessageID = i.Message.ID
+		}
+	default:
+		return bot.Event{}, false
+	}
+	// Roles come with the interaction; no REST call in the 3 s window.
+	ev.Staff = a.staff[ev.User]
+	if !ev.Staff && roles != nil {
+		for _, r := range roles.Roles {
+			ev.Staff = ev.Staff || a.staffRoles[r]
+		}
+	}
+	return ev, true
+}
+
+// replyText is what the actor of a command or button is told.
+func replyText(res bot.Result, err error) string {
+	switch {
+	case errors.Is(err, bot.ErrNotStaff):
+		return "Sorry: " + bot.ErrNotStaff.Error() + "."
+	case err != nil:
+		return "Sorry, that did not work. Please try again in a moment."
+	}
+	return res.Reply
+}
+
+// orDone: an interaction must be answered with some text.
+func orDone(s string) string {
+	if s == "" {
+		return "Done."
+	}
+	return s
+}
+
+func displayName(u *discordgo.User, m *discordgo.Member) string {
+	switch {
+	case m != nil && m.Nick != "":
+		return m.Nick
+	case u.GlobalName != "":
+		return u.GlobalName
+	}
+	return u.Username
+}
+
+func permalink(guild, channel, id string) string {
+	if guild == "" {
+		guild = "@me"
+	}
+	return "https://discord.com/channels/" + guild + "/" + channel + "/" + id
+}
+
+func snowflakeTime(id string) time.Time {
+	t, err := discordgo.SnowflakeTimestamp(id)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// memberTTL is how long fetched member roles are trusted.
+const memberTTL = time.Minute
+
+type memberRoles struct {
+	roles []string
+	at    time.Time
+}
+
+// memberRoles fetches a member's roles (for backfilled messages, which
+// carry no member), keeping them for memberTTL.
+func (a *Adapter) memberRoles(ctx context.Context, guild, user string) ([]string, error) {
+	key := guild + "/" + user
+	a.mu.Lock()
+	mr, ok := a.members[key]
+	a.mu.Unlock()
+	if ok && time.Since(mr.at) < memberTTL {
+		return mr.roles, nil
+	}
+	m, err := a.s.GuildMember(guild, user, discordgo.WithContext(ctx))
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	a.members[key] = memberRoles{roles: m.Roles, at: time.Now()}
+	a.mu.Unlock()
+	return m.Roles, nil
+}

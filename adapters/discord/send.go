@@ -1,0 +1,243 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/openear/openear/bot"
+)
+
+// Send delivers an action: a triage notice (posted, or edited when Ref is
+// set: editing is idempotent), a DM, or a post in a channel or thread.
+// Every message allows no mention parsing: only the notice's owner may be
+// pinged, by id. Safe for concurrent use.
+//
+// Errors: *bot.RetryError for 429 (with Discord's retry_after) and 5xx;
+// an error wrapping bot.ErrPermanent for 400, 403 and 404; others as is.
+// The Receipt's Ref is "channel/messageID".
+func (a *Adapter) Send(ctx context.Context, act bot.Action) (bot.Receipt, error) {
+	switch act.Kind {
+	case bot.ActNotice:
+		return a.sendNotice(ctx, act)
+	case bot.ActDM:
+		ch, err := a.dmChannel(ctx, act.To)
+		if err != nil {
+			return bot.Receipt{}, sendError("open dm", err)
+		}
+		return a.post(ctx, ch, &discordgo.MessageSend{Content: capText(act.Text), AllowedMentions: noMentions()})
+	case bot.ActPost:
+		return a.sendPost(ctx, act)
+	}
+	return bot.Receipt{}, fmt.Errorf("discord: action kind %q: %w", act.Kind, bot.ErrPermanent)
+}
+
+func (a *Adapter) sendPost(ctx context.Context, act bot.Action) (bot.Receipt, error) {
+	msg := &discordgo.MessageSend{Content: capText(act.Text), AllowedMentions: noMentions()}
+	if act.Notice != nil && act.Notice.OwnerID != "" {
+		msg.AllowedMentions.Users = []string{act.Notice.OwnerID}
+	}
+	ch := act.Channel
+	if tk := act.ThreadKey; tk != "" && tk != act.Channel {
+		// A ThreadKey is a Discord thread (post in it) or a message (reply
+		// to it); snowflakes never collide, so asking Discord tells which.
+		ci, err := a.channelInfo(ctx, tk)
+		var re *discordgo.RESTError
+		switch {
+		case err == nil && ci.parent != "":
+			ch = tk
+		case err == nil: // a channel but no thread: post at the top
+		case errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusNotFound:
+			msg.Reference = &discordgo.MessageReference{MessageID: tk, ChannelID: act.Channel, FailIfNotExists: new(false)}
+		default:
+			return bot.Receipt{}, sendError("look up thread", err)
+		}
+	}
+	return a.post(ctx, ch, msg)
+}
+
+func (a *Adapter) post(ctx context.Context, ch string, msg *discordgo.MessageSend) (bot.Receipt, error) {
+	m, err := a.s.ChannelMessageSendComplex(ch, msg, discordgo.WithContext(ctx))
+	if err != nil {
+		return bot.Receipt{}, sendError("post in "+ch, err)
+	}
+	return bot.Receipt{Ref: ch + "/" + m.ID}, nil
+}
+
+func (a *Adapter) sendNotice(ctx context.Context, act bot.Action) (bot.Receipt, error) {
+	n := act.Notice
+	if n == nil {
+		n = &bot.Notice{Note: act.Text}
+	}
+	content := ""
+	allowed := noMentions()
+	if n.OwnerID != "" {
+		content = "<@" + n.OwnerID + ">"
+		allowed.Users = []string{n.OwnerID}
+	}
+	embeds := []*discordgo.MessageEmbed{noticeEmbed(n)}
+	components := []discordgo.MessageComponent{}
+	if n.Buttons {
+		components = noticeButtons(n.ThreadID)
+	}
+	if act.Ref == "" {
+		return a.post(ctx, act.Channel, &discordgo.MessageSend{Content: content, Embeds: embeds,
+			Components: components, AllowedMentions: allowed})
+	}
+	ch, id, ok := strings.Cut(act.Ref, "/")
+	if !ok {
+		ch, id = act.Channel, act.Ref
+	}
+	_, err := a.s.ChannelMessageEditComplex(&discordgo.MessageEdit{ID: id, Channel: ch, Content: &content,
+		Embeds: &embeds, Components: &components, AllowedMentions: allowed}, discordgo.WithContext(ctx))
+	if err != nil {
+		return bot.Receipt{}, sendError("edit notice "+act.Ref, err)
+	}
+	return bot.Receipt{Ref: ch + "/" + id}, nil
+}
+
+// Embed limits.
+const (
+	maxTitle       = 256
+	maxDescription = 4096
+	maxFieldValue  = 1024
+	maxContent     = 2000
+)
+
+var stateColors = map[bot.State]int{bot.Waiting: 0xE67E22, bot.Answered: 0x3498DB, bot.Resolved: 0x2ECC71}
+
+// noticeEmbed renders a triage notice. Customer text is escaped: it can
+// neither format nor mention.
+func noticeEmbed(n *bot.Notice) *discordgo.MessageEmbed {
+	e := &discordgo.MessageEmbed{
+		Title:       truncate(fmt.Sprintf("Thread #%d · %s", n.ThreadID, n.State), maxTitle),
+		URL:         n.Permalink,
+		Description: truncate(quote(escape(n.Excerpt)), maxDescription),
+		Color:       stateColors[n.State],
+	}
+	field := func(name, value string, inline bool) {
+		if value != "" {
+			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: truncate(value, maxFieldValue), Inline: inline})
+		}
+	}
+	field("Customer", escape(n.Customer), true)
+	if n.Channel != "" {
+		field("Channel", "<#"+n.Channel+">", true)
+	}
+	owner := "unassigned"
+	switch {
+	case n.OwnerID != "":
+		owner = "<@" + n.OwnerID + ">"
+	case n.Owner != "":
+		owner = escape(n.Owner)
+	}
+	field("Owner", owner, true)
+	if !n.Due.IsZero() {
+		field("Due", "<t:"+strconv.FormatInt(n.Due.Unix(), 10)+":R>", true)
+	}
+	for _, t := range n.Tags {
+		field("Tag: "+truncate(t.Name, maxTitle-5), orDash(escape(t.Reason)), false)
+	}
+	field("Note", escape(n.Note), false)
+	if n.Permalink != "" {
+		field("Message", "[Jump to the message]("+n.Permalink+")", false)
+	}
+	return e
+}
+
+func noticeButtons(id uint64) []discordgo.MessageComponent {
+	n := bot.FormatID(id)
+	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+		discordgo.Button{Label: "Claim", Style: discordgo.PrimaryButton, CustomID: "claim " + n},
+		discordgo.Button{Label: "Snooze 1h", Style: discordgo.SecondaryButton, CustomID: "snooze " + n + " 1h"},
+		discordgo.Button{Label: "Resolve", Style: discordgo.SuccessButton, CustomID: "resolve " + n},
+	}}}
+}
+
+// noMentions parses no mention at all: customer text can never ping
+// @everyone, @here, a role or a user. Callers may allow users by id.
+func noMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+}
+
+var markdown = strings.NewReplacer(
+	`\`, `\\`, `*`, `\*`, `_`, `\_`, `~`, `\~`, "`", "\\`", `|`, `\|`, `>`, `\>`,
+	`<`, `\<`, `[`, `\[`, `]`, `\]`, `#`, `\#`, `@`, "@\u200b",
+)
+
+// escape makes text render literally: no markdown, no mention.
+func escape(s string) string { return markdown.Replace(s) }
+
+func quote(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "> " + strings.ReplaceAll(s, "\n", "\n> ")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func capText(s string) string { return truncate(s, maxContent) }
+
+// truncate cuts s to at most n characters, marking the cut.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+func (a *Adapter) dmChannel(ctx context.Context, user string) (string, error) {
+	a.mu.Lock()
+	ch, ok := a.dms[user]
+	a.mu.Unlock()
+	if ok {
+		return ch, nil
+	}
+	c, err := a.s.UserChannelCreate(user, discordgo.WithContext(ctx))
+	if err != nil {
+		return "", err
+	}
+	a.mu.Lock()
+	a.dms[user] = c.ID
+	a.mu.Unlock()
+	return c.ID, nil
+}
+
+// sendError maps a discordgo error to the bot.Platform error contract.
+func sendError(op string, err error) error {
+	var rl *discordgo.RateLimitError
+	if errors.As(err, &rl) {
+		return &bot.RetryError{After: rl.RetryAfter, Err: fmt.Errorf("discord: %s: %w", op, err)}
+	}
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil {
+		switch code := re.Response.StatusCode; {
+		case code == http.StatusTooManyRequests, code >= 500:
+			return &bot.RetryError{After: retryAfter(re.Response.Header), Err: fmt.Errorf("discord: %s: %w", op, err)}
+		case code == http.StatusBadRequest, code == http.StatusForbidden, code == http.StatusNotFound:
+			return fmt.Errorf("discord: %s: %w: %w", op, bot.ErrPermanent, err)
+		}
+	}
+	return fmt.Errorf("discord: %s: %w", op, err)
+}
+
+// retryAfter reads a Retry-After header in seconds; 1 s without one.
+func retryAfter(h http.Header) time.Duration {
+	if s, err := strconv.ParseFloat(h.Get("Retry-After"), 64); err == nil && s > 0 {
+		return time.Duration(s * float64(time.Second))
+	}
+	return time.Second
+}

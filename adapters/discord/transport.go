@@ -1,0 +1,46 @@
+package discord
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Limiter paces REST requests; *rate.Limiter satisfies it.
+type Limiter interface {
+	Wait(ctx context.Context) error
+}
+
+// transport paces every REST request through a Limiter and, when api is
+// set, sends requests for Discord's hosts to api instead.
+type transport struct {
+	base  http.RoundTripper
+	api   *url.URL // nil: Discord's own
+	limit func(ctx context.Context) error
+}
+
+func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if err := t.limit(r.Context()); err != nil {
+		if r.Body != nil {
+			r.Body.Close()
+		}
+		return nil, err
+	}
+	if t.api != nil && isDiscordHost(r.URL.Hostname()) {
+		r = r.Clone(r.Context())
+		r.URL.Scheme, r.URL.Host, r.Host = t.api.Scheme, t.api.Host, ""
+		r.URL.Path = strings.TrimSuffix(t.api.Path, "/") + r.URL.Path
+		r.URL.RawPath = ""
+	}
+	return t.base.RoundTrip(r)
+}
+
+func isDiscordHost(h string) bool {
+	for _, d := range []string{"discord.com", "discordapp.com"} {
+		if h == d || strings.HasSuffix(h, "."+d) {
+			return true
+		}
+	}
+	return false
+}

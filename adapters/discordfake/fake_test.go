@@ -1,0 +1,203 @@
+package discordfake_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
+	"github.com/openear/openear/adapters/discordfake"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// open connects a real discordgo session to the fake and returns the
+// channel its MESSAGE_CREATE events arrive on.
+//
+// discordgo's own reconnect (ShouldReconnectOnError) is off: its heartbeat
+// goroutine may lose a race with Close and start reconnecting after the
+// test ended. Tests reopen the session themselves, as the adapter does.
+func open(t *testing.T, fake *discordfake.Server) (*discordgo.Session, chan *discordgo.MessageCreate) {
+	t.Helper()
+	s, err := discordgo.New("Bot " + fake.Options().Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Client = &http.Client{Transport: fake.Transport()}
+	s.Identify.Intents = discordgo.IntentsGuildMessages | discordgo.IntentMessageContent
+	s.ShouldReconnectOnError = false
+	s.SyncEvents = true
+	s.LogLevel = -1
+	got := make(chan *discordgo.MessageCreate, 16)
+	s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { got <- m })
+	if err := s.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, got
+}
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+func recv(t *testing.T, ch chan *discordgo.MessageCreate) *discordgo.MessageCreate {
+	t.Helper()
+	select {
+	case m := <-ch:
+		return m
+	case <-time.After(5 * time.Second):
+		t.Fatal("no MESSAGE_CREATE")
+		return nil
+	}
+}
+
+func TestGatewayAndREST(t *testing.T) {
+	t.Parallel()
+	fake := discordfake.New(discordfake.Options{Token: "tok", BotID: "900"})
+	t.Cleanup(fake.Close)
+	fake.AddChannel("1", "222")
+	fake.AddMember("1", "42", "alice", []string{"333"}, false)
+	s, got := open(t, fake)
+
+	if s.State.User.ID != "900" {
+		t.Fatalf("ready user %q", s.State.User.ID)
+	}
+	if ids := fake.Identifies(); len(ids) != 1 || ids[0].Intents&discordgo.IntentMessageContent == 0 {
+		t.Fatalf("identifies %+v", ids)
+	}
+	posted := fake.Post("222", "42", "hello", "")
+	m := recv(t, got)
+	if m.ID != posted.ID || m.Content != "hello" || m.Member == nil || len(m.Member.Roles) != 1 || m.GuildID != "1" {
+		t.Fatalf("message %+v member %+v", m.Message, m.Member)
+	}
+
+	sent, err := s.ChannelMessageSendComplex("222", &discordgo.MessageSend{Content: "hi",
+		AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if own := recv(t, got); own.ID != sent.ID || !own.Author.Bot {
+		t.Fatalf("own message %+v", own.Message)
+	}
+	msgs := fake.Messages("222")
+	if len(msgs) != 2 || msgs[1].AllowedMentions == nil || msgs[1].AllowedMentions.Parse == nil {
+		t.Fatalf("messages %+v", msgs)
+	}
+
+	list, err := s.ChannelMessages("222", 100, "", "0", "")
+	if err != nil || len(list) != 2 || list[0].ID != sent.ID {
+		t.Fatalf("list %v %v", list, err)
+	}
+
+	s.ShouldRetryOnRateLimit = false
+	fake.FailNext("POST /channels/222/messages", 1, discordfake.RateLimit)
+	_, err = s.ChannelMessageSend("222", "x")
+	var rl *discordgo.RateLimitError
+	if !errors.As(err, &rl) || rl.RetryAfter != 50*time.Millisecond {
+		t.Fatalf("want rate limit error, got %v", err)
+	}
+	fake.FailNext("POST /channels/222/messages", 1, discordfake.ServerError)
+	_, err = s.ChannelMessageSend("222", "x")
+	var re *discordgo.RESTError
+	if !errors.As(err, &re) || re.Response.StatusCode != 500 {
+		t.Fatalf("want 500, got %v", err)
+	}
+	if _, err := s.ChannelMessageSend("999", "x"); !errors.As(err, &re) || re.Response.StatusCode != 404 {
+		t.Fatalf("want 404, got %v", err)
+	}
+}
+
+func TestResumeReplaysMissedDispatches(t *testing.T) {
+	t.Parallel()
+	fake := discordfake.New(discordfake.Options{})
+	t.Cleanup(fake.Close)
+	fake.AddChannel("1", "222")
+	s, got := open(t, fake)
+	down := make(chan struct{}, 1)
+	s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) {
+		select {
+		case down <- struct{}{}:
+		default:
+		}
+	})
+
+	fake.Reconnect()
+	select {
+	case <-down:
+	case <-ctx(t).Done():
+		t.Fatal("no disconnect after RECONNECT")
+	}
+	a := fake.Post("222", "42", "while away 1", "")
+	b := fake.Post("222", "42", "while away 2", "")
+	if err := s.Open(); err != nil {
+		t.Fatal(err)
+	}
+	if m := recv(t, got); m.ID != a.ID {
+		t.Fatalf("first replayed %s, want %s", m.ID, a.ID)
+	}
+	if m := recv(t, got); m.ID != b.ID {
+		t.Fatalf("second replayed %s, want %s", m.ID, b.ID)
+	}
+	if err := fake.WaitFor(ctx(t), func() bool { return fake.Resumes() == 1 }); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(fake.Identifies()); n != 1 {
+		t.Fatalf("%d identifies, want 1", n)
+	}
+}
+
+func TestInvalidSessionReidentifies(t *testing.T) {
+	t.Parallel()
+	fake := discordfake.New(discordfake.Options{})
+	t.Cleanup(fake.Close)
+	fake.AddChannel("1", "222")
+	_, got := open(t, fake)
+	fake.InvalidSession()
+	if err := fake.WaitFor(ctx(t), func() bool { return len(fake.Identifies()) == 2 && fake.Connected() }); err != nil {
+		t.Fatal(err)
+	}
+	m := fake.Post("222", "42", "after", "")
+	if r := recv(t, got); r.ID != m.ID {
+		t.Fatalf("got %s want %s", r.ID, m.ID)
+	}
+}
+
+func TestDisallowedIntent(t *testing.T) {
+	t.Parallel()
+	fake := discordfake.New(discordfake.Options{MessageContentDisabled: true})
+	t.Cleanup(fake.Close)
+	s, _ := discordgo.New("Bot " + fake.Options().Token)
+	s.Client = &http.Client{Transport: fake.Transport()}
+	s.Identify.Intents = discordgo.IntentMessageContent
+	s.LogLevel = -1
+	err := s.Open()
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != 4014 {
+		t.Fatalf("want close 4014, got %v", err)
+	}
+}
+
+func TestTransportRefusesOtherHosts(t *testing.T) {
+	t.Parallel()
+	fake := discordfake.New(discordfake.Options{})
+	t.Cleanup(fake.Close)
+	c := &http.Client{Transport: fake.Transport()}
+	if _, err := c.Get("https://example.com/"); err == nil {
+		t.Fatal("reached example.com")
+	}
+	resp, err := c.Get("https://discord.com/api/v9/users/@me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Fatalf("unauthenticated: %d", resp.StatusCode)
+	}
+}
