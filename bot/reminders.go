@@ -7,17 +7,25 @@ import (
 	"time"
 )
 
-// slaFor returns the SLA of a wait: first_reply (the shortest per-tag SLA
-// of the thread's tags, else the default) or next_reply.
+// slaFor returns the SLA of a wait. next_reply is one length for all.
+// first_reply is the strictest over the thread's tags, each tag taking its
+// per_tag SLA or the default first_reply; a thread without tags takes the
+// default.
 func (b *Bot) slaFor(t *Thread, kind string) time.Duration {
 	if kind == "next_reply" {
 		return b.opts.SLA.NextReply
 	}
-	d := b.opts.SLA.FirstReply
-	found := false
+	if len(t.Tags) == 0 {
+		return b.opts.SLA.FirstReply
+	}
+	d := time.Duration(-1)
 	for _, g := range t.Tags {
-		if v, ok := b.opts.SLA.PerTag[g.Name]; ok && v > 0 && (!found || v < d) {
-			d, found = v, true
+		v, ok := b.opts.SLA.PerTag[g.Name]
+		if !ok || v <= 0 {
+			v = b.opts.SLA.FirstReply
+		}
+		if d < 0 || v < d {
+			d = v
 		}
 	}
 	return d

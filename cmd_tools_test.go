@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openear/openear/bot"
+	"github.com/openear/openear/bot/bottest"
+	"github.com/openear/openear/storage"
+)
+
+// fillStore writes a few threads through the real bot into a bbolt file
+// and returns its path.
+func fillStore(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "openear.db")
+	db, err := storage.Open(path, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	clock := bottest.NewClock(time.Now().Add(-2 * time.Hour))
+	ctx := context.Background()
+	b, err := bot.New(ctx, bot.Options{Store: db, Clock: clock,
+		People: []bot.Person{{Name: "alice", IDs: map[string]string{bot.Slack: "UALICE"}}},
+		Teams:  []bot.Team{{Name: "support", Members: []string{"alice"}}},
+		Rules:  []bot.Rule{{Team: "support"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := []struct {
+		user, text, thread string
+		staff              bool
+	}{
+		{"UC1", "The checkout page is broken, error 500", "", false},
+		{"UC2", "결제가 안 돼요. 환불해 주세요", "", false},
+		{"UC3", "It would be nice to have a dark mode", "", false},
+		{"UALICE", "Fixed, sorry about that!", "1700000000.000001", true},
+	}
+	for i, m := range msgs {
+		clock.Advance(10 * time.Minute)
+		_, err := b.Handle(ctx, bot.Event{ID: fmt.Sprint("E", i), Kind: bot.KindMessage, Platform: bot.Slack, Channel: "C1",
+			MessageID: fmt.Sprintf("1700000000.%06d", i+1), ThreadKey: m.thread, User: m.user, Staff: m.staff, Text: m.text})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return path
+}
+
+func TestThreadsAndExport(t *testing.T) {
+	path := fillStore(t)
+	code, out, errs := run(t, "", "threads", "-db", path)
+	if code != 0 || strings.Count(out, "\n") != 4 || !strings.Contains(out, "결제가") {
+		t.Fatalf("threads: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, _ = run(t, "", "threads", "-db", path, "-state", "answered", "-json")
+	var th bot.Thread
+	if code != 0 || json.Unmarshal([]byte(strings.TrimSpace(out)), &th) != nil || th.ID != 1 || th.State != bot.Answered {
+		t.Fatalf("threads -state answered -json: exit %d: %s", code, out)
+	}
+	code, out, _ = run(t, "", "export", "-db", path, "-format", "csv")
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if code != 0 || err != nil || len(recs) != 4 || recs[0][0] != "id" {
+		t.Fatalf("export csv: exit %d, %v, %d records", code, err, len(recs))
+	}
+	code, out, _ = run(t, "", "export", "-db", path, "-format", "json")
+	if code != 0 || strings.Count(out, "\n") != 3 {
+		t.Fatalf("export json: exit %d: %s", code, out)
+	}
+	if code, _, errs := run(t, "", "export", "-db", path, "-format", "xml"); code == 0 || !strings.Contains(errs, "csv or json") {
+		t.Fatalf("export -format xml: exit %d: %s", code, errs)
+	}
+}
+
+func TestStoreLockedByAnotherOpenear(t *testing.T) {
+	path := fillStore(t)
+	db, err := storage.Open(path, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	code, _, errs := run(t, "", "threads", "-db", path)
+	if code == 0 || !strings.Contains(errs, "locked") {
+		t.Fatalf("second opener: exit %d, %q", code, errs)
+	}
+}
+
+func TestDigestCommand(t *testing.T) {
+	path := fillStore(t)
+	code, out, errs := run(t, "", "digest", "-db", path, "-since", "7d")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"New threads: 3", "Ideas", "dark mode", "First response"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("digest lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestReplayShowsWhatWouldChange(t *testing.T) {
+	path := fillStore(t)
+	cfg := filepath.Join(t.TempDir(), "new.yaml")
+	writeFile(t, cfg, `
+people:
+  - {name: bob, slack: UBOB}
+teams:
+  - {name: billing, members: [bob]}
+routing:
+  - {match: {tags: [billing]}, team: billing}
+tags:
+  - {name: billing, keywords: [refund, 환불, checkout]}
+sla:
+  first_reply: 5m
+`)
+	code, out, errs := run(t, "", "replay", "-config", cfg, "-db", path, "-since", "7d")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"Replayed 3 threads", "+billing", "alice → bob", "SLA breaches"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("replay lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/openear/openear/bot"
+)
+
+// Discord ids of the demo's guild.
+const (
+	dGuild     = "900000000000000000"
+	dTriage    = "900000000000000001"
+	dSupport   = "900000000000000002"
+	dStaffRole = "900000000000000009"
+	dBot       = "800000000000000999"
+	dAlice     = "800000000000000001"
+	dBob       = "800000000000000002"
+	dMinji     = "800000000000000003"
+	dKim       = "700000000000000001"
+	dLee       = "700000000000000002"
+	dSam       = "700000000000000003"
+	dChoi      = "700000000000000004"
+)
+
+// step is one scripted happening at a simulated time after the start.
+type step struct {
+	at time.Duration
+	do func(ctx context.Context) error
+}
+
+// script plays customers and staff on both platforms until ctx ends or
+// the script is over. Some threads are answered in time, some late, some
+// never: the summary shows SLAs both met and missed.
+func (d *demo) script(ctx context.Context, total time.Duration) error {
+	m := time.Minute
+	var (
+		checkout, export, ko2fa, urgent, billing string // message ids of thread roots
+	)
+	steps := []step{
+		{0, func(ctx context.Context) error {
+			checkout = d.spost("C0ACME", "UACME1", "Our checkout page is broken — customers get an error 500 when they pay. Please help!", "")
+			return nil
+		}},
+		{1 * m, func(ctx context.Context) error {
+			d.dpost(dSupport, dKim, "결제 페이지에서 오류가 나요. 카드 결제가 안 됩니다 ㅠㅠ", "")
+			return nil
+		}},
+		{2 * m, func(ctx context.Context) error {
+			d.spost("C0GLOBEX", "UGLOBEX1", "Checkout fails for us too: error 500 on every payment since this morning", "")
+			return nil
+		}},
+		{3 * m, func(ctx context.Context) error {
+			d.dpost(dSupport, dSam, "checkout is broken, getting error 500 when paying with a card", "")
+			return nil
+		}},
+		{4 * m, func(ctx context.Context) error {
+			export = d.spost(d.dmChannel("UPARK"), "UPARK", "Hi! How do I export all invoices as CSV for our accountant?", "")
+			return nil
+		}},
+		{5 * m, func(ctx context.Context) error {
+			d.dpost(dSupport, dLee, "다크 모드 기능 추가해 주시면 좋겠어요. 밤에 쓰기 눈이 아파요", "")
+			return nil
+		}},
+		{6 * m, func(ctx context.Context) error {
+			// alice answers the first checkout report in its thread.
+			d.spost("C0ACME", "U0ALICE", "Thanks for the report — we see it too and are on it.", checkout)
+			return nil
+		}},
+		{7 * m, func(ctx context.Context) error {
+			d.spost("C0GLOBEX", "UGLOBEX2", "Love the new reporting dashboard, great work team! 🎉", "")
+			return nil
+		}},
+		{8 * m, func(ctx context.Context) error {
+			d.spost("C0ACME", "UACME2", "thanks!", "")
+			return nil
+		}},
+		{9 * m, func(ctx context.Context) error {
+			ko2fa = d.dpost(dSupport, dChoi, "2단계 인증 초기화는 어떻게 하나요? 휴대폰을 바꿨어요", "")
+			return nil
+		}},
+		{10 * m, func(ctx context.Context) error {
+			urgent = d.spost("C0GLOBEX", "UGLOBEX3", "URGENT: data sync is down in production, nobody on our team can log in", "")
+			return nil
+		}},
+		{11 * m, func(ctx context.Context) error {
+			// An external Slack Connect user tries a staff command.
+			return d.slash(ctx, "UACME1", "TACME", "C0ACME", "resolve 1")
+		}},
+		{12 * m, func(ctx context.Context) error {
+			d.spost("C0ACME", "UACME2", "It would be nice to have a dark mode in the app", "")
+			return nil
+		}},
+		{14 * m, func(ctx context.Context) error {
+			// bob answers the Korean 2FA question on Discord, in a reply.
+			d.dpost(dSupport, dBob, "설정 → 보안 → 2단계 인증에서 초기화할 수 있어요. 안 되면 알려 주세요!", ko2fa)
+			return nil
+		}},
+		{15 * m, func(ctx context.Context) error {
+			inc, err := d.firstIncident(ctx)
+			if err != nil || inc == 0 {
+				return err
+			}
+			return d.slash(ctx, "U0ALICE", "T0HOME", "C0TRIAGE", fmt.Sprintf("incident %d update We found the checkout bug; a fix is rolling out now.", inc))
+		}},
+		{17 * m, func(ctx context.Context) error {
+			// minji claims the urgent thread with 👀, late.
+			d.slack.React("C0GLOBEX", urgent, "U0MINJI", "eyes")
+			return nil
+		}},
+		{20 * m, func(ctx context.Context) error {
+			d.spost("C0ACME", "UACME1", "Still seeing the error on some payments…", checkout)
+			return nil
+		}},
+		{22 * m, func(ctx context.Context) error {
+			d.spost("C0GLOBEX", "U0MINJI", "Sync is back; root cause was an expired certificate. Sorry!", urgent)
+			return nil
+		}},
+		{24 * m, func(ctx context.Context) error {
+			d.spost("C0ACME", "U0ALICE", "The fix is fully rolled out now — could you try again?", checkout)
+			return nil
+		}},
+		{26 * m, func(ctx context.Context) error {
+			d.slack.React("C0ACME", checkout, "U0ALICE", "white_check_mark")
+			return nil
+		}},
+		{30 * m, func(ctx context.Context) error {
+			billing = d.dpost(dSupport, dKim, "환불 요청합니다. 이번 달 결제가 두 번 되었어요", "")
+			return nil
+		}},
+		{32 * m, func(ctx context.Context) error {
+			// A mention command from Discord staff.
+			t, err := d.threadOf(ctx, bot.Discord, dSupport, billing)
+			if err != nil {
+				return err
+			}
+			// A double charge is billing, not a defect: the correction sticks.
+			d.dpost(dSupport, dAlice, fmt.Sprintf("<@%s> untag %d defect", dBot, t.ID), "")
+			return nil
+		}},
+	}
+	_ = export
+	for _, s := range steps {
+		if s.at >= total {
+			break
+		}
+		if err := d.clock.sleepUntil(ctx, s.at); err != nil {
+			return err
+		}
+		if err := s.do(ctx); err != nil {
+			return fmt.Errorf("demo script at +%s: %w", s.at, err)
+		}
+	}
+	return nil
+}
+
+// spost posts to the Slack fake as a user and returns the message ts.
+func (d *demo) spost(channel, user, text, threadTS string) string {
+	return d.slack.Post(channel, user, text, threadTS)
+}
+
+// dmChannel is the Slack DM channel between a user and the bot.
+func (d *demo) dmChannel(user string) string { return "D" + user }
+
+func (d *demo) slash(ctx context.Context, user, team, channel, text string) error {
+	resp, err := d.slack.SlashCommand(ctx, user, team, channel, text)
+	if err != nil {
+		return err
+	}
+	raw := resp.Ack
+	if len(raw) == 0 {
+		raw = resp.Body
+	}
+	var answer struct {
+		Text string `json:"text"`
+	}
+	_ = json.Unmarshal(raw, &answer)
+	d.printf("   /openear %s → %s", text, oneLine(answer.Text, 90))
+	return nil
+}
+
+func (d *demo) firstIncident(ctx context.Context) (uint64, error) {
+	incs, err := d.db.Incidents(ctx, true)
+	if err != nil || len(incs) == 0 {
+		return 0, err
+	}
+	return incs[0].ID, nil
+}
+
+// demoDiscordToken is the fake Discord's bot token.
+const demoDiscordToken = "demo-discord-token"
+
+// setupDiscord creates the demo's guild: a support channel, a triage
+// channel, three staff with the staff role and four customers.
+func (d *demo) setupDiscord() {
+	d.disc.AddGuild(dGuild)
+	d.disc.AddChannel(dGuild, dSupport)
+	d.disc.AddChannel(dGuild, dTriage)
+	for _, m := range []struct {
+		id, name string
+		staff    bool
+	}{
+		{dAlice, "alice", true}, {dBob, "bob", true}, {dMinji, "minji", true},
+		{dKim, "kim", false}, {dLee, "lee", false}, {dSam, "sam", false}, {dChoi, "choi", false},
+	} {
+		var roles []string
+		if m.staff {
+			roles = []string{dStaffRole}
+		}
+		d.disc.AddMember(dGuild, m.id, m.name, roles, false)
+	}
+}
+
+// dpost posts to the Discord fake as a user (a reply when replyTo is set)
+// and returns the message id.
+func (d *demo) dpost(channel, user, text, replyTo string) string {
+	return d.disc.Post(channel, user, text, replyTo).ID
+}

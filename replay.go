@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/openear/openear/bot"
+	"github.com/openear/openear/bot/bottest"
+	"github.com/openear/openear/config"
+	"github.com/openear/openear/storage/mem"
+)
+
+// cmdReplay runs the tagger, router and SLA rules of a (new) config over
+// the stored history, in memory, and prints what would change. Nothing is
+// sent and the store is only read.
+func cmdReplay(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("replay", "-config NEW.yaml [-db FILE] [-since 30d]", stderr)
+	cfgPath := fs.String("config", "openear.yaml", "the config whose rules to try")
+	dbPath := fs.String("db", "", "bbolt file with the history (default: the config's storage.path)")
+	sinceFlag := fs.String("since", "30d", "how far back: threads created since then (e.g. 7d, 36h)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	since, err := parsePeriod(*sinceFlag)
+	if err != nil {
+		return fmt.Errorf("-since: %w", err)
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		return err
+	}
+	if *dbPath == "" {
+		*dbPath = cfg.Storage.Path
+	}
+	db, err := openStore("", *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	now := time.Now()
+	var old []bot.Thread
+	err = db.Threads(ctx, func(t bot.Thread) bool {
+		if !t.Created.Before(now.Add(-since)) {
+			old = append(old, t)
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	opts, err := botOptions(cfg)
+	if err != nil {
+		return err
+	}
+	rep, err := replay(ctx, old, opts, now)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, rep.String())
+	return nil
+}
+
+// parsePeriod parses "30d", "2w" or a Go duration.
+func parsePeriod(s string) (time.Duration, error) {
+	c, err := bot.ParseCommand("stats " + s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a period (try 7d, 30d, 36h)", s)
+	}
+	return c.Duration, nil
+}
+
+// replayReport compares stored threads with the same history run through
+// other rules.
+type replayReport struct {
+	Threads      int
+	TagChanges   []string
+	OwnerChanges []string
+	OldBreaches  int
+	NewBreaches  int
+	OldLoad      map[string]int
+	NewLoad      map[string]int
+	Old, New     bot.Stats
+}
+
+// replay feeds every stored message, oldest first, to a fresh bot with the
+// given options over an in-memory store and a clock set to each message's
+// time. No platform is registered: nothing is sent.
+func replay(ctx context.Context, old []bot.Thread, opts bot.Options, now time.Time) (*replayReport, error) {
+	type item struct {
+		t *bot.Thread
+		m bot.Message
+	}
+	var items []item
+	for i := range old {
+		for _, m := range old[i].Messages {
+			items = append(items, item{&old[i], m})
+		}
+	}
+	sort.SliceStable(items, func(i, j int) bool { return items[i].m.At.Before(items[j].m.At) })
+	store := mem.New()
+	clock := bottest.NewClock(now)
+	if len(items) > 0 {
+		clock.Set(items[0].m.At)
+	}
+	opts.Store, opts.Clock = store, clock
+	opts.Incidents.Enabled = false
+	opts.Ack.Enabled = false
+	b, err := bot.New(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		if it.m.At.After(clock.Now()) {
+			clock.Set(it.m.At)
+		}
+		ev := bot.Event{Kind: bot.KindMessage, Platform: it.t.Platform, Channel: it.t.Channel, MessageID: it.m.ID,
+			User: it.m.User, Staff: it.m.Staff, DM: it.t.DM, Text: it.m.Text, At: it.m.At}
+		if it.m.ID != it.t.Root {
+			ev.ThreadKey = it.t.Root
+		}
+		if _, err := b.Handle(ctx, ev); err != nil {
+			return nil, err
+		}
+	}
+	rep := &replayReport{Threads: len(old), OldLoad: map[string]int{}, NewLoad: map[string]int{}}
+	var replayed []bot.Thread
+	for _, o := range old {
+		n, err := store.ThreadByKey(ctx, bot.Key(o.Platform, o.Channel, o.Root))
+		if err != nil {
+			continue // noise under the new rules, or no message kept
+		}
+		replayed = append(replayed, n)
+		if d := tagDiff(o.TagNames(), n.TagNames()); d != "" && !o.Corrected {
+			rep.TagChanges = append(rep.TagChanges, fmt.Sprintf("#%d %s %q", o.ID, d, oneLine(firstText(o), 60)))
+		}
+		if o.Owner != n.Owner {
+			rep.OwnerChanges = append(rep.OwnerChanges, fmt.Sprintf("#%d %s → %s", o.ID, dash(o.Owner), dash(n.Owner)))
+		}
+		rep.OldLoad[dash(o.Owner)]++
+		rep.NewLoad[dash(n.Owner)]++
+		if o.Breached || o.Missed > 0 {
+			rep.OldBreaches++
+		}
+		if n.Missed > 0 || (n.State == bot.Waiting && !n.Deadline.IsZero() && now.After(n.Deadline)) {
+			rep.NewBreaches++
+		}
+	}
+	since := now.AddDate(-10, 0, 0)
+	rep.Old = bot.ComputeStats(old, since, now)
+	rep.New = bot.ComputeStats(replayed, since, now)
+	return rep, nil
+}
+
+func firstText(t bot.Thread) string {
+	if len(t.Messages) == 0 {
+		return ""
+	}
+	return t.Messages[0].Text
+}
+
+// tagDiff says "+a −b" for tags added and removed, or "".
+func tagDiff(old, new []string) string {
+	var parts []string
+	for _, n := range new {
+		if !slices.Contains(old, n) {
+			parts = append(parts, "+"+n)
+		}
+	}
+	for _, o := range old {
+		if !slices.Contains(new, o) {
+			parts = append(parts, "−"+o)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func (r *replayReport) String() string {
+	var s strings.Builder
+	fmt.Fprintf(&s, "Replayed %d threads with the new rules (nothing was sent).\n\n", r.Threads)
+	list := func(title string, xs []string) {
+		fmt.Fprintf(&s, "%s: %d\n", title, len(xs))
+		for i, x := range xs {
+			if i == 15 {
+				fmt.Fprintf(&s, "  … and %d more\n", len(xs)-15)
+				break
+			}
+			fmt.Fprintf(&s, "  %s\n", x)
+		}
+	}
+	list("Tag changes", r.TagChanges)
+	list("Owner changes", r.OwnerChanges)
+	fmt.Fprintf(&s, "SLA breaches: %d now, %d with the new rules\n", r.OldBreaches, r.NewBreaches)
+	fmt.Fprintf(&s, "SLA met: %s now, %s with the new rules\n", pct(r.Old.SLA.Percent()), pct(r.New.SLA.Percent()))
+	fmt.Fprintf(&s, "\nLoad per person:\n  %-14s %6s %6s\n", "owner", "now", "new")
+	var names []string
+	for k := range r.OldLoad {
+		names = append(names, k)
+	}
+	for k := range r.NewLoad {
+		if _, ok := r.OldLoad[k]; !ok {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		fmt.Fprintf(&s, "  %-14s %6d %6d\n", k, r.OldLoad[k], r.NewLoad[k])
+	}
+	return s.String()
+}
+
+func pct(p float64) string {
+	if p < 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f%%", p)
+}
