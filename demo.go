@@ -65,10 +65,9 @@ func (c *fastClock) sleepUntil(ctx context.Context, at time.Duration) error {
 	}
 }
 
-// The demo's config: the real contract, pointed at the in-process fakes.
-// SLAs are minutes so that a minute of real time at speed 60 shows
-// reminders and escalations.
-const demoConfig = `
+// fakePlatforms is the platform half of a config that points openear at
+// the in-process fakes; ${…} come from fakeEnv.
+const fakePlatforms = `
 storage: {path: "${OPENEAR_DEMO_DB}"}
 http: {listen: "${OPENEAR_DEMO_HTTP}"}
 slack:
@@ -86,6 +85,12 @@ discord:
   channels: ["900000000000000002"]
   dms: true
   staff_roles: ["900000000000000009"]
+`
+
+// The demo's config: the real contract, pointed at the in-process fakes.
+// SLAs are minutes so that a minute of real time at speed 60 shows
+// reminders and escalations.
+const demoConfig = fakePlatforms + `
 people:
   - {name: alice, slack: U0ALICE, discord: "800000000000000001", timezone: Asia/Seoul}
   - {name: bob, slack: U0BOB, discord: "800000000000000002", timezone: Asia/Seoul}
@@ -153,30 +158,8 @@ type demo struct {
 
 func newDemo(speed float64, dbPath, httpAddr string, stdout, stderr io.Writer, verbose bool) (*demo, error) {
 	d := &demo{clock: newFastClock(speed), out: stdout, count: map[string]int{}}
-	d.slack = slackfake.New(slackfake.Options{PingInterval: time.Second})
-	for _, u := range []struct{ id, team, name string }{
-		{"U0ALICE", "T0HOME", "alice"}, {"U0BOB", "T0HOME", "bob"}, {"U0MINJI", "T0HOME", "minji"},
-		{"UACME1", "TACME", "jin (Acme)"}, {"UACME2", "TACME", "sara (Acme)"}, {"UGLOBEX1", "TGLOBEX", "mei (Globex)"},
-		{"UGLOBEX2", "TGLOBEX", "tom (Globex)"}, {"UGLOBEX3", "TGLOBEX", "ana (Globex)"}, {"UPARK", "TPARK", "park (Park & Co)"},
-	} {
-		d.slack.AddUser(u.id, u.team, u.name, false)
-	}
-	d.slack.AddChannel("C0ACME", "shared-acme")
-	d.slack.AddChannel("C0GLOBEX", "shared-globex")
-	d.slack.AddChannel("C0TRIAGE", "support-triage")
-	d.disc = discordfake.New(discordfake.Options{Token: demoDiscordToken, BotID: dBot, BotName: "openear", HeartbeatInterval: 5 * time.Second})
-	d.setupDiscord()
-
-	env := map[string]string{
-		"SLACK_BOT_TOKEN": d.slack.Options().BotToken, "SLACK_APP_TOKEN": d.slack.Options().AppToken,
-		"SLACK_SIGNING_SECRET": d.slack.Options().SigningSecret, "DISCORD_BOT_TOKEN": demoDiscordToken,
-		"OPENEAR_DEMO_DB": dbPath, "OPENEAR_DEMO_HTTP": cmp.Or(httpAddr, "127.0.0.1:0"),
-		"OPENEAR_DEMO_SLACK": d.slack.URL() + "/api/", "OPENEAR_DEMO_DISCORD": d.disc.URL(),
-	}
-	cfg, err := config.Parse("demo.yaml", []byte(demoConfig), func(k string) string { return env[k] })
-	if err == nil {
-		err = cfg.Validate()
-	}
+	d.slack, d.disc = newFakes()
+	cfg, err := fakeConfig(demoConfig, d.slack, d.disc, dbPath, httpAddr)
 	if err != nil {
 		d.close()
 		return nil, fmt.Errorf("demo config: %w", err)
@@ -202,6 +185,42 @@ func newDemo(speed float64, dbPath, httpAddr string, stdout, stderr io.Writer, v
 	}
 	d.app.addr = httpAddr // no listener unless asked for
 	return d, nil
+}
+
+// newFakes starts an in-process Slack and Discord with the demo's people:
+// staff alice, bob and minji on both, customers of three companies on
+// Slack Connect and four members of the Discord server.
+func newFakes() (*slackfake.Server, *discordfake.Server) {
+	sf := slackfake.New(slackfake.Options{PingInterval: time.Second})
+	for _, u := range []struct{ id, team, name string }{
+		{"U0ALICE", "T0HOME", "alice"}, {"U0BOB", "T0HOME", "bob"}, {"U0MINJI", "T0HOME", "minji"},
+		{"UACME1", "TACME", "jin (Acme)"}, {"UACME2", "TACME", "sara (Acme)"}, {"UGLOBEX1", "TGLOBEX", "mei (Globex)"},
+		{"UGLOBEX2", "TGLOBEX", "tom (Globex)"}, {"UGLOBEX3", "TGLOBEX", "ana (Globex)"}, {"UPARK", "TPARK", "park (Park & Co)"},
+	} {
+		sf.AddUser(u.id, u.team, u.name, false)
+	}
+	sf.AddChannel("C0ACME", "shared-acme")
+	sf.AddChannel("C0GLOBEX", "shared-globex")
+	sf.AddChannel("C0TRIAGE", "support-triage")
+	df := discordfake.New(discordfake.Options{Token: demoDiscordToken, BotID: dBot, BotName: "openear", HeartbeatInterval: 5 * time.Second})
+	setupDiscord(df)
+	return sf, df
+}
+
+// fakeConfig parses and validates a config whose platforms point at the
+// fakes (text starts with fakePlatforms).
+func fakeConfig(text string, sf *slackfake.Server, df *discordfake.Server, dbPath, httpAddr string) (config.Config, error) {
+	env := map[string]string{
+		"SLACK_BOT_TOKEN": sf.Options().BotToken, "SLACK_APP_TOKEN": sf.Options().AppToken,
+		"SLACK_SIGNING_SECRET": sf.Options().SigningSecret, "DISCORD_BOT_TOKEN": demoDiscordToken,
+		"OPENEAR_DEMO_DB": dbPath, "OPENEAR_DEMO_HTTP": cmp.Or(httpAddr, "127.0.0.1:0"),
+		"OPENEAR_DEMO_SLACK": sf.URL() + "/api/", "OPENEAR_DEMO_DISCORD": df.URL(),
+	}
+	cfg, err := config.Parse("demo.yaml", []byte(text), func(k string) string { return env[k] })
+	if err == nil {
+		err = cfg.Validate()
+	}
+	return cfg, err
 }
 
 func (d *demo) close() {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/openear/openear/adapters/discordfake"
 	"github.com/openear/openear/bot"
 )
 
@@ -194,10 +195,10 @@ const demoDiscordToken = "demo-discord-token"
 
 // setupDiscord creates the demo's guild: a support channel, a triage
 // channel, three staff with the staff role and four customers.
-func (d *demo) setupDiscord() {
-	d.disc.AddGuild(dGuild)
-	d.disc.AddChannel(dGuild, dSupport)
-	d.disc.AddChannel(dGuild, dTriage)
+func setupDiscord(df *discordfake.Server) {
+	df.AddGuild(dGuild)
+	df.AddChannel(dGuild, dSupport)
+	df.AddChannel(dGuild, dTriage)
 	for _, m := range []struct {
 		id, name string
 		staff    bool
@@ -209,7 +210,7 @@ func (d *demo) setupDiscord() {
 		if m.staff {
 			roles = []string{dStaffRole}
 		}
-		d.disc.AddMember(dGuild, m.id, m.name, roles, false)
+		df.AddMember(dGuild, m.id, m.name, roles, false)
 	}
 }
 

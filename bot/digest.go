@@ -24,7 +24,7 @@ type DigestOptions struct {
 func (b *Bot) Digest(ctx context.Context, since, until time.Time) (string, error) {
 	var ts, waiting []Thread
 	err := b.store.Threads(ctx, func(t Thread) bool {
-		if !t.Created.Before(since) && t.Created.Before(until) {
+		if !t.Created.Before(since) && !t.Created.After(until) {
 			ts = append(ts, t)
 		}
 		if t.State == Waiting {

@@ -61,12 +61,12 @@ type Line struct {
 	frs           []time.Duration
 }
 
-// Stats computes statistics over the threads created in [since, until).
+// Stats computes statistics over the threads created in [since, until].
 // It reads every thread: meant for commands, dashboards and digests.
 func (b *Bot) Stats(ctx context.Context, since, until time.Time) (Stats, error) {
 	var ts []Thread
 	err := b.store.Threads(ctx, func(t Thread) bool {
-		if !t.Created.Before(since) && t.Created.Before(until) {
+		if !t.Created.Before(since) && !t.Created.After(until) {
 			ts = append(ts, t)
 		}
 		return true

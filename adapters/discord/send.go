@@ -71,20 +71,22 @@ func (a *Adapter) post(ctx context.Context, ch string, msg *discordgo.MessageSen
 }
 
 func (a *Adapter) sendNotice(ctx context.Context, act bot.Action) (bot.Receipt, error) {
-	n := act.Notice
-	if n == nil {
-		n = &bot.Notice{Note: act.Text}
-	}
 	content := ""
 	allowed := noMentions()
-	if n.OwnerID != "" {
-		content = "<@" + n.OwnerID + ">"
-		allowed.Users = []string{n.OwnerID}
-	}
-	embeds := []*discordgo.MessageEmbed{noticeEmbed(n)}
+	var embeds []*discordgo.MessageEmbed
 	components := []discordgo.MessageComponent{}
-	if n.Buttons {
-		components = noticeButtons(n.ThreadID)
+	if n := act.Notice; n != nil {
+		if n.OwnerID != "" {
+			content = "<@" + n.OwnerID + ">"
+			allowed.Users = []string{n.OwnerID}
+		}
+		embeds = []*discordgo.MessageEmbed{noticeEmbed(n)}
+		if n.Buttons {
+			components = noticeButtons(n.ThreadID)
+		}
+	} else {
+		// A notice without structure (an incident alert): its text, escaped.
+		embeds = []*discordgo.MessageEmbed{{Description: truncate(escape(act.Text), maxDescription)}}
 	}
 	if act.Ref == "" {
 		return a.post(ctx, act.Channel, &discordgo.MessageSend{Content: content, Embeds: embeds,
