@@ -44,7 +44,6 @@ func startRig(t *testing.T, rules string, at time.Time) *rig {
 	return r
 }
 
-
 func (r *rig) start(rules string) {
 	t := r.t
 	t.Helper()
