@@ -34,12 +34,14 @@ var (
 		{"assign", "Give a thread to someone", []option{optID, {"user", "The new owner", true, true}}},
 		{"snooze", "Snooze a thread", []option{optID, {"duration", "How long, e.g. 1h (default 1h)", false, false}}},
 		{"resolve", "Close a thread", []option{optID}},
-		{"tag", "Correct a thread's tags", []option{optID, {"tag", "Tag name", false, true}}},
-		{"stats", "Reply-time statistics", []option{{"period", "e.g. 7d (default: today)", false, false}}},
+		{"reopen", "Open a resolved thread again", []option{optID}},
+		{"tag", "Add a tag to a thread (a correction that sticks)", []option{optID, {"tag", "Tag name", false, true}}},
+		{"untag", "Remove a tag from a thread (a correction that sticks)", []option{optID, {"tag", "Tag name", false, true}}},
+		{"stats", "Reply-time statistics", []option{{"period", "e.g. 30d (default 7d)", false, false}}},
 		{"incident", "Incidents", []option{
-			{"id", "Incident number", false, false},
-			{"action", "open, update or close", false, false},
-			{"text", "What happened", false, false},
+			{"id", "Incident number", false, true},
+			{"action", "update, resolve or show (default show)", false, false},
+			{"text", "The update to post into every linked thread", false, false},
 		}},
 	}
 )

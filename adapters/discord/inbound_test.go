@@ -172,7 +172,7 @@ func TestSlashCommand(t *testing.T) {
 	t.Parallel()
 	fake, rec, _ := setup(t)
 	cmds := fake.Commands("")
-	if cmds[0].Name != "openear" || len(cmds[0].Options) != 10 {
+	if cmds[0].Name != "openear" || len(cmds[0].Options) != 12 {
 		t.Fatalf("registered %+v", cmds[0])
 	}
 	id := fake.SlashCommand(guild, triage, roleMate, "openear assign", map[string]string{"id": "42", "user": staffID})

@@ -1,0 +1,279 @@
+package discord_test
+
+// End-to-end tests: the real core (bot), a real bbolt file and the real
+// Discord adapter against discordfake. Time is a fake clock.
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/openear/openear/adapters/discord"
+	"github.com/openear/openear/adapters/discordfake"
+	"github.com/openear/openear/bot"
+	"github.com/openear/openear/bot/bottest"
+	"github.com/openear/openear/storage"
+)
+
+// e2e is one running openear (bot + adapter + store) against the fake.
+type e2e struct {
+	t     *testing.T
+	fake  *discordfake.Server
+	path  string
+	clock *bottest.Clock
+
+	db     *storage.DB
+	bot    *bot.Bot
+	ad     *discord.Adapter
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func newE2E(t *testing.T) *e2e {
+	t.Helper()
+	e := &e2e{t: t, fake: newFake(t, discordfake.Options{}), path: filepath.Join(t.TempDir(), "openear.db"),
+		clock: bottest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))}
+	e.start()
+	t.Cleanup(e.stop)
+	return e
+}
+
+func (e *e2e) start() {
+	t := e.t
+	t.Helper()
+	db, err := storage.Open(e.path, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	b, err := bot.New(ctx, bot.Options{Store: db, Clock: e.clock,
+		People: []bot.Person{{Name: "alice", IDs: map[string]string{bot.Discord: staffID}}, {Name: "mate", IDs: map[string]string{bot.Discord: roleMate}}},
+		Rules:  []bot.Rule{{Person: "alice"}},
+		SLA:    bot.SLA{FirstReply: time.Hour, NextReply: 2 * time.Hour},
+		Triage: map[string]string{bot.Discord: triage}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config(e.fake)
+	cfg.HTTPClient = &http.Client{Transport: e.fake.Transport()}
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	ad, err := discord.New(cfg, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.AddPlatform(ad)
+	e.db, e.bot, e.ad, e.cancel = db, b, ad, cancel
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		if err := ad.Run(ctx); err != nil {
+			t.Errorf("adapter: %v", err)
+		}
+	}()
+	waitFake(t, e.fake, "connected", func() bool { return e.fake.Connected() && ad.Connected() })
+}
+
+func (e *e2e) stop() {
+	if e.cancel == nil {
+		return
+	}
+	e.cancel()
+	e.wg.Wait()
+	e.db.Close()
+	e.cancel = nil
+}
+
+// poll waits for a condition on the store (which the fake's WaitFor
+// cannot see change).
+func (e *e2e) poll(what string, cond func() bool) {
+	e.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func (e *e2e) thread(id string) bot.Thread {
+	e.t.Helper()
+	var th bot.Thread
+	e.poll("thread of "+id, func() bool {
+		var err error
+		th, err = e.db.ThreadByKey(context.Background(), bot.Key(bot.Discord, watched, id))
+		return err == nil
+	})
+	return th
+}
+
+func (e *e2e) flush() {
+	e.t.Helper()
+	if _, err := e.bot.Flush(context.Background()); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *e2e) advance(d time.Duration) {
+	e.t.Helper()
+	e.clock.Advance(d)
+	if _, err := e.bot.Tick(context.Background()); err != nil {
+		e.t.Fatal(err)
+	}
+	e.flush()
+}
+
+func (e *e2e) tracked() (threads, messages int) {
+	e.db.Threads(context.Background(), func(th bot.Thread) bool {
+		threads++
+		messages += th.MsgCount
+		return true
+	})
+	return threads, messages
+}
+
+func TestE2ELifecycle(t *testing.T) {
+	e := newE2E(t)
+	root := e.fake.Post(watched, customer, "The app crashes with an error when I upload a photo", "").ID
+	th := e.thread(root)
+	if th.State != bot.Waiting || th.Owner != "alice" || !th.HasTag(bot.TagDefect) {
+		t.Fatalf("new thread: %s owner %q tags %v", th.State, th.Owner, th.TagNames())
+	}
+	e.flush()
+	notices := e.fake.Messages(triage)
+	if len(notices) != 1 || len(notices[0].Embeds) != 1 || len(notices[0].Buttons) != 3 {
+		t.Fatalf("triage notice: %+v", notices)
+	}
+	var fields []string
+	for _, f := range notices[0].Embeds[0].Fields {
+		fields = append(fields, f.Name+": "+f.Value)
+	}
+	if all := strings.Join(fields, "\n"); !strings.Contains(all, "Tag: defect") || !strings.Contains(all, "matched") {
+		t.Errorf("notice does not show the defect tag and its reason:\n%s", all)
+	}
+
+	// Reminder DM to alice at 75% of the SLA.
+	e.advance(45 * time.Minute)
+	dm := e.fake.DMChannel(staffID)
+	if ms := e.fake.Messages(dm); len(ms) == 0 || !strings.Contains(ms[len(ms)-1].Content, "Reminder") {
+		t.Fatalf("no reminder DM to alice: %+v", ms)
+	}
+
+	// alice replies: answered; the notice is edited.
+	e.fake.Post(watched, staffID, "Sorry about that — a fix ships today.", root)
+	e.poll("answered", func() bool { return e.thread(root).State == bot.Answered })
+	e.flush()
+	if n := e.fake.Messages(triage)[0].Edits; n == 0 {
+		t.Fatal("notice not edited after the reply")
+	}
+}
+
+func TestE2ECommandsAndAccess(t *testing.T) {
+	e := newE2E(t)
+	root := e.fake.Post(watched, customer, "How do I change my billing email?", "").ID
+	id := bot.FormatID(e.thread(root).ID)
+
+	// A member without the staff role: mention, slash command, button and
+	// reaction all change nothing.
+	before := e.thread(root)
+	e.fake.Post(watched, customer, "<@"+botID+"> resolve "+id, "")
+	iid := e.fake.SlashCommand(guild, watched, customer, "openear resolve", map[string]string{"id": id})
+	e.flush()
+	e.fake.Click(triage, strings.Split(e.fake.Messages(triage)[0].ID, "/")[0], customer, "resolve "+id)
+	e.fake.React(watched, root, customer, "✅")
+	waitFake(t, e.fake, "refusal", func() bool {
+		rs := e.fake.Responses(iid)
+		return len(rs) > 0 && strings.Contains(rs[len(rs)-1].Content, "only staff")
+	})
+	if after := e.thread(root); after.State != before.State || after.Owner != before.Owner {
+		t.Fatalf("non-staff changed the thread: %+v", after)
+	}
+
+	// Staff by role: a mention claims, a slash command resolves.
+	e.fake.Post(watched, roleMate, "<@"+botID+"> claim "+id, "")
+	e.poll("claimed by mention", func() bool { return e.thread(root).Owner == "mate" })
+	iid = e.fake.SlashCommand(guild, triage, roleMate, "openear resolve", map[string]string{"id": id})
+	e.poll("resolved by slash command", func() bool { return e.thread(root).State == bot.Resolved })
+	waitFake(t, e.fake, "ephemeral answer", func() bool {
+		rs := e.fake.Responses(iid)
+		return len(rs) > 0 && strings.Contains(rs[len(rs)-1].Content, "resolved")
+	})
+}
+
+func TestE2ENoPingFromCustomerText(t *testing.T) {
+	e := newE2E(t)
+	e.thread(e.fake.Post(watched, customer, "@everyone @here <@&"+role+"> the checkout is broken!!", "").ID)
+	e.flush()
+	for _, m := range e.fake.Messages(triage) {
+		if m.AllowedMentions == nil || len(m.AllowedMentions.Parse) != 0 || len(m.AllowedMentions.Roles) != 0 {
+			t.Fatalf("notice allowed mentions %+v", m.AllowedMentions)
+		}
+		for _, emb := range m.Embeds {
+			if strings.Contains(emb.Description, "@everyone") || strings.Contains(emb.Description, "<@&") {
+				t.Fatalf("customer mention echoed unescaped: %q", emb.Description)
+			}
+		}
+	}
+}
+
+func TestE2EReconnectAndInvalidSession(t *testing.T) {
+	e := newE2E(t)
+	post := func(i int) string {
+		return e.fake.Post(watched, customer, fmt.Sprintf("Question %d: how do I export report %d?", i, i), "").ID
+	}
+	first := post(0)
+	e.thread(first)
+
+	e.fake.Reconnect() // op 7: the adapter resumes; nothing lost
+	var ids []string
+	for i := 1; i <= 5; i++ {
+		ids = append(ids, post(i))
+	}
+	e.poll("resumed", func() bool { return e.fake.Resumes() > 0 && e.ad.Connected() })
+	for _, id := range ids {
+		e.thread(id)
+	}
+
+	// INVALID SESSION: 30 messages the gateway never delivered (posted in
+	// the gap) come back by backfill.
+	for i := 6; i < 36; i++ {
+		ids = append(ids, e.fake.PostQuiet(watched, customer, fmt.Sprintf("Question %d: how do I export report %d?", i, i), "").ID)
+	}
+	e.fake.InvalidSession()
+	for _, id := range ids {
+		e.thread(id)
+	}
+	// Thread replies join the root's thread; every message is one of 36.
+	e.stop()
+	e.start()
+	if _, msgs := e.tracked(); msgs != 36 {
+		t.Fatalf("%d messages tracked, want 36, each once", msgs)
+	}
+}
+
+func TestE2ERestartBackfill(t *testing.T) {
+	e := newE2E(t)
+	e.thread(e.fake.Post(watched, customer, "How do I add a teammate?", "").ID)
+	e.stop()
+	var ids []string
+	for i := range 20 {
+		user := fmt.Sprintf("5%02d", i)
+		e.fake.AddMember(guild, user, "c"+user, nil, false)
+		ids = append(ids, e.fake.PostQuiet(watched, user, fmt.Sprintf("Customer %d: the export fails with an error", i), "").ID)
+	}
+	e.start()
+	for _, id := range ids {
+		e.thread(id)
+	}
+	e.stop()
+	e.start()
+	if threads, msgs := e.tracked(); threads != 21 || msgs != 21 {
+		t.Fatalf("%d threads, %d messages, want 21 each", threads, msgs)
+	}
+}
