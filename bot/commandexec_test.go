@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/openear/openear/bot"
+	"github.com/openear/openear/bot/bottest"
 )
 
 func TestNonStaffChangesNothing(t *testing.T) {
@@ -159,5 +160,34 @@ func TestReactionOnTriageNotice(t *testing.T) {
 	r.handle(bot.Event{ID: "rn", Kind: bot.KindReaction, Platform: bot.Slack, Channel: ch, MessageID: ts, User: "UBOB", Staff: true, Reaction: "white_check_mark"})
 	if got := r.thread(id).State; got != bot.Resolved {
 		t.Fatalf("✅ on the triage notice: state %s", got)
+	}
+}
+
+// After a crash (a new Bot on the same store), the actions a committed
+// change queued are delivered; none is lost and numbering goes on.
+func TestOutboxSurvivesRestart(t *testing.T) {
+	r := newRig(t, nil)
+	id, _ := r.customer("UCUST", "The export is broken")
+	pending, err := r.store.Outbox(r.ctx, 100)
+	if err != nil || len(pending) == 0 {
+		t.Fatalf("outbox after a new thread: %d, %v", len(pending), err)
+	}
+	o := defaultOptions()
+	o.Store, o.Clock = r.store, r.clock
+	b2, err := bot.New(r.ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := bottest.NewPlatform(bot.Slack)
+	b2.AddPlatform(p)
+	if n, err := b2.Flush(r.ctx); err != nil || n != len(pending) {
+		t.Fatalf("flush after restart delivered %d of %d: %v", n, len(pending), err)
+	}
+	if left, _ := r.store.Outbox(r.ctx, 100); len(left) != 0 {
+		t.Fatalf("%d actions left", len(left))
+	}
+	res, err := b2.Handle(r.ctx, bot.Event{ID: "after-restart", Kind: bot.KindMessage, Platform: bot.Slack, Channel: "C9", MessageID: "9.1", User: "UNEW", Text: "The import is broken too"})
+	if err != nil || res.ThreadID <= id {
+		t.Fatalf("thread after restart #%d (before: #%d), %v", res.ThreadID, id, err)
 	}
 }
