@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -58,9 +59,9 @@ type Adapter struct {
 	connected atomic.Bool
 
 	mu    sync.Mutex
-	id    *identity         // from auth.test, once known
-	teams map[string]string // user id -> team id (users.info), cached
-	dms   map[string]string // user id -> DM channel id, cached
+	id    *identity           // from auth.test, once known
+	users map[string]userInfo // user id -> team and name (users.info), cached
+	dms   map[string]string   // user id -> DM channel id, cached
 }
 
 // identity is who the bot is, from auth.test.
@@ -85,7 +86,7 @@ func New(cfg Config, h bot.Handler) (*Adapter, error) {
 	a := &Adapter{
 		cfg: cfg, h: h, log: cfg.Logger, now: cfg.Now,
 		watched: map[string]bool{}, staff: map[string]bool{},
-		teams: map[string]string{}, dms: map[string]string{},
+		users: map[string]userInfo{}, dms: map[string]string{},
 	}
 	if a.log == nil {
 		a.log = slog.Default()
@@ -179,24 +180,45 @@ func (a *Adapter) identify(ctx context.Context) (*identity, error) {
 
 // teamOf returns a user's team id, from users.info (cached).
 func (a *Adapter) teamOf(ctx context.Context, user string) (string, error) {
+	u, err := a.userInfo(ctx, user)
+	return u.team, err
+}
+
+// nameOf returns a user's display name for notices, or "" when users.info
+// fails: a name is a nicety, never a reason to fail an event.
+func (a *Adapter) nameOf(ctx context.Context, user string) string {
+	u, err := a.userInfo(ctx, user)
+	if err != nil {
+		a.log.Debug("slack: no display name", "user", user, "err", err)
+	}
+	return u.name
+}
+
+// userInfo returns a user's team and display name, from users.info
+// (cached, at most 10,000 users).
+func (a *Adapter) userInfo(ctx context.Context, user string) (userInfo, error) {
 	a.mu.Lock()
-	t, ok := a.teams[user]
+	u, ok := a.users[user]
 	a.mu.Unlock()
 	if ok {
-		return t, nil
+		return u, nil
 	}
-	u, err := a.api.GetUserInfoContext(ctx, user)
+	info, err := a.api.GetUserInfoContext(ctx, user)
 	if err != nil {
-		return "", fmt.Errorf("slack users.info %s: %w", user, err)
+		return userInfo{}, fmt.Errorf("slack users.info %s: %w", user, err)
 	}
+	u = userInfo{team: info.TeamID, name: cmp.Or(info.Profile.DisplayName, info.RealName, info.Name)}
 	a.mu.Lock()
-	if len(a.teams) > 10000 {
-		clear(a.teams)
+	if len(a.users) > 10000 {
+		clear(a.users)
 	}
-	a.teams[user] = u.TeamID
+	a.users[user] = u
 	a.mu.Unlock()
-	return u.TeamID, nil
+	return u, nil
 }
+
+// userInfo is what openear keeps of a Slack user.
+type userInfo struct{ team, name string }
 
 // isStaff decides whether (team, user) is staff: a configured staff id, or
 // a member of the home team. An empty team is looked up with users.info.

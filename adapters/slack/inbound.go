@@ -140,6 +140,9 @@ func (a *Adapter) feedMessage(ctx context.Context, eventID string, m message) er
 	if m.ThreadTS != "" && m.ThreadTS != m.TS {
 		ev.ThreadKey = m.ThreadTS
 	}
+	if !staff {
+		ev.UserName = a.nameOf(ctx, m.User)
+	}
 	if _, err := a.h.Handle(ctx, ev); err != nil {
 		return fmt.Errorf("handle message %s/%s: %w", m.Channel, m.TS, err)
 	}

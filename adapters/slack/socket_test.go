@@ -38,7 +38,7 @@ func TestSocketMessageAckedAfterHandle(t *testing.T) {
 	}
 	ev := got[0]
 	want := bot.Event{ID: evID, Kind: bot.KindMessage, Platform: "slack", Channel: custChan, ThreadKey: root,
-		MessageID: ts, User: carol, Text: "it is broken",
+		MessageID: ts, User: carol, UserName: "carol", Text: "it is broken",
 		Permalink: e.fake.Permalink(custChan, ts, root)}
 	ev.At = time.Time{}
 	if ev != want {
