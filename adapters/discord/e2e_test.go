@@ -277,3 +277,18 @@ func TestE2ERestartBackfill(t *testing.T) {
 		t.Fatalf("%d threads, %d messages, want 21 each", threads, msgs)
 	}
 }
+
+// A customer who addresses the bot is a customer, not a failed command.
+func TestE2ECustomerMentioningTheBot(t *testing.T) {
+	e := newE2E(t)
+	m := e.fake.Post(watched, customer, "<@"+botID+"> the app crashes when I log in", "")
+	th := e.thread(m.ID)
+	if th.State != bot.Waiting || !th.HasTag(bot.TagDefect) {
+		t.Fatalf("thread %+v", th)
+	}
+	for _, r := range e.fake.Messages(watched) {
+		if r.ReplyTo == m.ID {
+			t.Fatalf("the bot answered a customer as if refusing a command: %q", r.Content)
+		}
+	}
+}

@@ -61,12 +61,17 @@ func (a *Adapter) messageEvent(ctx context.Context, m *discordgo.Message) (bot.E
 		Permalink: permalink(m.GuildID, m.ChannelID, m.ID),
 	}
 	if text, ok := mentionCommand(m.Content, botID); ok {
-		if ev.DM && !a.cfg.DMs && !a.staff[ev.User] {
-			return bot.Event{}, false
+		staff := a.isStaff(ctx, m.GuildID, m.Author.ID, m.Member)
+		// A customer who addresses the bot ("@openear the app crashes")
+		// is a customer message, not a command; only a staff command
+		// line from a non-staff member is refused.
+		if _, err := bot.ParseCommand(text); staff || err == nil {
+			if ev.DM && !a.cfg.DMs && !a.staff[ev.User] {
+				return bot.Event{}, false
+			}
+			ev.Kind, ev.Text, ev.Channel, ev.Staff = bot.KindCommand, text, m.ChannelID, staff
+			return ev, true
 		}
-		ev.Kind, ev.Text, ev.Channel = bot.KindCommand, text, m.ChannelID
-		ev.Staff = a.isStaff(ctx, m.GuildID, m.Author.ID, m.Member)
-		return ev, true
 	}
 	switch {
 	case ev.DM:
