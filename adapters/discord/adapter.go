@@ -199,10 +199,10 @@ func (a *Adapter) Connected() bool { return a.connected.Load() }
 // Run opens the gateway, registers the /openear command, backfills the
 // watched channels from the handler's cursors and feeds events to the
 // handler until ctx is done; then it closes the connection and waits for
-// its goroutines. It reconnects (resuming the session) when the connection
-// drops. It returns nil when ctx ends, ErrMessageContentIntent or
-// ErrAuthentication when Discord refuses the bot, or the error of the first
-// connection. Run may be called once.
+// its goroutines. It connects, and reconnects (resuming the session) when
+// the connection drops, with backoff while Discord is unreachable. It
+// returns nil when ctx ends, and ErrMessageContentIntent or
+// ErrAuthentication when Discord refuses the bot. Run may be called once.
 func (a *Adapter) Run(ctx context.Context) error {
 	if !a.running.CompareAndSwap(false, true) {
 		return errors.New("discord: Run called twice")
@@ -221,37 +221,45 @@ func (a *Adapter) Run(ctx context.Context) error {
 		a.wg.Wait()
 	}()
 
-	if err := a.s.Open(); err != nil {
-		return openError(err)
+	if err := a.open(ctx); err != nil || ctx.Err() != nil {
+		return err
 	}
 	a.register(ctx)
-
-	backoff := time.Second
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-a.down:
 		}
-		for {
-			err := a.s.Open() // resumes the session when it can
-			if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
-				backoff = time.Second
-				break
-			}
-			if err := openError(err); errors.Is(err, ErrMessageContentIntent) || errors.Is(err, ErrAuthentication) {
-				return err
-			}
-			a.log.Warn("discord: reconnect failed", "err", err, "retry_in", backoff)
-			t := time.NewTimer(backoff)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return nil
-			case <-t.C:
-			}
-			backoff = min(2*backoff, time.Minute)
+		if err := a.open(ctx); err != nil {
+			return err
 		}
+	}
+}
+
+// open connects (resuming the session when it can), retrying with
+// backoff while Discord is unreachable. It returns nil once connected or
+// when ctx ends, and ErrMessageContentIntent or ErrAuthentication when
+// Discord refuses the bot: retrying cannot help then.
+func (a *Adapter) open(ctx context.Context) error {
+	backoff := time.Second
+	for {
+		err := a.s.Open()
+		if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
+			return nil
+		}
+		if err := openError(err); errors.Is(err, ErrMessageContentIntent) || errors.Is(err, ErrAuthentication) {
+			return err
+		}
+		a.log.Warn("discord: connecting failed", "err", err, "retry_in", backoff)
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+		backoff = min(2*backoff, time.Minute)
 	}
 }
 

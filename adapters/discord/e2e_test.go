@@ -292,3 +292,16 @@ func TestE2ECustomerMentioningTheBot(t *testing.T) {
 		}
 	}
 }
+
+// Discord unreachable at start: openear keeps trying and connects when it
+// is back, instead of exiting.
+func TestE2EStartsWhileDiscordIsDown(t *testing.T) {
+	e := newE2E(t)
+	e.stop()
+	e.fake.FailNext("GET /gateway", 2, discordfake.ServerError)
+	e.start() // waits until connected
+	if n := len(e.fake.Calls("GET /gateway")); n < 4 {
+		t.Fatalf("%d gateway lookups: want the two failures retried", n)
+	}
+	e.thread(e.fake.Post(watched, customer, "Is the export broken for everyone?", "").ID)
+}

@@ -130,14 +130,29 @@ func (a *Adapter) Connected() bool { return a.connected.Load() }
 
 // Run asks auth.test who the bot is, then listens: over Socket Mode when
 // an app token is set (backfilling on every (re)connection), else it
-// backfills once and waits while HTTPHandler serves. It returns nil when
-// ctx ends, or an error Slack will not get over (a rejected token).
+// backfills once and waits while HTTPHandler serves. While Slack is
+// unreachable it retries with backoff. It returns nil when ctx ends, or an
+// error Slack will not get over (a rejected token).
 func (a *Adapter) Run(ctx context.Context) error {
-	if _, err := a.identify(ctx); err != nil {
-		if ctx.Err() != nil {
-			return nil
+	for backoff := time.Second; ; backoff = min(2*backoff, time.Minute) {
+		_, err := a.identify(ctx)
+		if err == nil || ctx.Err() != nil {
+			break
 		}
-		return err
+		if errors.Is(err, bot.ErrPermanent) {
+			return err
+		}
+		// Slack unreachable: keep trying; the platform may come back.
+		a.log.Warn("slack auth.test failed", "err", err, "retry_in", backoff)
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+		case <-t.C:
+		}
+	}
+	if ctx.Err() != nil {
+		return nil
 	}
 	if a.cfg.AppToken == "" {
 		a.connected.Store(true)

@@ -342,3 +342,21 @@ func TestE2ECommandsAndAccess(t *testing.T) {
 		t.Fatalf("customer's ✅ resolved the thread")
 	}
 }
+
+// Slack unreachable at start: openear keeps trying and connects when it is
+// back, instead of exiting.
+func TestE2EStartsWhileSlackIsDown(t *testing.T) {
+	e := newE2E(t, true)
+	e.stop()
+	e.fake.SetDown(true)
+	go func() {
+		// Slack comes back once the adapter tried at least twice.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		e.fake.WaitFor(ctx, func() bool { return len(e.fake.Calls("auth.test")) >= 3 })
+		e.fake.SetDown(false)
+	}()
+	e.start() // waits until connected
+	ts := e.fake.Post(e2eShared, e2eCust, "Is the export broken for everyone?", "")
+	e.thread(ts)
+}
