@@ -216,7 +216,13 @@ func fakeConfig(text string, sf *slackfake.Server, df *discordfake.Server, dbPat
 		"OPENEAR_DEMO_DB": dbPath, "OPENEAR_DEMO_HTTP": cmp.Or(httpAddr, "127.0.0.1:0"),
 		"OPENEAR_DEMO_SLACK": sf.URL() + "/api/", "OPENEAR_DEMO_DISCORD": df.URL(),
 	}
-	cfg, err := config.Parse("demo.yaml", []byte(text), func(k string) string { return env[k] })
+	getenv := func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
+		return os.Getenv(k)
+	}
+	cfg, err := config.Parse("demo.yaml", []byte(text), getenv)
 	if err == nil {
 		err = cfg.Validate()
 	}
