@@ -81,13 +81,7 @@ func (r *rig) stop() {
 
 func (r *rig) waitFor(what string, cond func() bool) {
 	r.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			r.t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	bottest.Poll(r.t, what, cond)
 }
 
 // thread waits until a message is tracked and returns its thread.

@@ -89,17 +89,11 @@ func (e *e2e) stop() {
 	e.cancel = nil
 }
 
-// poll waits for a condition on the store (which the fake's WaitFor
-// cannot see change).
+// poll waits for a condition on the store, which the fake's WaitFor
+// cannot see change.
 func (e *e2e) poll(what string, cond func() bool) {
 	e.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			e.t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	bottest.Poll(e.t, what, cond)
 }
 
 func (e *e2e) thread(id string) bot.Thread {
@@ -130,11 +124,11 @@ func (e *e2e) advance(d time.Duration) {
 }
 
 func (e *e2e) tracked() (threads, messages int) {
-	e.db.Threads(context.Background(), func(th bot.Thread) bool {
-		threads++
-		messages += th.MsgCount
-		return true
-	})
+	e.t.Helper()
+	threads, messages, err := bottest.Tracked(context.Background(), e.db)
+	if err != nil {
+		e.t.Fatal(err)
+	}
 	return threads, messages
 }
 

@@ -161,8 +161,11 @@ func (e *e2e) advance(d time.Duration) {
 }
 
 func (e *e2e) countThreads() int {
-	n := 0
-	e.db.Threads(context.Background(), func(bot.Thread) bool { n++; return true })
+	e.t.Helper()
+	n, _, err := bottest.Tracked(context.Background(), e.db)
+	if err != nil {
+		e.t.Fatal(err)
+	}
 	return n
 }
 
@@ -277,10 +280,8 @@ func TestE2EBackfillAfterDowntime(t *testing.T) {
 			if n := e.countThreads(); n != 51 {
 				t.Fatalf("%d threads, want 51", n)
 			}
-			total := 0
-			e.db.Threads(context.Background(), func(th bot.Thread) bool { total += th.MsgCount; return true })
-			if total != 51 {
-				t.Fatalf("%d messages tracked, want 51", total)
+			if _, total, _ := bottest.Tracked(context.Background(), e.db); total != 51 {
+				t.Fatalf("%d messages tracked, want 51", e.countThreads())
 			}
 		})
 	}

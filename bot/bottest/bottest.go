@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/openear/openear/bot"
@@ -104,4 +105,29 @@ func (p *Platform) Reset() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.sent = nil
+}
+
+// Poll waits until cond holds, checking every few milliseconds, and fails
+// the test after 15 seconds. It is for conditions that change in other
+// goroutines (an adapter handling a delivery), never for time to pass:
+// tests move a Clock for that.
+func Poll(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Tracked counts a store's threads and the messages they hold.
+func Tracked(ctx context.Context, s bot.Store) (threads, messages int, err error) {
+	err = s.Threads(ctx, func(th bot.Thread) bool {
+		threads++
+		messages += th.MsgCount
+		return true
+	})
+	return threads, messages, err
 }
