@@ -96,3 +96,11 @@ func ownerKey(t *bot.Thread) []byte {
 func cursorKey(platform, channel string) []byte {
 	return []byte(platform + "/" + channel)
 }
+
+// RecordSize is how many bytes t takes as a value in the threads bucket
+// (without its index entries). openear bench writes raw records of this
+// size as its reference.
+func RecordSize(t bot.Thread) (int, error) {
+	v, err := encodeThread(&t)
+	return len(v), err
+}
