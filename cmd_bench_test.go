@@ -3,7 +3,11 @@ package main
 import (
 	"encoding/json"
 	"math"
+	"path/filepath"
 	"testing"
+
+	"github.com/openear/openear/bot"
+	"github.com/openear/openear/storage"
 )
 
 // TestBenchTiny runs openear bench with a small store and checks that it
@@ -47,4 +51,45 @@ func TestBenchRefusesTinyStore(t *testing.T) {
 	if code, _, _ := run(t, "", "bench", "-threads", "10"); code == 0 {
 		t.Error("bench -threads 10 succeeded; it needs 1,000 due threads")
 	}
+}
+
+// BenchmarkIngest handles Slack-shaped events from 256 concurrent callers
+// on a bbolt file with fsync on (group commit): the path of
+// ingest_events_per_s.
+func BenchmarkIngest(b *testing.B) {
+	ctx := b.Context()
+	db, err := storage.Open(filepath.Join(b.TempDir(), "openear.db"), storage.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	bt, err := newBenchBot(ctx, db, &offsetClock{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	gen := newEventGen(0)
+	b.SetParallelism(128) // 128 × GOMAXPROCS callers
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := handleRaw(ctx, bt, gen.next()); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkTagger tags mixed English and Korean messages on one core.
+func BenchmarkTagger(b *testing.B) {
+	tg, err := bot.NewTagger(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	for b.Loop() {
+		tg.Tag(benchTexts[i%len(benchTexts)])
+		i++
+	}
+	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "msgs/s")
 }

@@ -42,6 +42,7 @@ type ingest struct {
 type pending struct {
 	ctx  context.Context
 	ev   Event
+	tags []Tag // a customer message's tags, found before queueing
 	res  Result
 	err  error
 	wake chan bool // true: become the writer; false: your batch is committed
@@ -52,6 +53,11 @@ type pending struct {
 // together with those of the events handled in the same batch.
 func (b *Bot) Handle(ctx context.Context, ev Event) (Result, error) {
 	p := &pending{ctx: ctx, ev: ev, wake: make(chan bool, 1)}
+	if ev.Kind == KindMessage && !ev.Staff && !ev.Bot && !ev.Edit {
+		// Tagging is pure and the costliest step: callers do it in
+		// parallel, not the writer.
+		p.tags = b.tagger.Tag(ev.Text)
+	}
 	b.in.mu.Lock()
 	b.in.queue = append(b.in.queue, p)
 	lead := !b.in.writing
@@ -98,7 +104,7 @@ func (b *Bot) write() {
 func (b *Bot) handleOne(ov *overlay, p *pending) {
 	ctx, ev := p.ctx, p.ev
 	x := b.begin(ev.ID)
-	x.ov = ov
+	x.ov, x.tags = ov, p.tags
 	if ev.ID != "" {
 		seen, err := ov.seen(ctx, ev.ID)
 		if err != nil {

@@ -9,11 +9,12 @@ import (
 // txn collects one state change while an event is handled; it is applied
 // to the store in one transaction.
 type txn struct {
-	b   *Bot
-	ov  *overlay // the batch of Handle; nil for Tick and the sender
-	ch  Change
-	now time.Time
-	obs []Observation
+	b    *Bot
+	ov   *overlay // the batch of Handle; nil for Tick and the sender
+	tags []Tag    // the event's tags when found before; nil: tag here
+	ch   Change
+	now  time.Time
+	obs  []Observation
 }
 
 func (b *Bot) begin(eventID string) *txn {
@@ -107,7 +108,10 @@ func (b *Bot) findThread(ctx context.Context, x *txn, ev Event) (*Thread, error)
 }
 
 func (b *Bot) customerMessage(ctx context.Context, x *txn, ev Event) (Result, error) {
-	tags := b.tagger.Tag(ev.Text)
+	tags := x.tags
+	if tags == nil {
+		tags = b.tagger.Tag(ev.Text)
+	}
 	noise := IsNoise(tags)
 	t, err := b.findThread(ctx, x, ev)
 	if err != nil {
