@@ -178,7 +178,7 @@ func runBench(ctx context.Context, o benchOptions) (benchResult, error) {
 	}
 	logf("ingest p99 at %d events/s: %.2f ms", o.Rate, r.IngestP99Ms)
 	r.RSSMB = rssMB()
-	logf("rss: %.1f MB", r.RSSMB)
+	logf("rss: %.1f MB (anonymous %.1f MB, file pages of the bbolt map %.1f MB)", r.RSSMB, statusMB("RssAnon:"), statusMB("RssFile:"))
 	return r, nil
 }
 
@@ -567,12 +567,17 @@ func p99(lat []time.Duration) time.Duration {
 func rssMB() float64 {
 	runtime.GC()
 	debug.FreeOSMemory()
+	return statusMB("VmRSS:")
+}
+
+// statusMB reads a kB field of /proc/self/status in MiB (0 elsewhere).
+func statusMB(field string) float64 {
 	raw, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for line := range strings.Lines(string(raw)) {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(line, field); ok {
 			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
 			return kb / 1024
 		}
