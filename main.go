@@ -32,6 +32,7 @@ func commands() []command {
 		{"replay", "run a new config's rules over the stored history and show what would change", cmdReplay},
 		{"digest", "print the digest of a period", cmdDigest},
 		{"export", "export stored threads as CSV or JSON", cmdExport},
+		{"bench", "measure ingest, due scans, mine, cold start and size on a fresh store", cmdBench},
 		{"version", "print the version", cmdVersion},
 	}
 }

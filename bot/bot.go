@@ -113,8 +113,11 @@ type Bot struct {
 	ids    map[string]map[string]string // platform -> user id -> person name
 	teams  map[string]*Team
 
-	// mu serializes every read-modify-write of state: Handle, Tick and the
-	// sender's bookkeeping. Network I/O never happens under it.
+	in ingest // events waiting for the writer (ingest.go)
+
+	// mu serializes every read-modify-write of state: the writer's
+	// batches, Tick and the sender's bookkeeping. Network I/O never
+	// happens under it.
 	mu         sync.Mutex
 	lastThread uint64
 	lastAction uint64

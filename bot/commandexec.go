@@ -24,6 +24,13 @@ func (b *Bot) command(ctx context.Context, x *txn, ev Event) (Result, error) {
 	actor := b.personOf(ev.Platform, ev.User)
 	x.note(Observation{What: "command", Detail: actor + ": " + cmd.String()})
 	switch cmd.Verb {
+	case "mine", "open", "stats", "incident":
+		// These read more than the batch's overlay covers.
+		if err := x.settle(ctx); err != nil {
+			return Result{}, err
+		}
+	}
+	switch cmd.Verb {
 	case "help":
 		return Result{Reply: CommandHelp()}, nil
 	case "mine":
@@ -49,7 +56,7 @@ func (b *Bot) command(ctx context.Context, x *txn, ev Event) (Result, error) {
 	}
 
 	id, _ := ParseID(cmd.ID)
-	t, err := b.store.Thread(ctx, id)
+	t, err := x.thread(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return Result{Reply: fmt.Sprintf("No thread #%s.", cmd.ID)}, nil
 	}

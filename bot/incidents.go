@@ -37,6 +37,9 @@ func (b *Bot) detectIncident(ctx context.Context, x *txn, t *Thread, ev Event) e
 	me := report{thread: t.ID, customer: t.Platform + "/" + t.Customer, terms: terms, at: x.now}
 	b.recent = append(b.recent, me)
 
+	if err := x.settle(ctx); err != nil {
+		return err
+	}
 	open, err := b.store.Incidents(ctx, true)
 	if err != nil {
 		return err
@@ -88,7 +91,7 @@ func (b *Bot) detectIncident(ctx context.Context, x *txn, t *Thread, ev Event) e
 			b.link(x, &inc, t)
 			continue
 		}
-		other, err := b.store.Thread(ctx, r.thread)
+		other, err := x.thread(ctx, r.thread)
 		if err != nil {
 			if ignoreNotFound(err) == nil {
 				continue
@@ -155,7 +158,7 @@ func (b *Bot) incidentText(ctx context.Context, x *txn, inc *Incident) (string, 
 	fmt.Fprintf(&s, "🔥 Incident #%d (%s): %d customers report the same problem — %s\n", inc.ID, state, len(inc.Customers), strings.Join(inc.Terms, ", "))
 	fmt.Fprintf(&s, "Owner: %s\n", orNone(inc.Owner))
 	for _, id := range inc.Threads {
-		t, err := b.store.Thread(ctx, id)
+		t, err := x.thread(ctx, id)
 		if p := x.pending(id); p != nil {
 			t, err = *p, nil
 		}
@@ -188,7 +191,7 @@ func (b *Bot) incidentCommand(ctx context.Context, x *txn, cmd Command, actor st
 		inc.Updated = x.now
 		n := 0
 		for _, tid := range inc.Threads {
-			t, err := b.store.Thread(ctx, tid)
+			t, err := x.thread(ctx, tid)
 			if err != nil {
 				if ignoreNotFound(err) == nil {
 					continue
@@ -212,7 +215,7 @@ func (b *Bot) incidentCommand(ctx context.Context, x *txn, cmd Command, actor st
 		inc.Resolved = x.now
 		inc.Updated = x.now
 		for _, tid := range inc.Threads {
-			t, err := b.store.Thread(ctx, tid)
+			t, err := x.thread(ctx, tid)
 			if err != nil {
 				if ignoreNotFound(err) == nil {
 					continue

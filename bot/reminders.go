@@ -77,13 +77,16 @@ func (b *Bot) retimeWait(t *Thread) {
 func (b *Bot) Tick(ctx context.Context) (int, error) {
 	handled := 0
 	for {
-		n, err := b.tickBatch(ctx, 256)
+		n, err := b.tickBatch(ctx, tickBatch)
 		handled += n
 		if err != nil || n == 0 {
 			return handled, err
 		}
 	}
 }
+
+// tickBatch is how many due threads one transaction of Tick handles.
+const tickBatch = 1024
 
 func (b *Bot) tickBatch(ctx context.Context, limit int) (int, error) {
 	b.mu.Lock()

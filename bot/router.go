@@ -10,7 +10,7 @@ import (
 // routeThread picks the owner of a new thread: the owner of the customer's
 // other open thread (sticky), else the first routing rule that matches.
 func (b *Bot) routeThread(ctx context.Context, x *txn, t *Thread, text string) error {
-	prev, err := b.lookup(ctx, OwnerOfKey(t.Platform, t.Customer))
+	prev, err := x.lookup(ctx, OwnerOfKey(t.Platform, t.Customer))
 	if err != nil {
 		return err
 	}
@@ -27,7 +27,7 @@ func (b *Bot) routeThread(ctx context.Context, x *txn, t *Thread, text string) e
 			return nil
 		}
 		if team := b.teams[r.Team]; team != nil {
-			owner, err := b.pick(ctx, team, x.now)
+			owner, err := b.pick(ctx, x, team)
 			if err != nil {
 				return err
 			}
@@ -60,7 +60,8 @@ func (r *Rule) matches(t *Thread, text string) bool {
 
 // pick chooses a team member: people within their working hours first
 // (anyone when nobody is), by the team's strategy.
-func (b *Bot) pick(ctx context.Context, team *Team, now time.Time) (string, error) {
+func (b *Bot) pick(ctx context.Context, x *txn, team *Team) (string, error) {
+	now := x.now
 	if len(team.Members) == 0 {
 		return "", nil
 	}
@@ -76,7 +77,7 @@ func (b *Bot) pick(ctx context.Context, team *Team, now time.Time) (string, erro
 	if team.Strategy == "least_loaded" {
 		best, bestN := "", -1
 		for _, m := range avail {
-			n, err := b.store.CountOpenByOwner(ctx, m)
+			n, err := x.countOpen(ctx, m)
 			if err != nil {
 				return "", err
 			}

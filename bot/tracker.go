@@ -2,8 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"slices"
 	"time"
 )
@@ -11,10 +9,12 @@ import (
 // txn collects one state change while an event is handled; it is applied
 // to the store in one transaction.
 type txn struct {
-	b   *Bot
-	ch  Change
-	now time.Time
-	obs []Observation
+	b    *Bot
+	ov   *overlay // the batch of Handle; nil for Tick and the sender
+	tags []Tag    // the event's tags when found before; nil: tag here
+	ch   Change
+	now  time.Time
+	obs  []Observation
 }
 
 func (b *Bot) begin(eventID string) *txn {
@@ -63,55 +63,6 @@ func (x *txn) commit(ctx context.Context) error {
 	return nil
 }
 
-// Handle implements Handler: it dedupes, tags, tracks, routes and queues
-// the actions an event causes, and commits them in one transaction.
-func (b *Bot) Handle(ctx context.Context, ev Event) (Result, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if ev.ID != "" {
-		seen, err := b.store.Seen(ctx, ev.ID)
-		if err != nil {
-			return Result{}, fmt.Errorf("handle %s: %w", ev.ID, err)
-		}
-		if seen {
-			b.observe(Observation{What: "duplicate", Detail: ev.ID})
-			return Result{Duplicate: true}, nil
-		}
-	}
-	x := b.begin(ev.ID)
-	var res Result
-	var err error
-	switch ev.Kind {
-	case KindMessage:
-		res, err = b.message(ctx, x, ev)
-	case KindReaction:
-		res, err = b.reaction(ctx, x, ev)
-	case KindCommand, KindButton:
-		res, err = b.command(ctx, x, ev)
-	default:
-		b.log.Debug("unknown event kind skipped", "kind", ev.Kind, "id", ev.ID)
-	}
-	if err != nil {
-		return Result{}, fmt.Errorf("handle %s %s: %w", ev.Kind, ev.ID, err)
-	}
-	if err := x.commit(ctx); err != nil {
-		return Result{}, fmt.Errorf("handle %s %s: %w", ev.Kind, ev.ID, err)
-	}
-	return res, nil
-}
-
-// lookup returns the thread a key leads to, or nil.
-func (b *Bot) lookup(ctx context.Context, key string) (*Thread, error) {
-	t, err := b.store.ThreadByKey(ctx, key)
-	if errors.Is(err, ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &t, nil
-}
-
 func (b *Bot) message(ctx context.Context, x *txn, ev Event) (Result, error) {
 	if ev.Channel != "" && ev.MessageID != "" {
 		x.ch.Cursors = append(x.ch.Cursors, Cursor{Platform: ev.Platform, Channel: ev.Channel, Last: ev.MessageID})
@@ -122,7 +73,7 @@ func (b *Bot) message(ctx context.Context, x *txn, ev Event) (Result, error) {
 	// The same message may arrive live and again by backfill, under
 	// different event ids: it has one effect.
 	if ev.MessageID != "" {
-		t, err := b.lookup(ctx, Key(ev.Platform, ev.Channel, ev.MessageID))
+		t, err := x.lookup(ctx, Key(ev.Platform, ev.Channel, ev.MessageID))
 		if err != nil {
 			return Result{}, err
 		}
@@ -139,9 +90,9 @@ func (b *Bot) message(ctx context.Context, x *txn, ev Event) (Result, error) {
 // findThread finds the conversation a customer message belongs to.
 func (b *Bot) findThread(ctx context.Context, x *txn, ev Event) (*Thread, error) {
 	if ev.ThreadKey != "" {
-		return b.lookup(ctx, Key(ev.Platform, ev.Channel, ev.ThreadKey))
+		return x.lookup(ctx, Key(ev.Platform, ev.Channel, ev.ThreadKey))
 	}
-	t, err := b.lookup(ctx, CustomerKey(ev.Platform, ev.Channel, ev.User))
+	t, err := x.lookup(ctx, CustomerKey(ev.Platform, ev.Channel, ev.User))
 	if err != nil || t == nil {
 		return nil, err
 	}
@@ -157,7 +108,10 @@ func (b *Bot) findThread(ctx context.Context, x *txn, ev Event) (*Thread, error)
 }
 
 func (b *Bot) customerMessage(ctx context.Context, x *txn, ev Event) (Result, error) {
-	tags := b.tagger.Tag(ev.Text)
+	tags := x.tags
+	if tags == nil {
+		tags = b.tagger.Tag(ev.Text)
+	}
 	noise := IsNoise(tags)
 	t, err := b.findThread(ctx, x, ev)
 	if err != nil {
@@ -303,11 +257,11 @@ func (b *Bot) staffMessage(ctx context.Context, x *txn, ev Event) (Result, error
 	var err error
 	switch {
 	case ev.ThreadKey != "":
-		t, err = b.lookup(ctx, Key(ev.Platform, ev.Channel, ev.ThreadKey))
+		t, err = x.lookup(ctx, Key(ev.Platform, ev.Channel, ev.ThreadKey))
 	case !ev.DM:
 		// A top-level staff message in a customer channel answers the
 		// newest thread there if it waits.
-		t, err = b.lookup(ctx, ChannelKey(ev.Platform, ev.Channel))
+		t, err = x.lookup(ctx, ChannelKey(ev.Platform, ev.Channel))
 		if t != nil && t.State != Waiting {
 			t = nil
 		}
@@ -389,7 +343,7 @@ func (b *Bot) reaction(ctx context.Context, x *txn, ev Event) (Result, error) {
 	if verb == "" || !ev.Staff {
 		return Result{}, nil
 	}
-	t, err := b.lookup(ctx, Key(ev.Platform, ev.Channel, ev.MessageID))
+	t, err := x.lookup(ctx, Key(ev.Platform, ev.Channel, ev.MessageID))
 	if err != nil || t == nil {
 		return Result{}, err
 	}

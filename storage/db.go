@@ -13,7 +13,7 @@ import (
 
 // SchemaVersion is the bucket layout this package reads and writes (see
 // the package documentation). Open refuses a file with a newer one.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Bucket names and the meta keys.
 var (

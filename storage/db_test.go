@@ -3,6 +3,7 @@ package storage_test
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -126,7 +127,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 		db.Close()
 		t.Fatal("Open of a newer schema succeeded")
 	}
-	if !strings.Contains(err.Error(), "schema version 2 is newer") {
+	if !strings.Contains(err.Error(), fmt.Sprintf("schema version %d is newer", storage.SchemaVersion+1)) {
 		t.Errorf("Open error %q does not name the schema", err)
 	}
 }

@@ -1,0 +1,162 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/openear/openear/bot"
+	"github.com/openear/openear/bot/bottest"
+	"github.com/openear/openear/storage/mem"
+)
+
+// gateStore holds the first Apply until released, so that the events
+// handled meanwhile queue up into one batch, and records each Apply.
+type gateStore struct {
+	bot.Store
+	mu      sync.Mutex
+	release chan struct{}
+	fail    error // returned by every Apply after the first
+	applies [][]bot.Change
+	first   bool
+}
+
+func newGateStore() *gateStore {
+	return &gateStore{Store: mem.New(), release: make(chan struct{})}
+}
+
+func (s *gateStore) Apply(ctx context.Context, changes ...bot.Change) error {
+	s.mu.Lock()
+	first := !s.first
+	s.first = true
+	s.applies = append(s.applies, changes)
+	fail := s.fail
+	s.mu.Unlock()
+	if first {
+		<-s.release
+	} else if fail != nil {
+		return fail
+	}
+	return s.Store.Apply(ctx, changes...)
+}
+
+// batchOf handles a first event (held in its commit), then the given
+// events concurrently, each queued behind the one before, and releases
+// the commit: they form the next batch. It returns their results in order.
+// It runs inside a synctest bubble, whose Wait tells when a goroutine is
+// blocked in the queue.
+func batchOf(t *testing.T, b *bot.Bot, s *gateStore, evs ...bot.Event) ([]bot.Result, []error) {
+	t.Helper()
+	ctx := t.Context()
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	first := make(chan error, 1)
+	go func() {
+		_, err := b.Handle(ctx, bot.Event{ID: "E0", Kind: bot.KindMessage, Platform: bot.Slack, Channel: "C1",
+			MessageID: "1.0", User: "UZERO", Text: "hello, the app crashes", At: at})
+		first <- err
+	}()
+	synctest.Wait()
+	res := make([]bot.Result, len(evs))
+	errs := make([]error, len(evs))
+	var wg sync.WaitGroup
+	for i, ev := range evs {
+		wg.Go(func() { res[i], errs[i] = b.Handle(ctx, ev) })
+		synctest.Wait() // queued: the batch keeps the order of evs
+	}
+	close(s.release)
+	wg.Wait()
+	if err := <-first; err != nil {
+		t.Fatalf("first event: %v", err)
+	}
+	return res, errs
+}
+
+func TestGroupCommitOneApplyAndLaterEventsSeeEarlierOnes(t *testing.T) {
+	synctest.Test(t, testOneApply)
+}
+
+func testOneApply(t *testing.T) {
+	s := newGateStore()
+	opts := defaultOptions()
+	opts.Store = s
+	opts.Clock = bottest.NewClock(monday9)
+	b, err := bot.New(t.Context(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := monday9
+	evs := []bot.Event{
+		{ID: "E1", Kind: bot.KindMessage, Platform: bot.Slack, Channel: "C1", MessageID: "2.0", User: "UKIM", Text: "refund please, I was charged twice", At: at},
+		{ID: "E2", Kind: bot.KindMessage, Platform: bot.Slack, Channel: "C1", MessageID: "2.1", ThreadKey: "2.0", User: "UKIM", Text: "any news?", At: at},
+		{ID: "E1", Kind: bot.KindMessage, Platform: bot.Slack, Channel: "C1", MessageID: "2.0", User: "UKIM", Text: "refund please, I was charged twice", At: at},
+		{ID: "E3", Kind: bot.KindMessage, Platform: bot.Slack, Channel: "C1", MessageID: "2.2", ThreadKey: "2.0", User: "UALICE", Staff: true, Text: "refunded", At: at},
+	}
+	res, errs := batchOf(t, b, s, evs...)
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("event %d: %v", i, err)
+		}
+	}
+	if len(s.applies) != 2 || len(s.applies[1]) != 3 {
+		t.Fatalf("applies = %d with %d changes in the second; want 2, the second with 3 (the duplicate writes nothing)", len(s.applies), len(s.applies[len(s.applies)-1]))
+	}
+	if !res[2].Duplicate || res[0].ThreadID == 0 || res[1].ThreadID != res[0].ThreadID || res[3].ThreadID != res[0].ThreadID {
+		t.Fatalf("results %+v: want one thread, the redelivery a duplicate", res)
+	}
+	th, err := s.Thread(t.Context(), res[0].ThreadID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if th.State != bot.Answered || th.MsgCount != 3 {
+		t.Errorf("thread after the batch: state %s, %d messages; want answered, 3", th.State, th.MsgCount)
+	}
+}
+
+func TestGroupCommitFailureFailsTheWholeBatch(t *testing.T) {
+	synctest.Test(t, testFailure)
+}
+
+func testFailure(t *testing.T) {
+	s := newGateStore()
+	s.fail = errors.New("disk full")
+	opts := defaultOptions()
+	opts.Store = s
+	opts.Clock = bottest.NewClock(monday9)
+	b, err := bot.New(t.Context(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := []bot.Event{
+		{ID: "E1", Kind: bot.KindMessage, Platform: bot.Slack, Channel: "C1", MessageID: "2.0", User: "UKIM", Text: "the export is broken", At: monday9},
+		{ID: "E2", Kind: bot.KindMessage, Platform: bot.Slack, Channel: "C1", MessageID: "2.1", ThreadKey: "2.0", User: "UKIM", Text: "still broken", At: monday9},
+	}
+	_, errs := batchOf(t, b, s, evs...)
+	for i, err := range errs {
+		if err == nil || !errors.Is(err, s.fail) {
+			t.Errorf("event %d: err %v, want the commit's error", i, err)
+		}
+	}
+	if seen, _ := s.Seen(t.Context(), "E1"); seen {
+		t.Error("E1 is recorded as seen after its batch failed")
+	}
+	if _, err := s.ThreadByKey(t.Context(), bot.Key(bot.Slack, "C1", "2.0")); !errors.Is(err, bot.ErrNotFound) {
+		t.Errorf("thread of a failed batch is visible: %v", err)
+	}
+
+	// Redelivered after the failure, the events take effect once.
+	s.mu.Lock()
+	s.fail = nil
+	s.mu.Unlock()
+	for _, ev := range evs {
+		if _, err := b.Handle(t.Context(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	th, err := s.ThreadByKey(t.Context(), bot.Key(bot.Slack, "C1", "2.0"))
+	if err != nil || th.MsgCount != 2 {
+		t.Errorf("after redelivery: %+v, %v; want one thread with 2 messages", th, err)
+	}
+}

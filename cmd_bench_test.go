@@ -1,0 +1,95 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"path/filepath"
+	"testing"
+
+	"github.com/openear/openear/bot"
+	"github.com/openear/openear/storage"
+)
+
+// TestBenchTiny runs openear bench with a small store and checks that it
+// prints every key with a plausible value. It asserts no times: these
+// machines are shared.
+func TestBenchTiny(t *testing.T) {
+	code, out, errs := run(t, "", "bench", "-json", "-q", "-threads", "2000", "-events", "300", "-senders", "50",
+		"-load", "100ms", "-measure", "50ms", "-dir", t.TempDir())
+	if code != 0 {
+		t.Fatalf("bench: exit %d, stderr %q", code, errs)
+	}
+	var got map[string]float64
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("bench -json printed %q: %v", out, err)
+	}
+	keys := []string{"raw_puts_per_s", "ingest_events_per_s", "ingest_ratio", "ingest_p99_ms", "due_scan_idle_ms",
+		"due_scan_1000_ms", "mine_p99_ms", "cold_start_ms", "rss_mb", "db_bytes_per_thread", "tagger_msgs_per_s", "threads"}
+	for _, k := range keys {
+		v, ok := got[k]
+		if !ok || v < 0 || math.IsNaN(v) {
+			t.Errorf("%s = %v (present %v)", k, v, ok)
+		}
+	}
+	if len(got) != len(keys) {
+		t.Errorf("bench printed %d keys, want %d: %v", len(got), len(keys), got)
+	}
+	if got["threads"] != 2000 {
+		t.Errorf("threads = %v, want 2000", got["threads"])
+	}
+	for _, k := range []string{"raw_puts_per_s", "ingest_events_per_s", "tagger_msgs_per_s", "db_bytes_per_thread", "rss_mb", "due_scan_1000_ms"} {
+		if got[k] <= 0 {
+			t.Errorf("%s = %v, want > 0", k, got[k])
+		}
+	}
+	if r := got["ingest_events_per_s"] / got["raw_puts_per_s"]; math.Abs(r-got["ingest_ratio"]) > 1e-9*r+1e-12 {
+		t.Errorf("ingest_ratio %v is not ingest/raw = %v", got["ingest_ratio"], r)
+	}
+}
+
+func TestBenchRefusesTinyStore(t *testing.T) {
+	if code, _, _ := run(t, "", "bench", "-threads", "10"); code == 0 {
+		t.Error("bench -threads 10 succeeded; it needs 1,000 due threads")
+	}
+}
+
+// BenchmarkIngest handles Slack-shaped events from 256 concurrent callers
+// on a bbolt file with fsync on (group commit): the path of
+// ingest_events_per_s.
+func BenchmarkIngest(b *testing.B) {
+	ctx := b.Context()
+	db, err := storage.Open(filepath.Join(b.TempDir(), "openear.db"), storage.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	bt, err := newBenchBot(ctx, db, &offsetClock{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	gen := newEventGen(0)
+	b.SetParallelism(128) // 128 × GOMAXPROCS callers
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := handleRaw(ctx, bt, gen.next()); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkTagger tags mixed English and Korean messages on one core.
+func BenchmarkTagger(b *testing.B) {
+	tg, err := bot.NewTagger(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	for b.Loop() {
+		tg.Tag(benchTexts[i%len(benchTexts)])
+		i++
+	}
+	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "msgs/s")
+}

@@ -1,0 +1,336 @@
+package storage
+
+import (
+	"encoding/binary"
+	"errors"
+	"math"
+	"time"
+
+	"github.com/openear/openear/bot"
+)
+
+// The compact encoding of threads and actions (schema version 2): a
+// format byte, then the fields in a fixed order. Integers are varints,
+// strings and lists a varint length then their contents, floats 8 bytes,
+// times a presence byte then varint unix seconds, varint nanoseconds and
+// varint zone offset in seconds. Decoding gives times the zone JSON
+// decoding would: UTC for offset 0, Local when its offset matches, else a
+// fixed zone. A value starting with '{' is JSON (schema version 1) and is
+// still read.
+const (
+	formatThread = 0x01
+	formatAction = 0x02
+)
+
+var errCorrupt = errors.New("corrupt value")
+
+// wbuf appends fields.
+type wbuf []byte
+
+func (w *wbuf) u(v uint64) { *w = binary.AppendUvarint(*w, v) }
+func (w *wbuf) i(v int64)  { *w = binary.AppendVarint(*w, v) }
+func (w *wbuf) s(v string) { w.u(uint64(len(v))); *w = append(*w, v...) }
+func (w *wbuf) f(v float64) {
+	*w = binary.LittleEndian.AppendUint64(*w, math.Float64bits(v))
+}
+
+func (w *wbuf) b(v bool) {
+	if v {
+		*w = append(*w, 1)
+	} else {
+		*w = append(*w, 0)
+	}
+}
+
+func (w *wbuf) t(v time.Time) {
+	if v.IsZero() {
+		*w = append(*w, 0)
+		return
+	}
+	_, off := v.Zone()
+	*w = append(*w, 1)
+	w.i(v.Unix())
+	w.u(uint64(v.Nanosecond()))
+	w.i(int64(off))
+}
+
+// rbuf reads fields; after the first error every read returns zero.
+type rbuf struct {
+	b   []byte
+	err error
+}
+
+func (r *rbuf) fail() {
+	if r.err == nil {
+		r.err = errCorrupt
+	}
+	r.b = nil
+}
+
+func (r *rbuf) u() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *rbuf) i() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+// n reads a length that must fit in what is left.
+func (r *rbuf) n() int {
+	n := r.u()
+	if n > uint64(len(r.b)) {
+		r.fail()
+		return 0
+	}
+	return int(n)
+}
+
+func (r *rbuf) s() string {
+	n := r.n()
+	v := string(r.b[:n]) // a copy: the bytes are bbolt's
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *rbuf) f() float64 {
+	if len(r.b) < 8 {
+		r.fail()
+		return 0
+	}
+	v := math.Float64frombits(binary.LittleEndian.Uint64(r.b))
+	r.b = r.b[8:]
+	return v
+}
+
+func (r *rbuf) b1() bool {
+	if len(r.b) < 1 {
+		r.fail()
+		return false
+	}
+	v := r.b[0] == 1
+	r.b = r.b[1:]
+	return v
+}
+
+func (r *rbuf) t() time.Time {
+	if !r.b1() {
+		return time.Time{}
+	}
+	sec, nsec, off := r.i(), r.u(), int(r.i())
+	v := time.Unix(sec, int64(nsec))
+	if _, local := v.Zone(); off == 0 {
+		return v.UTC()
+	} else if local == off {
+		return v
+	}
+	return v.In(time.FixedZone("", off))
+}
+
+func (r *rbuf) strs() []string {
+	n := r.n()
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, n)
+	for k := range out {
+		out[k] = r.s()
+	}
+	return out
+}
+
+func (w *wbuf) strs(v []string) {
+	w.u(uint64(len(v)))
+	for _, s := range v {
+		w.s(s)
+	}
+}
+
+func (w *wbuf) tags(v []bot.Tag) {
+	w.u(uint64(len(v)))
+	for _, g := range v {
+		w.s(g.Name)
+		w.f(g.Score)
+		w.s(g.Reason)
+	}
+}
+
+func (r *rbuf) tags() []bot.Tag {
+	n := r.n()
+	if n == 0 {
+		return nil
+	}
+	out := make([]bot.Tag, n)
+	for k := range out {
+		out[k] = bot.Tag{Name: r.s(), Score: r.f(), Reason: r.s()}
+	}
+	return out
+}
+
+func appendThread(w wbuf, t *bot.Thread) wbuf {
+	w = append(w, formatThread)
+	w.u(t.ID)
+	w.s(t.Platform)
+	w.s(t.Channel)
+	w.s(t.Root)
+	w.b(t.DM)
+	w.s(t.Customer)
+	w.s(t.CustName)
+	w.s(t.Permalink)
+	w.s(t.Lang)
+	w.strs(t.Keys)
+	w.s(string(t.State))
+	w.tags(t.Tags)
+	w.b(t.Corrected)
+	w.u(uint64(len(t.Corrections)))
+	for _, c := range t.Corrections {
+		w.s(c.By)
+		w.s(c.Tag)
+		w.b(c.Added)
+		w.t(c.At)
+	}
+	w.s(t.Owner)
+	w.s(t.Team)
+	w.u(t.Incident)
+	for _, v := range []time.Time{t.Created, t.LastCust, t.LastStaff, t.FirstReply, t.ResolvedAt} {
+		w.t(v)
+	}
+	w.i(int64(t.Reopened))
+	w.u(uint64(len(t.Messages)))
+	for _, m := range t.Messages {
+		w.s(m.ID)
+		w.s(m.User)
+		w.b(m.Staff)
+		w.s(m.Text)
+		w.t(m.At)
+	}
+	w.i(int64(t.MsgCount))
+	w.t(t.SnoozeUntil)
+	w.s(t.SLAKind)
+	w.i(int64(t.SLA))
+	w.t(t.WaitFrom)
+	w.t(t.Deadline)
+	w.i(int64(t.Stage))
+	w.b(t.Breached)
+	w.i(int64(t.Met))
+	w.i(int64(t.Missed))
+	w.t(t.Due)
+	w.s(t.NoticeRef)
+	return w
+}
+
+func readThread(r *rbuf) bot.Thread {
+	var t bot.Thread
+	t.ID = r.u()
+	t.Platform, t.Channel, t.Root = r.s(), r.s(), r.s()
+	t.DM = r.b1()
+	t.Customer, t.CustName, t.Permalink, t.Lang = r.s(), r.s(), r.s(), r.s()
+	t.Keys = r.strs()
+	t.State = bot.State(r.s())
+	t.Tags = r.tags()
+	t.Corrected = r.b1()
+	if n := r.n(); n > 0 {
+		t.Corrections = make([]bot.Correction, n)
+		for k := range t.Corrections {
+			t.Corrections[k] = bot.Correction{By: r.s(), Tag: r.s(), Added: r.b1(), At: r.t()}
+		}
+	}
+	t.Owner, t.Team = r.s(), r.s()
+	t.Incident = r.u()
+	t.Created, t.LastCust, t.LastStaff, t.FirstReply, t.ResolvedAt = r.t(), r.t(), r.t(), r.t(), r.t()
+	t.Reopened = int(r.i())
+	if n := r.n(); n > 0 {
+		t.Messages = make([]bot.Message, n)
+		for k := range t.Messages {
+			t.Messages[k] = bot.Message{ID: r.s(), User: r.s(), Staff: r.b1(), Text: r.s(), At: r.t()}
+		}
+	}
+	t.MsgCount = int(r.i())
+	t.SnoozeUntil = r.t()
+	t.SLAKind = r.s()
+	t.SLA = time.Duration(r.i())
+	t.WaitFrom, t.Deadline = r.t(), r.t()
+	t.Stage = int(r.i())
+	t.Breached = r.b1()
+	t.Met, t.Missed = int(r.i()), int(r.i())
+	t.Due = r.t()
+	t.NoticeRef = r.s()
+	return t
+}
+
+func appendAction(w wbuf, a *bot.Action) wbuf {
+	w = append(w, formatAction)
+	w.u(a.ID)
+	for _, s := range []string{string(a.Kind), string(a.Purpose), a.Platform, a.Channel, a.ThreadKey, a.To, a.Ref, a.Text} {
+		w.s(s)
+	}
+	w.b(a.Notice != nil)
+	if n := a.Notice; n != nil {
+		w.u(n.ThreadID)
+		for _, s := range []string{string(n.State), n.Customer, n.Channel, n.Excerpt} {
+			w.s(s)
+		}
+		w.tags(n.Tags)
+		w.s(n.Owner)
+		w.s(n.OwnerID)
+		w.t(n.Due)
+		w.s(n.Permalink)
+		w.b(n.Buttons)
+		w.s(n.Note)
+	}
+	w.u(a.ThreadID)
+	w.u(a.Incident)
+	w.t(a.Created)
+	w.t(a.NotBefore)
+	w.i(int64(a.Attempts))
+	w.s(a.LastError)
+	return w
+}
+
+func readAction(r *rbuf) bot.Action {
+	var a bot.Action
+	a.ID = r.u()
+	a.Kind, a.Purpose = bot.ActionKind(r.s()), bot.Purpose(r.s())
+	a.Platform, a.Channel, a.ThreadKey, a.To, a.Ref, a.Text = r.s(), r.s(), r.s(), r.s(), r.s(), r.s()
+	if r.b1() {
+		n := &bot.Notice{ThreadID: r.u()}
+		n.State, n.Customer, n.Channel, n.Excerpt = bot.State(r.s()), r.s(), r.s(), r.s()
+		n.Tags = r.tags()
+		n.Owner, n.OwnerID = r.s(), r.s()
+		n.Due = r.t()
+		n.Permalink = r.s()
+		n.Buttons = r.b1()
+		n.Note = r.s()
+		a.Notice = n
+	}
+	a.ThreadID, a.Incident = r.u(), r.u()
+	a.Created, a.NotBefore = r.t(), r.t()
+	a.Attempts = int(r.i())
+	a.LastError = r.s()
+	return a
+}
+
+// decodeCompact decodes a compact value of the given format with read.
+func decodeCompact[T any](b []byte, format byte, read func(*rbuf) T) (T, error) {
+	r := rbuf{b: b[1:]}
+	v := read(&r)
+	if r.err == nil && len(r.b) != 0 {
+		r.err = errCorrupt
+	}
+	if b[0] != format || r.err != nil {
+		var zero T
+		return zero, errCorrupt
+	}
+	return v, nil
+}
