@@ -192,7 +192,9 @@ incidents: {enabled: false}
 		}
 		return got
 	}
-	ctx := waitCtx(t, 120*time.Second)
+	// Slack paces posts to about one a second per channel, and the outbox
+	// goes in order: the triage notices of every Slack thread come first.
+	ctx := waitCtx(t, 120*time.Second+time.Duration(len(convs))*time.Second)
 	for {
 		got := reminders()
 		if len(got) == len(urgent) {
@@ -203,6 +205,7 @@ incidents: {enabled: false}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	remindersAt := time.Since(started)
 	w.stop()
 	dup := 0
 	for _, k := range reminders() {
@@ -263,7 +266,7 @@ incidents: {enabled: false}
 		convThread[m.conv] = th.ID
 	}
 	t.Logf("FIGURES crash: %d messages (%d threads) on 2 platforms, %d SIGKILLs; streamed in %s, all stored %s after start; "+
-		"%d due reminders sent, %d duplicate reminders; %d starts; Check clean",
+		"%d due reminders sent (all by %s), %d duplicate reminders; %d starts; Check clean",
 		total, len(convs), kills, streamed.Round(time.Millisecond), converged.Round(time.Millisecond),
-		len(urgent), dup, w.starts)
+		len(urgent), remindersAt.Round(time.Second), dup, w.starts)
 }

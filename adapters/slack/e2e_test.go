@@ -49,7 +49,13 @@ type e2e struct {
 
 func newE2E(t *testing.T, socket bool) *e2e {
 	t.Helper()
-	fake := slackfake.New(slackfake.Options{PingInterval: 200 * time.Millisecond})
+	return newE2EWith(t, socket, slackfake.Options{PingInterval: 200 * time.Millisecond})
+}
+
+// newE2EWith is newE2E with the fake's options.
+func newE2EWith(t *testing.T, socket bool, o slackfake.Options) *e2e {
+	t.Helper()
+	fake := slackfake.New(o)
 	t.Cleanup(fake.Close)
 	fake.AddUser(e2eAlice, "T0HOME", "alice", false)
 	fake.AddUser(e2eBob, "T0HOME", "bob", false)
