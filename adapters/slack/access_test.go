@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/openear/openear/adapters/slackfake"
 	"github.com/openear/openear/bot"
@@ -72,5 +73,17 @@ func TestResponseURLNeverCalledOffSlack(t *testing.T) {
 	e.flush()
 	if n := hits.Load(); n != 0 {
 		t.Fatalf("response_url off hooks.slack.com called %d times", n)
+	}
+}
+
+// TestStoredTextCapped: a 100 KB customer message (multi-byte runes) is
+// stored cut to bot.MaxText bytes of valid UTF-8.
+func TestStoredTextCapped(t *testing.T) {
+	e := newE2E(t, true)
+	ts := e.fake.Post(e2eShared, e2eCust, strings.Repeat("환불 요청 ", 10_000), "")
+	th := e.thread(ts)
+	m := th.Messages[len(th.Messages)-1]
+	if len(m.Text) > bot.MaxText || len(m.Text) < bot.MaxText-4 || !utf8.ValidString(m.Text) {
+		t.Fatalf("stored text: %d bytes (max %d), valid UTF-8 %v", len(m.Text), bot.MaxText, utf8.ValidString(m.Text))
 	}
 }
