@@ -1,6 +1,14 @@
 package discord
 
-import "time"
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/openear/openear/bot"
+)
 
 // SetLimiter replaces the REST limiter; call before Run or Send.
 func SetLimiter(a *Adapter, l Limiter) { a.limiter = l }
@@ -17,3 +25,25 @@ var MentionCommand = mentionCommand
 
 // Escape exposes escape.
 var Escape = escape
+
+// DecodeMessage decodes a MESSAGE_CREATE payload as discordgo does and
+// turns it into an event, for the fuzz target.
+func DecodeMessage(ctx context.Context, a *Adapter, raw []byte) (bot.Event, bool, error) {
+	var m discordgo.Message
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return bot.Event{}, false, err
+	}
+	ev, ok := a.messageEvent(ctx, &m)
+	return ev, ok, nil
+}
+
+// DecodeInteraction decodes an INTERACTION_CREATE payload and turns it
+// into an event, for the fuzz target.
+func DecodeInteraction(a *Adapter, raw []byte) (bot.Event, bool, error) {
+	var i discordgo.Interaction
+	if err := json.Unmarshal(raw, &i); err != nil {
+		return bot.Event{}, false, err
+	}
+	ev, ok := a.interactionEvent(&i)
+	return ev, ok, nil
+}

@@ -54,6 +54,10 @@ func (a *Adapter) messageEvent(ctx context.Context, m *discordgo.Message) (bot.E
 	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
 		return bot.Event{}, false // joins, pins, "started a thread"…
 	}
+	if m.ID == "" || m.ChannelID == "" || m.Author.ID == "" {
+		a.log.Warn("discord: skipping a message without id, channel or author", "id", m.ID, "channel", m.ChannelID)
+		return bot.Event{}, false
+	}
 	ev := bot.Event{
 		ID: "discord:msg:" + m.ID, Kind: bot.KindMessage, Platform: bot.Discord,
 		MessageID: m.ID, User: m.Author.ID, UserName: displayName(m.Author, m.Member),

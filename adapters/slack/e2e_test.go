@@ -5,6 +5,7 @@ package slack_test
 // Time is a fake clock: the SLA passes by Advance, never by sleeping.
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -38,6 +39,7 @@ type e2e struct {
 	path   string
 	clock  *bottest.Clock
 	socket bool
+	apiURL string // the adapter's Web API base; default the fake's
 
 	db     *storage.DB
 	bot    *bot.Bot
@@ -49,7 +51,13 @@ type e2e struct {
 
 func newE2E(t *testing.T, socket bool) *e2e {
 	t.Helper()
-	fake := slackfake.New(slackfake.Options{PingInterval: 200 * time.Millisecond})
+	return newE2EWith(t, socket, slackfake.Options{PingInterval: 200 * time.Millisecond})
+}
+
+// newE2EWith is newE2E with the fake's options.
+func newE2EWith(t *testing.T, socket bool, o slackfake.Options, opts ...func(*e2e)) *e2e {
+	t.Helper()
+	fake := slackfake.New(o)
 	t.Cleanup(fake.Close)
 	fake.AddUser(e2eAlice, "T0HOME", "alice", false)
 	fake.AddUser(e2eBob, "T0HOME", "bob", false)
@@ -59,6 +67,9 @@ func newE2E(t *testing.T, socket bool) *e2e {
 	fake.AddChannel(e2eTriage, "triage")
 	e := &e2e{t: t, fake: fake, socket: socket, path: filepath.Join(t.TempDir(), "openear.db"),
 		clock: bottest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))}
+	for _, o := range opts {
+		o(e)
+	}
 	e.start()
 	t.Cleanup(e.stop)
 	return e
@@ -83,7 +94,7 @@ func (e *e2e) start() {
 		t.Fatal(err)
 	}
 	o := e.fake.Options()
-	cfg := slack.Config{BotToken: o.BotToken, SigningSecret: o.SigningSecret, APIURL: e.fake.URL() + "/api/",
+	cfg := slack.Config{BotToken: o.BotToken, SigningSecret: o.SigningSecret, APIURL: cmp.Or(e.apiURL, e.fake.URL()+"/api/"),
 		TriageChannel: e2eTriage, Channels: []string{e2eShared}, DMs: true, PostInterval: -1,
 		Logger: slog.New(slog.DiscardHandler)}
 	if e.socket {

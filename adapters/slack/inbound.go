@@ -97,6 +97,8 @@ func (a *Adapter) handleCallback(ctx context.Context, raw []byte) error {
 // skipReason says why a message is not a customer or staff message, or "".
 func (a *Adapter) skipReason(id *identity, m message) string {
 	switch {
+	case m.TS == "" || m.Channel == "":
+		return "no ts or channel" // not a message Slack sends
 	case m.Subtype != "" && m.Subtype != "file_share" && m.Subtype != "thread_broadcast":
 		return "subtype " + m.Subtype // edits, joins, deletions, bot_message…
 	case m.BotID != "":
