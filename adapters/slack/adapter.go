@@ -61,7 +61,10 @@ type Adapter struct {
 	mu    sync.Mutex
 	id    *identity           // from auth.test, once known
 	users map[string]userInfo // user id -> team and name (users.info), cached
-	dms   map[string]string   // user id -> DM channel id, cached
+	// namesOffUntil: after a failed name lookup, names come only from the
+	// cache until then.
+	namesOffUntil time.Time
+	dms           map[string]string // user id -> DM channel id, cached
 }
 
 // identity is who the bot is, from auth.test.
@@ -199,15 +202,32 @@ func (a *Adapter) teamOf(ctx context.Context, user string) (string, error) {
 	return u.team, err
 }
 
-// nameOf returns a user's display name for notices, or "" when users.info
-// fails: a name is a nicety, never a reason to fail an event.
+// nameOf returns a user's display name for notices, or "". A name is a
+// nicety, never a reason to fail or delay an event much: a lookup gets
+// nameTimeout, and after a failed one names are only taken from the cache
+// for a minute, so a slow Web API cannot hold up acknowledgements.
 func (a *Adapter) nameOf(ctx context.Context, user string) string {
+	a.mu.Lock()
+	u, ok := a.users[user]
+	off := time.Now().Before(a.namesOffUntil)
+	a.mu.Unlock()
+	if ok || off {
+		return u.name
+	}
+	ctx, cancel := context.WithTimeout(ctx, nameTimeout)
+	defer cancel()
 	u, err := a.userInfo(ctx, user)
 	if err != nil {
 		a.log.Debug("slack: no display name", "user", user, "err", err)
+		a.mu.Lock()
+		a.namesOffUntil = time.Now().Add(time.Minute)
+		a.mu.Unlock()
 	}
 	return u.name
 }
+
+// nameTimeout bounds a display-name lookup on the event path.
+const nameTimeout = 250 * time.Millisecond
 
 // userInfo returns a user's team and display name, from users.info
 // (cached, at most 10,000 users).
