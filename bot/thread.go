@@ -52,8 +52,10 @@ type Thread struct {
 	Permalink string `json:"permalink,omitempty"`
 	Lang      string `json:"lang,omitempty"` // "en" or "ko", of the first message
 
-	// Keys are the platform keys that lead to this thread (see Key). The
-	// store indexes every key; a key maps to the thread that added it last.
+	// Keys are the platform keys that lead to this thread (see Key): the
+	// ones it was opened with and those of its newest messages. The store
+	// indexes every key ever listed and never deletes one; a key maps to
+	// the thread that added it last.
 	Keys []string `json:"keys"`
 
 	State State `json:"state"`

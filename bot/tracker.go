@@ -71,13 +71,16 @@ func (b *Bot) message(ctx context.Context, x *txn, ev Event) (Result, error) {
 		return Result{}, nil
 	}
 	// The same message may arrive live and again by backfill, under
-	// different event ids: it has one effect.
+	// different event ids: it has one effect. Its key leads to a thread
+	// once it was tracked (the store never forgets a key); only a root key
+	// can exist before its message, when a reply opened the thread first.
 	if ev.MessageID != "" {
 		t, err := x.lookup(ctx, Key(ev.Platform, ev.Channel, ev.MessageID))
 		if err != nil {
 			return Result{}, err
 		}
-		if t != nil && slices.ContainsFunc(t.Messages, func(m Message) bool { return m.ID == ev.MessageID }) {
+		if t != nil && (ev.MessageID != t.Root || t.MsgCount > len(t.Messages) ||
+			slices.ContainsFunc(t.Messages, func(m Message) bool { return m.ID == ev.MessageID })) {
 			return Result{Duplicate: true, ThreadID: t.ID}, nil
 		}
 	}
@@ -202,11 +205,20 @@ func (b *Bot) newThread(ctx context.Context, x *txn, ev Event, tags []Tag) *Thre
 	return t
 }
 
+// maxKeys bounds Thread.Keys: the keys a thread was opened with and those
+// of its newest messages. The store keeps every key ever written (a key is
+// never deleted), so older message keys still lead to the thread; the
+// bound keeps a long conversation's writes small.
+const maxKeys = 5 + 2*MaxMessages
+
 func (t *Thread) addKeys(keys ...string) {
 	for _, k := range keys {
 		if !slices.Contains(t.Keys, k) {
 			t.Keys = append(t.Keys, k)
 		}
+	}
+	if len(t.Keys) > maxKeys {
+		t.Keys = slices.Delete(t.Keys, 5, len(t.Keys)-(maxKeys-5))
 	}
 }
 

@@ -190,3 +190,30 @@ func TestStoredTextIsCapped(t *testing.T) {
 		t.Fatalf("stored %d bytes, cap is %d", n, bot.MaxText)
 	}
 }
+
+// A long conversation: thousands of messages in one thread keep its
+// record small, every message still counts once, and a redelivered old
+// message is still a duplicate.
+func TestLongThreadStaysSmall(t *testing.T) {
+	r := newRig(t, nil)
+	first := r.msg("UCUST", "The export is broken", false, "")
+	id := r.handle(first).ThreadID
+	var evs []bot.Event
+	for range 500 {
+		ev := r.msg("UCUST", "still broken, error again", false, first.MessageID)
+		evs = append(evs, ev)
+		r.handle(ev)
+	}
+	th := r.thread(id)
+	if th.MsgCount != 501 || len(th.Messages) != bot.MaxMessages || len(th.Keys) > 5+2*bot.MaxMessages {
+		t.Fatalf("messages %d (kept %d), keys %d", th.MsgCount, len(th.Messages), len(th.Keys))
+	}
+	old := evs[3]
+	old.ID = "backfill:" + old.MessageID
+	if res := r.handle(old); !res.Duplicate {
+		t.Fatal("an old message delivered again was not a duplicate")
+	}
+	if got := r.thread(id).MsgCount; got != 501 {
+		t.Fatalf("message count %d after a redelivery", got)
+	}
+}
