@@ -101,20 +101,23 @@ func TestTagCorrectionSticks(t *testing.T) {
 
 func TestOutboxRetriesAndDrops(t *testing.T) {
 	r := newRig(t, nil)
-	r.slack.Fail(&bot.RetryError{After: 30 * time.Second, Err: errors.New("ratelimited")}, errors.New("connection reset"))
+	// Both actions of a new thread (the notice, the owner's DM) are rate
+	// limited; which gets which failure does not matter: both wait 30s.
+	limited := &bot.RetryError{After: 30 * time.Second, Err: errors.New("ratelimited")}
+	r.slack.Fail(limited, limited)
 	r.customer("UCUST", "The export is broken")
-	r.flush() // the notice is rate limited, the owner's DM fails
+	r.flush()
 	if n := len(r.slack.Sent()); n != 0 {
 		t.Fatalf("%d actions delivered while the platform failed", n)
 	}
 	pending, _ := r.store.Outbox(r.ctx, 10)
-	if len(pending) == 0 {
-		t.Fatal("failed actions left the outbox")
+	if len(pending) != 2 || pending[0].Attempts != 1 {
+		t.Fatalf("failed actions: %+v", pending)
 	}
 	r.clock.Advance(29 * time.Second)
 	r.flush()
-	if got := len(r.slack.Sent(bot.ForTriage)); got != 0 {
-		t.Fatalf("rate-limited notice sent before its Retry-After: %d", got)
+	if got := len(r.slack.Sent()); got != 0 {
+		t.Fatalf("rate-limited actions sent before their Retry-After: %d", got)
 	}
 	r.clock.Advance(time.Minute)
 	r.flush()
@@ -155,8 +158,7 @@ func TestReactionOnTriageNotice(t *testing.T) {
 	r := newRig(t, nil)
 	id, _ := r.customer("UCUST", "The export is broken")
 	r.flush()
-	notice := r.slack.Sent(bot.ForTriage)[0]
-	ch, ts, _ := strings.Cut(notice.Channel+"/m1", "/")
+	ch, ts, _ := strings.Cut(r.thread(id).NoticeRef, "/")
 	r.handle(bot.Event{ID: "rn", Kind: bot.KindReaction, Platform: bot.Slack, Channel: ch, MessageID: ts, User: "UBOB", Staff: true, Reaction: "white_check_mark"})
 	if got := r.thread(id).State; got != bot.Resolved {
 		t.Fatalf("✅ on the triage notice: state %s", got)
@@ -189,5 +191,31 @@ func TestOutboxSurvivesRestart(t *testing.T) {
 	res, err := b2.Handle(r.ctx, bot.Event{ID: "after-restart", Kind: bot.KindMessage, Platform: bot.Slack, Channel: "C9", MessageID: "9.1", User: "UNEW", Text: "The import is broken too"})
 	if err != nil || res.ThreadID <= id {
 		t.Fatalf("thread after restart #%d (before: #%d), %v", res.ThreadID, id, err)
+	}
+}
+
+// A slow triage channel does not hold up the owner's DMs.
+func TestSlowChannelDoesNotHoldUpOthers(t *testing.T) {
+	r := newRig(t, nil)
+	release := r.slack.Hold("CTRIAGE")
+	defer release()
+	r.customer("UCUST", "The export is broken")
+	done := make(chan error, 1)
+	go func() {
+		_, err := r.bot.Flush(r.ctx)
+		done <- err
+	}()
+	bottest.Poll(t, "the owner's DM while the triage channel is held", func() bool {
+		return len(r.slack.Sent(bot.ForOwner)) == 1
+	})
+	if n := len(r.slack.Sent(bot.ForTriage)); n != 0 {
+		t.Fatalf("%d notices went through a held channel", n)
+	}
+	release()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := len(r.slack.Sent(bot.ForTriage)); n != 1 {
+		t.Fatalf("%d notices after release", n)
 	}
 }

@@ -1,9 +1,12 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -11,45 +14,83 @@ import (
 // an error log). With the backoff below that spans more than a day.
 const MaxAttempts = 40
 
-// Flush delivers the pending actions of the outbox once, in order, and
-// records each outcome: delivered (removed), to retry later (attempts and
-// NotBefore updated), or dropped (a permanent failure). It returns how many
-// were delivered. Run calls it whenever something is queued and every
+// Flush delivers the pending actions of the outbox once and records each
+// outcome: delivered (removed), to retry later (attempts and NotBefore
+// updated), or dropped (a permanent failure). It returns how many were
+// delivered. Run calls it whenever something is queued and every
 // SendEvery; tests call it directly.
+//
+// Actions to one destination (a channel, or a person's DMs) go out in
+// order, one at a time; when one fails, the rest of its destination waits
+// for the next Flush, so a notice is never edited before it was posted.
+// Different destinations are served concurrently (at most
+// flushParallel at once): a rate-limited triage channel does not hold up
+// the reminders to owners.
 func (b *Bot) Flush(ctx context.Context) (int, error) {
-	sent := 0
-	var after uint64
+	var (
+		sent   atomic.Int64
+		mu     sync.Mutex
+		first  error
+		after  uint64
+		groups = map[string][]Action{}
+		order  []string
+	)
 	for {
 		batch, err := b.store.Outbox(ctx, 256)
 		if err != nil {
-			return sent, fmt.Errorf("read outbox: %w", err)
+			return 0, fmt.Errorf("read outbox: %w", err)
 		}
 		progressed := false
 		for _, a := range batch {
 			if a.ID <= after {
 				continue
 			}
-			after = a.ID
-			progressed = true
-			if ctx.Err() != nil {
-				return sent, ctx.Err()
+			after, progressed = a.ID, true
+			dest := a.Platform + "/" + a.Channel + "/" + a.To
+			if _, ok := groups[dest]; !ok {
+				order = append(order, dest)
 			}
-			if a.NotBefore.After(b.clock.Now()) {
-				continue
-			}
-			ok, err := b.deliver(ctx, a)
-			if err != nil {
-				return sent, err
-			}
-			if ok {
-				sent++
-			}
+			groups[dest] = append(groups[dest], a)
 		}
 		if !progressed || len(batch) < 256 {
-			return sent, nil
+			break
 		}
 	}
+	sem := make(chan struct{}, flushParallel)
+	var wg sync.WaitGroup
+	for _, dest := range order {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(acts []Action) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			for _, a := range acts {
+				if ctx.Err() != nil || a.NotBefore.After(b.clock.Now()) {
+					return // later ones of this destination wait too
+				}
+				ok, err := b.deliver(ctx, a)
+				if err != nil {
+					mu.Lock()
+					first = cmp.Or(first, err)
+					mu.Unlock()
+					return
+				}
+				if !ok {
+					return
+				}
+				sent.Add(1)
+			}
+		}(groups[dest])
+	}
+	wg.Wait()
+	if first == nil {
+		first = ctx.Err()
+	}
+	return int(sent.Load()), first
 }
+
+// flushParallel is how many destinations Flush serves at once.
+const flushParallel = 8
 
 // deliver sends one action and records the outcome.
 func (b *Bot) deliver(ctx context.Context, a Action) (bool, error) {

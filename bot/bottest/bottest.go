@@ -53,6 +53,7 @@ type Platform struct {
 	sent  []bot.Action
 	fails []error
 	n     int
+	held  map[string]chan struct{}
 }
 
 // NewPlatform returns a recording platform with the given name.
@@ -64,6 +65,16 @@ func (p *Platform) Name() string { return p.PlatformName }
 // Send implements bot.Platform: it records the action, or returns the
 // next scripted failure.
 func (p *Platform) Send(ctx context.Context, a bot.Action) (bot.Receipt, error) {
+	p.mu.Lock()
+	hold := p.held[a.Channel]
+	p.mu.Unlock()
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-ctx.Done():
+			return bot.Receipt{}, ctx.Err()
+		}
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.fails) > 0 {
@@ -85,6 +96,27 @@ func (p *Platform) Fail(errs ...error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.fails = append(p.fails, errs...)
+}
+
+// Hold makes sends to a channel wait until the returned release is
+// called: a slow or rate-limited channel.
+func (p *Platform) Hold(channel string) (release func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.held == nil {
+		p.held = map[string]chan struct{}{}
+	}
+	ch := make(chan struct{})
+	p.held[channel] = ch
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			p.mu.Lock()
+			delete(p.held, channel)
+			p.mu.Unlock()
+			close(ch)
+		})
+	}
 }
 
 // Sent returns the delivered actions, optionally only those of a purpose.
