@@ -34,17 +34,17 @@ func (b *Bot) command(ctx context.Context, x *txn, ev Event) (Result, error) {
 	case "help":
 		return Result{Reply: CommandHelp()}, nil
 	case "mine":
-		ts, err := b.store.OpenByOwner(ctx, actor)
+		ts, total, err := b.openByOwnerPage(ctx, actor, listed)
 		if err != nil {
 			return Result{}, err
 		}
-		return Result{Reply: listThreads("Your open threads", ts, x.now)}, nil
+		return Result{Reply: listThreads("Your open threads", ts, total, x.now)}, nil
 	case "open":
 		ts, err := b.openThreads(ctx)
 		if err != nil {
 			return Result{}, err
 		}
-		return Result{Reply: listThreads("Open threads", ts, x.now)}, nil
+		return Result{Reply: listThreads("Open threads", ts, len(ts), x.now)}, nil
 	case "stats":
 		st, err := b.Stats(ctx, x.now.Add(-cmd.Duration), x.now)
 		if err != nil {
@@ -158,15 +158,33 @@ func (b *Bot) openThreads(ctx context.Context) ([]Thread, error) {
 	return all, err
 }
 
-func listThreads(title string, ts []Thread, now time.Time) string {
-	if len(ts) == 0 {
+// openByOwnerPage returns the first limit open threads of a person and
+// how many they own, reading only those threads when the store is an
+// OpenPager.
+func (b *Bot) openByOwnerPage(ctx context.Context, owner string, limit int) ([]Thread, int, error) {
+	if p, ok := b.store.(OpenPager); ok {
+		return p.OpenByOwnerPage(ctx, owner, limit)
+	}
+	ts, err := b.store.OpenByOwner(ctx, owner)
+	if err != nil {
+		return nil, 0, err
+	}
+	return ts[:min(limit, len(ts))], len(ts), nil
+}
+
+// listed is how many threads a list command shows.
+const listed = 20
+
+// listThreads lists the first threads of ts (at most listed) under a
+// title with the total count; ts may hold only the first ones.
+func listThreads(title string, ts []Thread, total int, now time.Time) string {
+	if total == 0 {
 		return title + ": none."
 	}
 	var s strings.Builder
-	fmt.Fprintf(&s, "%s (%d):\n", title, len(ts))
+	fmt.Fprintf(&s, "%s (%d):\n", title, total)
 	for i, t := range ts {
-		if i == 20 {
-			fmt.Fprintf(&s, "… and %d more\n", len(ts)-20)
+		if i == listed {
 			break
 		}
 		fmt.Fprintf(&s, "#%d %s · %s · %s · %s", t.ID, t.State, t.Platform, tagList(&t), excerpt(firstCustomerText(&t), 60))
@@ -178,6 +196,9 @@ func listThreads(title string, ts []Thread, now time.Time) string {
 			}
 		}
 		s.WriteString("\n")
+	}
+	if total > listed {
+		fmt.Fprintf(&s, "… and %d more\n", total-listed)
 	}
 	return strings.TrimRight(s.String(), "\n")
 }

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -217,5 +218,50 @@ func TestSlowChannelDoesNotHoldUpOthers(t *testing.T) {
 	}
 	if n := len(r.slack.Sent(bot.ForTriage)); n != 1 {
 		t.Fatalf("%d notices after release", n)
+	}
+}
+
+// plainStore hides the optional capabilities of the store it wraps.
+type plainStore struct{ bot.Store }
+
+// TestMinePages lists the oldest 20 of a person's open threads and the
+// count, the same with a store that pages (bot.OpenPager) and one that
+// does not.
+func TestMinePages(t *testing.T) {
+	var replies []string
+	for _, hide := range []bool{false, true} {
+		onlyAlice := func(o *bot.Options) {
+			o.Teams = []bot.Team{{Name: "support", Members: []string{"alice"}}}
+			o.Rules = []bot.Rule{{Team: "support"}}
+		}
+		r := newRig(t, onlyAlice)
+		if hide {
+			o := defaultOptions()
+			onlyAlice(&o)
+			o.Store, o.Clock = plainStore{r.store}, r.clock
+			b, err := bot.New(r.ctx, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.bot = b
+		}
+		var ids []uint64
+		for i := range 25 {
+			id, _ := r.customer(fmt.Sprintf("UCUST%02d", i), fmt.Sprintf("How do I export invoice %d?", i))
+			ids = append(ids, id)
+		}
+		r.command("UALICE", true, "resolve "+bot.FormatID(ids[3]))
+		reply := r.command("UALICE", true, "mine")
+		lines := strings.Split(reply, "\n")
+		if lines[0] != "Your open threads (24):" || len(lines) != 22 || lines[21] != "… and 4 more" {
+			t.Fatalf("mine (store hides paging %v):\n%s", hide, reply)
+		}
+		if !strings.HasPrefix(lines[1], "#"+bot.FormatID(ids[0])+" ") || !strings.HasPrefix(lines[4], "#"+bot.FormatID(ids[4])+" ") {
+			t.Errorf("mine does not list the oldest first, without the resolved one:\n%s", reply)
+		}
+		replies = append(replies, reply)
+	}
+	if replies[0] != replies[1] {
+		t.Errorf("mine differs with a paging store:\n%s\nand without:\n%s", replies[0], replies[1])
 	}
 }

@@ -170,7 +170,7 @@ func (b *Bot) postDigest(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	b.mu.Lock()
+	b.lock()
 	defer b.mu.Unlock()
 	x := b.begin("")
 	for _, pl := range []string{Slack, Discord} {

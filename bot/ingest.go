@@ -10,18 +10,28 @@ import (
 
 // Group commit. Handle does not commit each event on its own: concurrent
 // callers queue their events, and one of them at a time, the writer, takes
-// the whole queue (up to maxBatch events), handles the events in order
-// against an overlay of the changes not yet committed, and commits them
-// with one Store.Apply (one Change per event, one transaction, one fsync).
-// Every caller of a batch returns after that commit; when it fails, all of
-// them get the error and nothing of the batch is stored. Then the writer
-// hands the queue to the first caller still waiting, so no goroutine lives
-// longer than a Handle call.
+// the queue, handles the events in order against an overlay of the
+// changes not yet committed, and commits them with one Store.Apply (one
+// Change per event, one transaction, one fsync). Every caller of a batch
+// returns after that commit; when it fails, all of them get the error and
+// nothing of the batch is stored. No goroutine lives longer than a Handle
+// call.
 //
-// The overlay makes a later event of a batch see what an earlier one did:
-// its event id (dedupe), its threads (by id and by key) and the open-thread
-// counts per owner (least_loaded). Reads the overlay does not cover (mine,
-// open, stats, incidents) first commit the events before them (settle).
+// The writer is pipelined: while batch n commits, the next writer already
+// handles the events that arrive into batch n+1, against an overlay that
+// chains to batch n's uncommitted one. Batch n+1 stops taking events when
+// batch n's commit ends (or at maxBatch events), so commits run in order,
+// one at a time, and the fsync of one batch overlaps the handling of the
+// next. If batch n fails, batch n+1 was built on its overlay and fails
+// too, without a commit; the batch after starts from the store again.
+// Tick, the sender and the digest take b.mu and wait for the batch in
+// flight (b.lock), so that they read and write only committed state.
+//
+// The overlay makes a later event see what an earlier one did: its event
+// id (dedupe), its threads (by id and by key) and the open-thread counts
+// per owner (least_loaded). Reads the overlay does not cover (mine, open,
+// stats, incidents) first commit the events before them (settle); counts
+// of open threads wait for the batch before.
 //
 // When a commit fails, the thread, action and incident ids and the
 // round-robin positions the batch used are not given back: ids have gaps,
@@ -31,11 +41,15 @@ import (
 // maxBatch is the most events one commit takes.
 const maxBatch = 1024
 
-// ingest is the queue of events waiting for the writer.
+// ingest is the queue of events waiting for the writer, and the batch
+// last handed to commit.
 type ingest struct {
 	mu      sync.Mutex
 	queue   []*pending
-	writing bool // a caller is the writer (or has been told to become it)
+	writing bool          // a caller is the writer (or has been told to become it)
+	more    chan struct{} // the writer is told when events are queued
+
+	tail *batch // the batch last handed to commit; guarded by Bot.mu
 }
 
 // pending is one Handle call waiting for its batch.
@@ -46,6 +60,23 @@ type pending struct {
 	res  Result
 	err  error
 	wake chan bool // true: become the writer; false: your batch is committed
+}
+
+// batch is one group commit on its way to the store.
+type batch struct {
+	ov   *overlay
+	done chan struct{} // closed when committed or failed
+	err  error         // its outcome, set before done is closed
+}
+
+// committed reports whether the batch's commit is over, and its error.
+func (bt *batch) committed() (bool, error) {
+	select {
+	case <-bt.done:
+		return true, bt.err
+	default:
+		return false, nil
+	}
 }
 
 // Handle implements Handler: it dedupes, tags, tracks, routes and queues
@@ -62,29 +93,71 @@ func (b *Bot) Handle(ctx context.Context, ev Event) (Result, error) {
 	b.in.queue = append(b.in.queue, p)
 	lead := !b.in.writing
 	b.in.writing = true
+	if b.in.more == nil {
+		b.in.more = make(chan struct{}, 1)
+	}
+	more := b.in.more
 	b.in.mu.Unlock()
+	if !lead {
+		select {
+		case more <- struct{}{}:
+		default:
+		}
+	}
 	if lead || <-p.wake {
 		b.write()
 	}
 	return p.res, p.err
 }
 
-// write handles and commits one batch from the head of the queue (whose
-// first event is the caller's own), then passes the writer's role on.
-func (b *Bot) write() {
+// take removes up to n events from the head of the queue.
+func (b *Bot) take(n int) []*pending {
 	b.in.mu.Lock()
-	n := min(len(b.in.queue), maxBatch)
-	batch := slices.Clone(b.in.queue[:n])
+	defer b.in.mu.Unlock()
+	n = min(len(b.in.queue), n)
+	taken := slices.Clone(b.in.queue[:n])
 	b.in.queue = slices.Delete(b.in.queue, 0, n)
-	b.in.mu.Unlock()
+	return taken
+}
 
+// write builds a batch from the head of the queue (whose first event is
+// the caller's own), passes the writer's role on, and commits the batch.
+func (b *Bot) write() {
 	b.mu.Lock()
+	prev := b.in.tail
 	ov := &overlay{b: b}
 	ov.reset()
-	for _, p := range batch {
-		b.handleOne(ov, p)
+	if prev != nil {
+		if done, _ := prev.committed(); !done {
+			ov.parent, ov.after = prev.ov, prev
+		}
 	}
-	ov.flush(context.WithoutCancel(batch[0].ctx))
+	var mine []*pending
+	for {
+		took := b.take(maxBatch - len(mine))
+		for _, p := range took {
+			b.handleOne(ov, p)
+		}
+		mine = append(mine, took...)
+		if ov.after == nil {
+			break
+		}
+		if done, _ := ov.after.committed(); done {
+			break
+		}
+		if len(mine) < maxBatch {
+			// Take what arrives while the batch before commits.
+			select {
+			case <-ov.after.done:
+			case <-b.in.more:
+			}
+			continue
+		}
+		<-ov.after.done
+	}
+	ov.awaitAfter() // over: on its failure, the events built on it failed
+	bt := &batch{ov: ov, done: make(chan struct{})}
+	b.in.tail = bt
 	b.mu.Unlock()
 
 	b.in.mu.Lock()
@@ -94,8 +167,21 @@ func (b *Bot) write() {
 		b.in.writing = false
 	}
 	b.in.mu.Unlock()
-	for _, p := range batch[1:] {
+
+	bt.err = ov.commit(context.WithoutCancel(mine[0].ctx))
+	close(bt.done)
+	for _, p := range mine[1:] {
 		p.wake <- false
+	}
+}
+
+// lock takes b.mu once the batch in flight is committed: what holds it
+// reads and writes committed state only.
+func (b *Bot) lock() {
+	b.mu.Lock()
+	if bt := b.in.tail; bt != nil {
+		<-bt.done
+		b.in.tail = nil
 	}
 }
 
@@ -143,9 +229,13 @@ func (b *Bot) handleOne(ov *overlay, p *pending) {
 }
 
 // overlay holds the handled but uncommitted events of a batch and answers
-// reads as if they were committed.
+// reads as if they were committed. Only the writer that builds it reads
+// and changes its maps (under Bot.mu), and then the next writer reads
+// them through parent; its committer reads only waiting.
 type overlay struct {
 	b       *Bot
+	parent  *overlay // the uncommitted overlay of the batch before, or nil
+	after   *batch   // the batch before, until its commit is known to be over
 	waiting []entry
 	events  map[string]bool    // event ids recorded
 	threads map[uint64]*Thread // newest version of each thread written
@@ -167,12 +257,59 @@ func (ov *overlay) reset() {
 	ov.open = map[string]int{}
 }
 
+// awaitAfter waits for the commit of the batch before and cuts the
+// overlay from it. If that batch failed, the events handled so far were
+// built on its changes: they fail with it, the overlay starts empty, and
+// the error is returned.
+func (ov *overlay) awaitAfter() error {
+	if ov.after == nil {
+		return nil
+	}
+	<-ov.after.done
+	err := ov.after.err
+	ov.after, ov.parent = nil, nil
+	if err != nil {
+		err = fmt.Errorf("the batch before failed: %w", err)
+		ov.fail(err)
+		ov.reset()
+	}
+	return err
+}
+
+// event, thread and key read the overlay and the ones it chains to.
+func (ov *overlay) event(id string) bool {
+	for o := ov; o != nil; o = o.parent {
+		if o.events[id] {
+			return true
+		}
+	}
+	return false
+}
+
+func (ov *overlay) thread(id uint64) *Thread {
+	for o := ov; o != nil; o = o.parent {
+		if t := o.threads[id]; t != nil {
+			return t
+		}
+	}
+	return nil
+}
+
+func (ov *overlay) key(k string) (uint64, bool) {
+	for o := ov; o != nil; o = o.parent {
+		if id, ok := o.keys[k]; ok {
+			return id, true
+		}
+	}
+	return 0, false
+}
+
 // add records a handled event's change, as Store.Apply will apply it.
 func (ov *overlay) add(ctx context.Context, x *txn) error {
 	for i := range x.ch.Threads {
 		t := &x.ch.Threads[i]
-		prev := ov.threads[t.ID]
-		if prev == nil {
+		prev := ov.thread(t.ID)
+		if prev == nil && !x.created(t.ID) {
 			stored, err := ov.b.store.Thread(ctx, t.ID)
 			switch {
 			case err == nil:
@@ -201,10 +338,10 @@ func (ov *overlay) add(ctx context.Context, x *txn) error {
 	return nil
 }
 
-// flush commits the waiting events in one Apply, reports what they did
-// and starts an empty overlay. On failure every waiting event gets the
-// error.
-func (ov *overlay) flush(ctx context.Context) error {
+// commit applies the waiting events in one Apply and reports what they
+// did; on failure every waiting event gets the error. It leaves the maps
+// alone: the next batch may be reading them.
+func (ov *overlay) commit(ctx context.Context) error {
 	if len(ov.waiting) == 0 {
 		return nil
 	}
@@ -217,24 +354,43 @@ func (ov *overlay) flush(ctx context.Context) error {
 		kick = kick || len(e.x.ch.Enqueue) > 0
 	}
 	err := ov.b.store.Apply(ctx, changes...)
+	if err != nil {
+		return ov.fail(err)
+	}
 	for _, e := range ov.waiting {
-		if err != nil {
-			e.p.res, e.p.err = Result{}, fmt.Errorf("handle %s %s: %w", e.p.ev.Kind, e.p.ev.ID, err)
-			continue
-		}
 		for _, o := range e.x.obs {
 			ov.b.observe(o)
 		}
 	}
-	if err == nil && kick {
+	if kick {
 		ov.b.kick()
 	}
+	ov.waiting = nil
+	return nil
+}
+
+// fail gives every waiting event the error, and returns it.
+func (ov *overlay) fail(err error) error {
+	for _, e := range ov.waiting {
+		e.p.res, e.p.err = Result{}, fmt.Errorf("handle %s %s: %w", e.p.ev.Kind, e.p.ev.ID, err)
+	}
+	ov.waiting = nil
+	return err
+}
+
+// flush commits the waiting events after the batch before, and starts
+// an empty overlay.
+func (ov *overlay) flush(ctx context.Context) error {
+	if err := ov.awaitAfter(); err != nil {
+		return err
+	}
+	err := ov.commit(ctx)
 	ov.reset()
 	return err
 }
 
 func (ov *overlay) seen(ctx context.Context, id string) (bool, error) {
-	if ov.events[id] {
+	if ov.event(id) {
 		return true, nil
 	}
 	return ov.b.store.Seen(ctx, id)
@@ -249,7 +405,7 @@ func (c *Change) empty() bool {
 // thread reads a thread by id, uncommitted changes included.
 func (x *txn) thread(ctx context.Context, id uint64) (Thread, error) {
 	if x.ov != nil {
-		if t := x.ov.threads[id]; t != nil {
+		if t := x.ov.thread(id); t != nil {
 			return cloneThread(*t), nil
 		}
 	}
@@ -260,7 +416,7 @@ func (x *txn) thread(ctx context.Context, id uint64) (Thread, error) {
 // or nil.
 func (x *txn) lookup(ctx context.Context, key string) (*Thread, error) {
 	if x.ov != nil {
-		if id, ok := x.ov.keys[key]; ok {
+		if id, ok := x.ov.key(key); ok {
 			t, err := x.thread(ctx, id)
 			return &t, err
 		}
@@ -272,14 +428,23 @@ func (x *txn) lookup(ctx context.Context, key string) (*Thread, error) {
 	if err != nil {
 		return nil, err
 	}
-	if x.ov != nil && x.ov.threads[t.ID] != nil {
-		t = cloneThread(*x.ov.threads[t.ID])
+	if x.ov != nil {
+		if o := x.ov.thread(t.ID); o != nil {
+			t = cloneThread(*o)
+		}
 	}
 	return &t, nil
 }
 
 // countOpen counts a person's open threads, uncommitted changes included.
+// It first waits for the batch before: a count read while that batch
+// commits could not tell whether it holds that batch's changes.
 func (x *txn) countOpen(ctx context.Context, owner string) (int, error) {
+	if x.ov != nil {
+		if err := x.ov.awaitAfter(); err != nil {
+			return 0, err
+		}
+	}
 	n, err := x.b.store.CountOpenByOwner(ctx, owner)
 	if x.ov != nil {
 		n += x.ov.open[owner]

@@ -160,3 +160,139 @@ func testFailure(t *testing.T) {
 		t.Errorf("after redelivery: %+v, %v; want one thread with 2 messages", th, err)
 	}
 }
+
+// holdStore holds every Apply until told how it ends, and counts them.
+type holdStore struct {
+	bot.Store
+	mu      sync.Mutex
+	applies int
+	outcome chan error // one per Apply: nil commits, an error fails it
+}
+
+func (s *holdStore) Apply(ctx context.Context, changes ...bot.Change) error {
+	s.mu.Lock()
+	s.applies++
+	s.mu.Unlock()
+	if err := <-s.outcome; err != nil {
+		return err
+	}
+	return s.Store.Apply(ctx, changes...)
+}
+
+func (s *holdStore) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.applies
+}
+
+func TestPipelineNextBatchBuiltOnTheOneCommitting(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) { testPipeline(t, nil) })
+}
+
+func TestPipelineFailureFailsTheBatchBuiltOnIt(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) { testPipeline(t, errors.New("disk full")) })
+}
+
+// testPipeline handles a customer message and, while its batch commits,
+// the customer's reply in the thread, which the writer builds into the
+// next batch on the first one's overlay. The first commit ends with
+// fail.
+func testPipeline(t *testing.T, fail error) {
+	ctx := t.Context()
+	s := &holdStore{Store: mem.New(), outcome: make(chan error, 4)}
+	opts := defaultOptions()
+	opts.Store = s
+	opts.Clock = bottest.NewClock(monday9)
+	b, err := bot.New(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := bot.Event{ID: "E1", Kind: bot.KindMessage, Platform: bot.Slack, Channel: "C1", MessageID: "2.0", User: "UKIM", Text: "the export is broken", At: monday9}
+	reply := bot.Event{ID: "E2", Kind: bot.KindMessage, Platform: bot.Slack, Channel: "C1", MessageID: "2.1", ThreadKey: "2.0", User: "UKIM", Text: "still broken", At: monday9}
+	var res [2]bot.Result
+	var errs [2]error
+	var wg sync.WaitGroup
+	wg.Go(func() { res[0], errs[0] = b.Handle(ctx, first) })
+	synctest.Wait() // the first batch is in its Apply
+	wg.Go(func() { res[1], errs[1] = b.Handle(ctx, reply) })
+	synctest.Wait() // the reply is handled and waits for the first commit
+	if n := s.count(); n != 1 {
+		t.Fatalf("%d applies while the first commits, want 1", n)
+	}
+	s.outcome <- fail
+	if fail == nil {
+		s.outcome <- nil
+	}
+	wg.Wait()
+	if fail != nil {
+		for i, err := range errs {
+			if !errors.Is(err, fail) {
+				t.Errorf("event %d: err %v, want the first commit's error", i, err)
+			}
+		}
+		if n := s.count(); n != 1 {
+			t.Errorf("%d applies: the batch built on a failed one was committed", n)
+		}
+		if _, err := s.ThreadByKey(ctx, bot.Key(bot.Slack, "C1", "2.0")); !errors.Is(err, bot.ErrNotFound) {
+			t.Errorf("thread of a failed batch is visible: %v", err)
+		}
+		// The next batch starts from the store: the redelivery works.
+		s.outcome <- nil
+		s.outcome <- nil
+		for _, ev := range []bot.Event{first, reply} {
+			if _, err := b.Handle(ctx, ev); err != nil {
+				t.Fatalf("redelivery of %s: %v", ev.ID, err)
+			}
+		}
+	} else {
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("event %d: %v", i, err)
+			}
+		}
+		if res[1].ThreadID != res[0].ThreadID || s.count() != 2 {
+			t.Fatalf("reply in thread %d of %d, %d applies; want the same thread, 2 applies", res[1].ThreadID, res[0].ThreadID, s.count())
+		}
+	}
+	th, err := s.ThreadByKey(ctx, bot.Key(bot.Slack, "C1", "2.0"))
+	if err != nil || th.MsgCount != 2 {
+		t.Errorf("thread %+v, %v; want one thread with both messages", th, err)
+	}
+}
+
+// TestTickWaitsForTheBatchInFlight: a Tick while a batch commits sees
+// that batch's threads, never the state before it.
+func TestTickWaitsForTheBatchInFlight(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		s := &holdStore{Store: mem.New(), outcome: make(chan error, 4)}
+		clock := bottest.NewClock(monday9)
+		opts := defaultOptions()
+		opts.Store, opts.Clock = s, clock
+		b, err := bot.New(ctx, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			if _, err := b.Handle(ctx, bot.Event{ID: "E1", Kind: bot.KindMessage, Platform: bot.Slack, Channel: "C1",
+				MessageID: "2.0", User: "UKIM", Text: "the export is broken", At: monday9}); err != nil {
+				t.Error(err)
+			}
+		})
+		synctest.Wait()
+		clock.Advance(50 * time.Minute) // its first reminder is due (at 45 minutes)
+		var n int
+		wg.Go(func() { n, err = b.Tick(ctx) })
+		synctest.Wait()
+		if c := s.count(); c != 1 {
+			t.Fatalf("%d applies: Tick did not wait for the batch in flight", c)
+		}
+		s.outcome <- nil
+		s.outcome <- nil
+		wg.Wait()
+		if err != nil || n != 1 {
+			t.Fatalf("Tick = %d, %v; want the thread of the batch it waited for", n, err)
+		}
+	})
+}

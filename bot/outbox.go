@@ -109,7 +109,7 @@ func (b *Bot) deliver(ctx context.Context, a Action) (bool, error) {
 	}
 	rcpt, sendErr := p.Send(ctx, a)
 
-	b.mu.Lock()
+	b.lock()
 	defer b.mu.Unlock()
 	x := b.begin("")
 	var retry *RetryError
@@ -152,7 +152,7 @@ func backoff(attempt int) time.Duration {
 // noticeRef finds the message to edit for a notice action: the thread's
 // (or incident's) notice, once it was posted.
 func (b *Bot) noticeRef(ctx context.Context, a Action) (string, error) {
-	b.mu.Lock()
+	b.lock()
 	defer b.mu.Unlock()
 	if a.Incident != 0 {
 		inc, err := b.store.Incident(ctx, a.Incident)

@@ -89,7 +89,7 @@ func (b *Bot) Tick(ctx context.Context) (int, error) {
 const tickBatch = 1024
 
 func (b *Bot) tickBatch(ctx context.Context, limit int) (int, error) {
-	b.mu.Lock()
+	b.lock()
 	defer b.mu.Unlock()
 	x := b.begin("")
 	due, err := b.store.Due(ctx, x.now, limit)

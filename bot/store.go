@@ -54,6 +54,20 @@ type Store interface {
 	Close() error
 }
 
+// OpenPager is an optional capability of a Store, found by type
+// assertion: the oldest open threads of a person without reading the
+// others. The mine command lists 20 threads of a person who may own
+// thousands; without it, it reads them all with OpenByOwner.
+type OpenPager interface {
+	// OpenByOwnerPage returns the first limit threads that OpenByOwner
+	// would return (oldest first), and how many OpenByOwner would return
+	// in all, both from one consistent view. limit <= 0 returns no
+	// thread, only the count. Its cost is that of the threads returned
+	// plus the owner's index entries. Safe for concurrent use; the
+	// threads are copies the caller owns.
+	OpenByOwnerPage(ctx context.Context, owner string, limit int) ([]Thread, int, error)
+}
+
 // Change is one state change, written atomically by Store.Apply.
 type Change struct {
 	// EventID, when set, is recorded as seen at EventAt.

@@ -12,6 +12,7 @@ type txn struct {
 	b    *Bot
 	ov   *overlay // the batch of Handle; nil for Tick and the sender
 	tags []Tag    // the event's tags when found before; nil: tag here
+	new  []uint64 // ids of the threads this change creates
 	ch   Change
 	now  time.Time
 	obs  []Observation
@@ -21,6 +22,10 @@ func (b *Bot) begin(eventID string) *txn {
 	now := b.clock.Now()
 	return &txn{b: b, now: now, ch: Change{EventID: eventID, EventAt: now}}
 }
+
+// created reports whether the change creates thread id (no stored
+// version exists).
+func (x *txn) created(id uint64) bool { return slices.Contains(x.new, id) }
 
 // put records the new version of a thread (the last put of an id wins).
 func (x *txn) put(t *Thread) {
@@ -176,6 +181,7 @@ func (b *Bot) customerMessage(ctx context.Context, x *txn, ev Event) (Result, er
 
 func (b *Bot) newThread(ctx context.Context, x *txn, ev Event, tags []Tag) *Thread {
 	b.lastThread++
+	x.new = append(x.new, b.lastThread)
 	t := &Thread{
 		ID:        b.lastThread,
 		Platform:  ev.Platform,

@@ -56,7 +56,10 @@ type DB struct {
 	path string
 }
 
-var _ bot.Store = (*DB)(nil)
+var (
+	_ bot.Store     = (*DB)(nil)
+	_ bot.OpenPager = (*DB)(nil)
+)
 
 // Open opens (creating if needed) the store file at path. When another
 // process, or another DB in this process, holds the file, Open fails

@@ -129,6 +129,29 @@ func (db *DB) OpenByOwner(ctx context.Context, owner string) ([]bot.Thread, erro
 	return out, nil
 }
 
+// OpenByOwnerPage returns the first limit open threads of owner in id
+// order and how many it has in all. It decodes only the threads it
+// returns; the count comes from the owners index.
+func (db *DB) OpenByOwnerPage(ctx context.Context, owner string, limit int) ([]bot.Thread, int, error) {
+	var out []bot.Thread
+	n := 0
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		return ownerIDs(tx, owner, func(tid uint64) error {
+			n++
+			if len(out) >= limit {
+				return nil
+			}
+			t, err := getThread(tx, tid)
+			out = append(out, t)
+			return err
+		})
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("open threads of %q: %w", owner, err)
+	}
+	return out, n, nil
+}
+
 // CountOpenByOwner counts the open threads of owner from the index alone.
 func (db *DB) CountOpenByOwner(ctx context.Context, owner string) (int, error) {
 	n := 0

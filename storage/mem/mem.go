@@ -32,7 +32,10 @@ type Store struct {
 	last      [3]uint64 // thread, action, incident
 }
 
-var _ bot.Store = (*Store)(nil)
+var (
+	_ bot.Store     = (*Store)(nil)
+	_ bot.OpenPager = (*Store)(nil)
+)
 
 // New returns an empty store.
 func New() *Store {
@@ -142,6 +145,16 @@ func (s *Store) OpenByOwner(ctx context.Context, owner string) (out []bot.Thread
 		return nil
 	})
 	return out, err
+}
+
+// OpenByOwnerPage returns the first limit open threads of owner in id
+// order and how many it has in all.
+func (s *Store) OpenByOwnerPage(ctx context.Context, owner string, limit int) ([]bot.Thread, int, error) {
+	all, err := s.OpenByOwner(ctx, owner)
+	if err != nil {
+		return nil, 0, err
+	}
+	return slices.Clip(all[:min(max(limit, 0), len(all))]), len(all), nil
 }
 
 // CountOpenByOwner returns how many open threads owner has.

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -111,4 +112,47 @@ func testOwnerNamePrefix(t *testing.T, s bot.Store) {
 	equal(t, "alice", ownerIDs(t, s, "alice"), []uint64{2})
 	equal(t, "a", ownerIDs(t, s, "a"), []uint64{})
 	equal(t, "김민지", ownerIDs(t, s, "김민지"), []uint64{4})
+}
+
+func testOpenByOwnerPage(t *testing.T, s bot.Store) {
+	p, ok := s.(bot.OpenPager)
+	if !ok {
+		t.Skip("the store is not a bot.OpenPager")
+	}
+	var batch []bot.Thread
+	for i := uint64(1); i <= 60; i++ {
+		st := bot.Waiting
+		switch {
+		case i%5 == 0:
+			st = bot.Resolved // not open: neither listed nor counted
+		case i%3 == 0:
+			st = bot.Answered
+		}
+		owner := "alice"
+		if i%4 == 0 {
+			owner = "bob"
+		}
+		batch = append(batch, ownedThread(i, owner, st))
+	}
+	putThreads(t, s, batch...)
+	all, err := s.OpenByOwner(t.Context(), "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, limit := range []int{-1, 0, 1, 2, 20, len(all) - 1, len(all), len(all) + 5} {
+		page, total, err := p.OpenByOwnerPage(t.Context(), "alice", limit)
+		if err != nil {
+			t.Fatalf("OpenByOwnerPage(alice, %d): %v", limit, err)
+		}
+		equal(t, fmt.Sprintf("total at limit %d", limit), total, len(all))
+		want := all[:min(max(limit, 0), len(all))]
+		equal(t, fmt.Sprintf("page at limit %d", limit), ids(page), ids(want))
+		for i := range page {
+			equal(t, fmt.Sprintf("thread %d", page[i].ID), page[i], want[i])
+		}
+	}
+	page, total, err := p.OpenByOwnerPage(t.Context(), "", 10)
+	if err != nil || len(page) != 0 || total != 0 {
+		t.Errorf("OpenByOwnerPage of nobody = %v, %d, %v", ids(page), total, err)
+	}
 }

@@ -12,6 +12,8 @@
 //   - Due includes a thread due exactly at before; ties go by id.
 //   - OpenByOwner lists by thread id (ids grow with creation); an empty
 //     owner owns nothing.
+//   - A store that is a bot.OpenPager pages exactly what OpenByOwner
+//     lists; limit <= 0 returns only the count (skipped on other stores).
 //   - PruneSeen removes ids recorded strictly before its time; recording an
 //     event id again moves it to the new time.
 //   - Requeue of an action no longer pending and Done of an unknown id do
@@ -51,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store) {
 		{"DueFewOfMany", testDueFewOfMany},
 		{"OpenByOwner", testOpenByOwner},
 		{"OwnerNamePrefix", testOwnerNamePrefix},
+		{"OpenByOwnerPage", testOpenByOwnerPage},
 		{"SeenAndPrune", testSeenAndPrune},
 		{"Outbox", testOutbox},
 		{"CursorsOnlyAdvance", testCursors},
@@ -188,6 +191,15 @@ func ownerIDs(t *testing.T, s bot.Store, owner string) []uint64 {
 	}
 	if n != len(got) {
 		t.Errorf("CountOpenByOwner(%q) = %d, OpenByOwner has %d", owner, n, len(got))
+	}
+	if p, ok := s.(bot.OpenPager); ok {
+		page, total, err := p.OpenByOwnerPage(t.Context(), owner, len(got)+1)
+		if err != nil {
+			t.Fatalf("OpenByOwnerPage(%q): %v", owner, err)
+		}
+		if total != len(got) || !reflect.DeepEqual(ids(page), ids(got)) {
+			t.Errorf("OpenByOwnerPage(%q) = %v, %d; OpenByOwner has %v", owner, ids(page), total, ids(got))
+		}
 	}
 	return ids(got)
 }
