@@ -214,7 +214,11 @@ func (s *Server) resume(c *conn, raw json.RawMessage) {
 		c.send(outFrame{close: 4004})
 		return
 	}
-	if s.sess == nil || s.sess.id != r.SessionID || r.Seq > s.sess.seq {
+	// As Discord: a session that cannot be resumed — unknown, or whose
+	// missed dispatches are no longer all kept — is invalid, and the client
+	// must identify again (and backfill what it missed).
+	if s.sess == nil || s.sess.id != r.SessionID || r.Seq > s.sess.seq ||
+		(len(s.sess.log) > 0 && *s.sess.log[0].Seq > r.Seq+1) {
 		c.send(outFrame{frame: &frame{Op: 9, Data: false}})
 		return
 	}
