@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/openear/openear/adapters/internal/changes"
 )
 
 // Options configure a fake Discord. The zero value is usable: defaults
@@ -155,7 +157,7 @@ type Server struct {
 	wsURL string
 
 	mu           sync.Mutex
-	changed      chan struct{} // closed and replaced on every change
+	changes      changes.Signal // wakes WaitFor
 	lastID       uint64
 	guilds       map[string]*guild
 	channels     map[string]*channel
@@ -192,7 +194,6 @@ func New(opts Options) *Server {
 	}
 	s := &Server{
 		opts:         opts,
-		changed:      make(chan struct{}),
 		guilds:       map[string]*guild{},
 		channels:     map[string]*channel{},
 		users:        map[string]*user{opts.BotID: {id: opts.BotID, name: opts.BotName, bot: true}},
@@ -233,28 +234,13 @@ func (s *Server) Close() {
 }
 
 // touch wakes WaitFor. Called with mu held.
-func (s *Server) touch() {
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
+func (s *Server) touch() { s.changes.Notify() }
 
 // WaitFor waits until pred returns true, re-evaluating it after every
 // change of the fake (a call, a message, a response, a connection). pred
 // may call the Server's methods.
 func (s *Server) WaitFor(ctx context.Context, pred func() bool) error {
-	for {
-		s.mu.Lock()
-		ch := s.changed
-		s.mu.Unlock()
-		if pred() {
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
+	return s.changes.Wait(ctx, pred)
 }
 
 // newID returns a fresh snowflake for now, strictly increasing. Called

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/openear/openear/adapters/internal/changes"
 )
 
 // Options configure a Server. The zero value means defaults.
@@ -153,7 +155,7 @@ type Server struct {
 	reactions []Reaction
 	ephemeral []Ephemeral
 	httpSent  map[string]httpEvent // by event id, for Retry
-	changed   chan struct{}
+	changes   changes.Signal       // wakes WaitFor
 	closed    bool
 	appURL    string
 
@@ -180,7 +182,6 @@ func New(opts Options) *Server {
 		faults:   map[string][]Fault{},
 		pending:  map[string]*envelope{},
 		httpSent: map[string]httpEvent{},
-		changed:  make(chan struct{}),
 		appURL:   strings.TrimSuffix(opts.AppURL, "/"),
 	}
 	s.users[opts.BotUserID] = User{ID: opts.BotUserID, Team: opts.HomeTeam, Name: "openear", IsBot: true}
@@ -226,32 +227,13 @@ func (s *Server) Close() {
 }
 
 // notifyLocked wakes WaitFor callers. s.mu must be held.
-func (s *Server) notifyLocked() {
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
+func (s *Server) notifyLocked() { s.changes.Notify() }
 
 // WaitFor waits until cond returns true, re-checking it after every change
 // of the fake's state (and every 50 ms); it returns ctx's error if ctx ends
 // first. cond must not call WaitFor.
 func (s *Server) WaitFor(ctx context.Context, cond func() bool) error {
-	for {
-		s.mu.Lock()
-		ch := s.changed
-		s.mu.Unlock()
-		if cond() {
-			return nil
-		}
-		t := time.NewTimer(50 * time.Millisecond)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-ch:
-		case <-t.C:
-		}
-		t.Stop()
-	}
+	return s.changes.Wait(ctx, cond)
 }
 
 // AddUser adds a user of team (the home team or a Slack Connect partner).
