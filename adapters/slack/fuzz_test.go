@@ -2,6 +2,8 @@ package slack_test
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/openear/openear/adapters/slack"
 	"github.com/openear/openear/adapters/slackfake"
+	"github.com/openear/openear/bot"
 )
 
 // FuzzVerify: the signature check never panics, accepts a correct
@@ -179,5 +182,51 @@ func TestAccessSignatures(t *testing.T) {
 	h.ServeHTTP(w, signedEvent(body, now))
 	if w.Code != 200 || len(rec.all()) != 1 {
 		t.Fatalf("a good request: %d, %d events", w.Code, len(rec.all()))
+	}
+}
+
+// TestOddSocketEnvelopes: envelopes Slack might send that openear does not
+// expect — unknown types, payloads of the wrong shape, missing fields, a
+// huge text, a lone surrogate — are each acknowledged (never stuck, never
+// redelivered forever), and the adapter goes on handling real messages.
+func TestOddSocketEnvelopes(t *testing.T) {
+	e := newE2E(t, true)
+	huge := strings.Repeat("é", 600_000)
+	odd := []struct{ typ, payload string }{
+		{"weird_type", `{"a":1}`},
+		{"events_api", `"not an object"`},
+		{"events_api", `{}`},
+		{"events_api", `{"type":"event_callback","event_id":"EvOdd1","event":{"type":"message"}}`},
+		{"events_api", `{"type":"event_callback","event_id":"EvOdd2","event":{"type":"message","channel":"C0SHARED","user":"U0JIN","text":"` + huge + `","ts":"1795000000.000001"}}`},
+		{"events_api", `{"type":"event_callback","event_id":"EvOdd3","event":{"type":"message","channel":"C0SHARED","user":"U0JIN","text":"bad \udc00 surrogate","ts":"1795000000.000002"}}`},
+		{"events_api", `{"type":"event_callback","event_id":"EvOdd4","event":{"type":"no_such_event"}}`},
+		{"slash_commands", `{"command":"/openear"}`},
+		{"interactive", `{"type":"no_such_interaction"}`},
+		{"interactive", `[]`},
+	}
+	var ids []string
+	for _, o := range odd {
+		ids = append(ids, e.fake.SendEnvelope(o.typ, json.RawMessage(o.payload)))
+	}
+	e.waitFor("every odd envelope acked", func() bool {
+		for _, id := range ids {
+			if !e.fake.Acked(id) {
+				return false
+			}
+		}
+		return true
+	})
+	for _, d := range e.fake.Deliveries() {
+		if d.Attempt > 0 {
+			t.Errorf("envelope %s (%s) was delivered again: not acked in time", d.EnvelopeID, d.Type)
+		}
+	}
+	// Still working.
+	ts := e.fake.Post(e2eShared, e2eCust, "Is the export broken?", "")
+	e.thread(ts)
+	// The huge message was stored capped, as any message.
+	th, err := e.db.ThreadByKey(context.Background(), bot.Key(bot.Slack, e2eShared, "1795000000.000001"))
+	if err == nil && len(th.Messages[0].Text) > bot.MaxText {
+		t.Fatalf("stored %d bytes of a huge text", len(th.Messages[0].Text))
 	}
 }

@@ -380,3 +380,15 @@ func (s *Server) Press(ctx context.Context, user, team, actionID, value, channel
 	s.mu.Unlock()
 	return s.dispatch(ctx, e, false)
 }
+
+// SendEnvelope sends a Socket Mode envelope of any type with any payload
+// (which must be valid JSON) to the connected app, for tests of odd input.
+// It returns the envelope id; the fake redelivers it until it is acked,
+// like any envelope.
+func (s *Server) SendEnvelope(typ string, payload json.RawMessage) string {
+	s.mu.Lock()
+	e := &envelope{id: s.nextIDLocked("env-"), typ: typ, payload: payload, acked: make(chan json.RawMessage, 1)}
+	s.mu.Unlock()
+	s.sendEnvelope(e, true)
+	return e.id
+}
