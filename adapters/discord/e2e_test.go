@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -298,4 +299,30 @@ func TestE2EStartsWhileDiscordIsDown(t *testing.T) {
 		t.Fatalf("%d gateway lookups: want the two failures retried", n)
 	}
 	e.thread(e.fake.Post(watched, customer, "Is the export broken for everyone?", "").ID)
+}
+
+// Discord answering 429 and then 500 to the triage notice: the notice
+// stays in the outbox and goes out once, after the waits, through the
+// real core.
+func TestE2EOutboxThroughRateLimits(t *testing.T) {
+	e := newE2E(t)
+	e.fake.FailNext("POST /channels/"+triage+"/messages", 1, discordfake.RateLimit)
+	e.fake.FailNext("POST /channels/"+triage+"/messages", 1, discordfake.ServerError)
+	e.thread(e.fake.Post(watched, customer, "The app crashes on start", "").ID)
+	ctx := context.Background()
+	for range 2 { // the 429, then the 500
+		e.flush()
+		pending, err := e.db.Outbox(ctx, 10)
+		if err != nil || !slices.ContainsFunc(pending, func(a bot.Action) bool { return a.Purpose == bot.ForTriage }) {
+			t.Fatalf("the failed notice left the outbox: %+v %v", pending, err)
+		}
+		e.clock.Advance(time.Minute) // past retry_after and the backoff
+	}
+	e.flush()
+	if n := len(e.fake.Messages(triage)); n != 1 {
+		t.Fatalf("%d notices in the triage channel, want 1", n)
+	}
+	if pending, _ := e.db.Outbox(ctx, 10); len(pending) != 0 {
+		t.Fatalf("%d actions still pending", len(pending))
+	}
 }
