@@ -404,7 +404,7 @@ func benchDue(ctx context.Context, b *bot.Bot, clock *offsetClock, t0 time.Time)
 	}
 	slices.Sort(lat)
 	idle = ms(lat[len(lat)/2])
-	clock.off.Store(int64(t0.Add(15 * time.Minute).Sub(time.Now())))
+	clock.off.Store(int64(time.Until(t0.Add(15 * time.Minute))))
 	defer clock.off.Store(0)
 	start := time.Now()
 	n, err := b.Tick(ctx)

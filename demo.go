@@ -153,7 +153,6 @@ type demo struct {
 	out   io.Writer
 	mu    sync.Mutex // serializes output lines
 	count map[string]int
-	guild string
 }
 
 func newDemo(speed float64, dbPath, httpAddr string, stdout, stderr io.Writer, verbose bool) (*demo, error) {

@@ -53,13 +53,36 @@ func TestDiskFull(t *testing.T) {
 		w.slack.AddUser(u, "TCUST", u, false)
 		ts = append(ts, w.slack.Post(sCust1, u, fmt.Sprintf("Disk-full question %d: where is report %d?", i, i), ""))
 	}
-	time.Sleep(2 * time.Second) // let the bot try (and fail) to commit
+	// The bot tries and fails to commit: the fake redelivers what was not
+	// acknowledged. One redelivery is proof enough.
+	redelivered := func() bool {
+		for _, d := range w.slack.Deliveries() {
+			if d.Attempt > 0 {
+				return true
+			}
+		}
+		return false
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !redelivered() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
 	failed := len(w.slack.Acks()) - acksBefore
 	stored, _ := w.threads()
 	t.Logf("while full: %d acks for 200 messages, %d threads", failed, len(stored))
 
 	os.Remove(filler)
 	w.waitThreads("every message after space returned", 60*time.Second, func(ths []bot.Thread) bool { return len(ths) == 201 })
+	all, _ := w.threads()
+	roots := map[string]bool{}
+	for _, th := range all {
+		roots[th.Root] = true
+	}
+	for _, m := range ts {
+		if !roots[m] {
+			t.Errorf("message %s posted while the disk was full is in no thread", m)
+		}
+	}
 	w.stop()
 	if failed >= 200 {
 		t.Skip("the disk never filled for bbolt (its file had room to spare): the test proved nothing")

@@ -191,12 +191,12 @@ func TestHTTPDelivery(t *testing.T) {
 		body, _ := io.ReadAll(r.Body)
 		sv, err := slack.NewSecretsVerifier(r.Header, "s3cret")
 		if err != nil {
-			http.Error(w, err.Error(), 401)
+			http.Error(w, err.Error(), http.StatusUnauthorized)
 			return
 		}
 		_, _ = sv.Write(body)
 		if sv.Ensure() != nil {
-			http.Error(w, "bad signature", 401)
+			http.Error(w, "bad signature", http.StatusUnauthorized)
 			return
 		}
 		mu.Lock()
