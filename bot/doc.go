@@ -5,4 +5,45 @@
 // bot knows no platform and no database. It declares the interfaces it
 // consumes (Store, Platform, Clock); adapters and storage implement them and
 // main wires them together.
+//
+// # A tour
+//
+//	event.go      Event (inbound), Action (outbound), Handler, Platform, Clock
+//	thread.go     Thread and its states; platform keys (Key, CustomerKey, …)
+//	store.go      the Store contract and Change, the unit of one transaction
+//	errors.go     sentinel errors and RetryError
+//	bot.go        Options, New, Run (clock loop and sender)
+//	ingest.go     Handle: group commit by one writer over an overlay
+//	tracker.go    messages, replies, reactions: the thread state machine
+//	router.go     routing rules, teams, round robin, least loaded, hours
+//	reminders.go  SLA clocks, reminders, escalation, snooze, Tick
+//	hours.go      business hours: Add and Between in open time
+//	outbox.go     Flush: delivery with retries, backoff and ordering
+//	notice.go     triage notices and owner notes
+//	commands.go   ParseCommand: one language for Slack and Discord
+//	commandexec.go running commands, buttons and tag corrections
+//	tagger.go     Tagger: English and Korean rules (tagger_ko.go), reasons
+//	terms.go      Terms: salient words, for incidents and idea grouping
+//	incidents.go  many customers, one problem
+//	stats.go      Stats, ComputeStats; digest.go the daily digest
+//	promise.go    Promise: "Monday morning" / "월요일 오전"
+//
+// # Life of a customer message
+//
+// An adapter turns a platform delivery into an Event and calls Handle.
+// Handle tags the text, queues the event, and one caller at a time (the
+// writer) takes the queue: for each event it dedupes (event id, then the
+// message's key), finds or opens the thread (platform thread, or the
+// customer's recent run of messages), routes a new thread to an owner,
+// starts or stops its SLA clock, and queues the actions the change causes
+// (notice, owner note, promise). All of a batch is committed with one
+// Store.Apply; Handle returns after that, and only then does the adapter
+// acknowledge the delivery. Run's sender delivers queued actions through
+// the Platforms; Run's clock loop calls Tick, which reads only the threads
+// that came due (the store's due index) and turns each into a reminder or
+// an escalation, written in the same transaction.
+//
+// Tests drive all of this with a fake Clock (bottest.Clock), an in-memory
+// Store (storage/mem) or a real bbolt file, and call Tick and Flush
+// directly: no test waits for time to pass.
 package bot
