@@ -266,6 +266,12 @@ func (a *Adapter) isStaff(ctx context.Context, id *identity, user, team string) 
 	}
 	if team == "" {
 		t, err := a.teamOf(ctx, user)
+		if isCode(err, "user_not_found", "user_not_visible") {
+			// Not someone Slack will tell us about: not a member of the
+			// home team, so a customer. Failing would only make Slack
+			// retry, then drop the message.
+			return false, nil
+		}
 		if err != nil {
 			return false, err
 		}
