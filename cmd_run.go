@@ -62,6 +62,7 @@ type wiring struct {
 	observe     func(bot.Observation) // besides metrics
 	discordHTTP *http.Client          // the discord adapter's client (the demo's fake transport)
 	tick        time.Duration         // how often the clock loop and sender run
+	slackPace   time.Duration         // least time between posts in a Slack channel (0: 1s; <0: none, for tests)
 }
 
 // newApp wires the core to the adapters enabled in cfg.
@@ -89,7 +90,7 @@ func newApp(ctx context.Context, cfg config.Config, store bot.Store, clock bot.C
 	if s := cfg.Slack; s != nil && s.Enabled {
 		ad, err := slack.New(slack.Config{BotToken: s.BotToken.Reveal(), AppToken: s.AppToken.Reveal(), SigningSecret: s.SigningSecret.Reveal(),
 			APIURL: s.APIURL, TriageChannel: s.TriageChannel, Channels: s.Channels, DMs: s.DMs, Staff: s.Staff,
-			Logger: log.With("adapter", "slack")}, b)
+			Logger: log.With("adapter", "slack"), PostInterval: w.slackPace}, b)
 		if err != nil {
 			return nil, err
 		}

@@ -125,6 +125,11 @@ type Bot struct {
 	rr         map[string]int // round-robin position per team
 	recent     []report       // recent problem reports, for incidents
 
+	// started is when New ran; digestAt the next digest (under digestMu).
+	started  time.Time
+	digestMu sync.Mutex
+	digestAt time.Time
+
 	pmu       sync.RWMutex
 	platforms map[string]Platform
 	wake      chan struct{}
@@ -179,6 +184,7 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 		opts.SeenTTL = 24 * time.Hour
 	}
 	b := &Bot{
+		started:   opts.Clock.Now(),
 		store:     opts.Store,
 		clock:     opts.Clock,
 		log:       opts.Logger,
@@ -264,10 +270,6 @@ func (b *Bot) clockLoop(ctx context.Context) {
 	tick := time.NewTicker(b.opts.TickEvery)
 	defer tick.Stop()
 	lastPrune := time.Time{}
-	var digestAt time.Time
-	if b.opts.Digest.Enabled {
-		digestAt = b.nextDigest(b.clock.Now())
-	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -276,12 +278,6 @@ func (b *Bot) clockLoop(ctx context.Context) {
 		}
 		if _, err := b.Tick(ctx); err != nil && ctx.Err() == nil {
 			b.log.Error("clock tick failed", "err", err)
-		}
-		if now := b.clock.Now(); !digestAt.IsZero() && !now.Before(digestAt) {
-			if err := b.postDigest(ctx, now); err != nil && ctx.Err() == nil {
-				b.log.Error("digest failed", "err", err)
-			}
-			digestAt = b.nextDigest(now)
 		}
 		if now := b.clock.Now(); now.Sub(lastPrune) > time.Hour {
 			lastPrune = now

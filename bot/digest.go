@@ -147,6 +147,29 @@ next:
 	return groups
 }
 
+// digestIfDue posts the digest when its time of day has come. The first
+// digest is the first one after the bot started: a restart at 09:30 does
+// not post the 09:00 digest again (nor late).
+func (b *Bot) digestIfDue(ctx context.Context) error {
+	if !b.opts.Digest.Enabled {
+		return nil
+	}
+	now := b.clock.Now()
+	b.digestMu.Lock()
+	if b.digestAt.IsZero() {
+		b.digestAt = b.nextDigest(b.started)
+	}
+	due := !now.Before(b.digestAt)
+	if due {
+		b.digestAt = b.nextDigest(now)
+	}
+	b.digestMu.Unlock()
+	if !due {
+		return nil
+	}
+	return b.postDigest(ctx, now)
+}
+
 // nextDigest returns the first digest time after now.
 func (b *Bot) nextDigest(now time.Time) time.Time {
 	loc := b.opts.Digest.Loc

@@ -75,6 +75,9 @@ func (b *Bot) retimeWait(t *Thread) {
 // and the end of snoozes. Its cost is that of the due threads. It returns
 // how many threads it handled.
 func (b *Bot) Tick(ctx context.Context) (int, error) {
+	if err := b.digestIfDue(ctx); err != nil {
+		return 0, fmt.Errorf("digest: %w", err)
+	}
 	handled := 0
 	for {
 		n, err := b.tickBatch(ctx, tickBatch)
