@@ -121,18 +121,12 @@ func (r *rig) command(user string, staff bool, text string) string {
 // advance moves the clock and runs the clock loop and the sender once.
 func (r *rig) advance(d time.Duration) {
 	r.t.Helper()
-	r.clock.Advance(d)
-	if _, err := r.bot.Tick(r.ctx); err != nil {
-		r.t.Fatal(err)
-	}
-	r.flush()
+	bottest.Advance(r.t, r.bot, r.clock, d)
 }
 
 func (r *rig) flush() {
 	r.t.Helper()
-	if _, err := r.bot.Flush(r.ctx); err != nil {
-		r.t.Fatal(err)
-	}
+	bottest.Flush(r.t, r.bot)
 }
 
 // dms returns the texts of DMs of a purpose sent to a user id.

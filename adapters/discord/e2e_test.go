@@ -99,29 +99,17 @@ func (e *e2e) poll(what string, cond func() bool) {
 
 func (e *e2e) thread(id string) bot.Thread {
 	e.t.Helper()
-	var th bot.Thread
-	e.poll("thread of "+id, func() bool {
-		var err error
-		th, err = e.db.ThreadByKey(context.Background(), bot.Key(bot.Discord, watched, id))
-		return err == nil
-	})
-	return th
+	return bottest.WaitThread(e.t, e.db, bot.Key(bot.Discord, watched, id))
 }
 
 func (e *e2e) flush() {
 	e.t.Helper()
-	if _, err := e.bot.Flush(context.Background()); err != nil {
-		e.t.Fatal(err)
-	}
+	bottest.Flush(e.t, e.bot)
 }
 
 func (e *e2e) advance(d time.Duration) {
 	e.t.Helper()
-	e.clock.Advance(d)
-	if _, err := e.bot.Tick(context.Background()); err != nil {
-		e.t.Fatal(err)
-	}
-	e.flush()
+	bottest.Advance(e.t, e.bot, e.clock, d)
 }
 
 func (e *e2e) tracked() (threads, messages int) {

@@ -163,3 +163,35 @@ func Tracked(ctx context.Context, s bot.Store) (threads, messages int, err error
 	})
 	return threads, messages, err
 }
+
+// Flush runs the bot's sender once, failing the test on an error.
+func Flush(t testing.TB, b *bot.Bot) {
+	t.Helper()
+	if _, err := b.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Advance moves the clock by d, then runs the bot's clock loop (Tick) and
+// its sender (Flush) once: what Run would do after d of time.
+func Advance(t testing.TB, b *bot.Bot, c *Clock, d time.Duration) {
+	t.Helper()
+	c.Advance(d)
+	if _, err := b.Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	Flush(t, b)
+}
+
+// WaitThread waits until a platform key (bot.Key) leads to a thread in the
+// store, and returns the thread.
+func WaitThread(t testing.TB, s bot.Store, key string) bot.Thread {
+	t.Helper()
+	var th bot.Thread
+	Poll(t, "the thread of "+key, func() bool {
+		var err error
+		th, err = s.ThreadByKey(context.Background(), key)
+		return err == nil
+	})
+	return th
+}
