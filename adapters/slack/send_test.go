@@ -127,21 +127,34 @@ func TestSendErrors(t *testing.T) {
 }
 
 func TestSendPacesPerChannel(t *testing.T) {
-	e := setup(t, httpMode, func(c *slack.Config) { c.PostInterval = 150 * time.Millisecond }, false)
-	for range 3 {
-		if _, err := e.ad.Send(e.ctx, bot.Action{Kind: bot.ActPost, Channel: custChan, Text: "x"}); err != nil {
-			t.Fatal(err)
+	const pace = time.Second
+	e := setup(t, httpMode, func(c *slack.Config) { c.PostInterval = pace }, false)
+	send := func(ch, text string) {
+		if _, err := e.ad.Send(e.ctx, bot.Action{Kind: bot.ActPost, Channel: ch, Text: text}); err != nil {
+			t.Error(err)
 		}
 	}
-	if _, err := e.ad.Send(e.ctx, bot.Action{Kind: bot.ActPost, Channel: triageChan, Text: "y"}); err != nil {
-		t.Fatal(err)
-	}
+	send(custChan, "first")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		send(custChan, "second") // waits for the channel's pace
+	}()
+	send(triageChan, "other channel") // does not wait behind it
+	<-done
 	calls := e.fake.Calls("chat.postMessage")
-	if gap := calls[2].At.Sub(calls[0].At); gap < 250*time.Millisecond {
-		t.Fatalf("3 posts in one channel within %v", gap)
+	if len(calls) != 3 {
+		t.Fatalf("%d posts", len(calls))
 	}
-	if gap := calls[3].At.Sub(calls[2].At); gap > 100*time.Millisecond {
-		t.Fatalf("another channel waited %v", gap)
+	byText := map[string]slackfake.Call{}
+	for _, c := range calls {
+		byText[c.Form.Get("text")] = c
+	}
+	if gap := byText["second"].At.Sub(byText["first"].At); gap < pace*9/10 {
+		t.Fatalf("two posts in one channel %v apart, want at least %v", gap, pace)
+	}
+	if !byText["other channel"].At.Before(byText["second"].At) {
+		t.Fatal("a post to another channel waited behind the paced one")
 	}
 }
 
