@@ -144,15 +144,9 @@ func (s *Server) chatPostMessage(w http.ResponseWriter, f url.Values) {
 		fail(w, "channel_not_found")
 		return
 	}
-	m := &Message{Channel: ch, TS: s.nextTSLocked(), ThreadTS: f.Get("thread_ts"),
+	m := s.recordLocked(&Message{Channel: ch, ThreadTS: f.Get("thread_ts"),
 		User: s.opts.BotUserID, Team: s.opts.HomeTeam, BotID: s.opts.BotID,
-		Text: f.Get("text"), Blocks: f.Get("blocks")}
-	if m.ThreadTS != "" {
-		if p := s.findLocked(ch, m.ThreadTS); p != nil && p.ThreadTS == "" {
-			p.ThreadTS = p.TS
-		}
-	}
-	s.appendLocked(m)
+		Text: f.Get("text"), Blocks: f.Get("blocks")})
 	s.mu.Unlock()
 	// Slack echoes the bot's own messages as events; the app must skip them.
 	s.deliverMessage(m)
