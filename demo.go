@@ -400,7 +400,7 @@ func (d *demo) summary(ctx context.Context, now time.Time) error {
 	fmt.Fprintf(w, "Threads: %d  (waiting %d · answered %d · resolved %d)\n", st.Threads, st.ByState[bot.Waiting], st.ByState[bot.Answered], st.ByState[bot.Resolved])
 	fmt.Fprintf(w, "By platform: %s   By language: %s\n", kv(st.ByPlatform), kv(st.ByLang))
 	fmt.Fprintf(w, "First response: p50 %s · p90 %s (%d answered)\n", fmtMin(st.FirstResponse.P50), fmtMin(st.FirstResponse.P90), st.FirstResponse.Count)
-	fmt.Fprintf(w, "SLA met: %s (%d met, %d missed)\n", pct(st.SLA.Percent()), st.SLA.Met, st.SLA.Missed)
+	fmt.Fprintf(w, "SLA met: %s (%d met, %d missed)\n", st.SLA, st.SLA.Met, st.SLA.Missed)
 	d.mu.Lock()
 	fmt.Fprintf(w, "Reminders: %d · escalations: %d · incidents: %d · noise skipped: %d · refused: %d\n",
 		d.count["reminder"], d.count["escalation"], d.count["incident"], d.count["noise"], d.count["refused"])
@@ -417,7 +417,7 @@ func (d *demo) summary(ctx context.Context, now time.Time) error {
 		sort.Strings(keys)
 		for _, k := range keys {
 			l := sec.m[k]
-			fmt.Fprintf(w, "%-10s %8d %10s %14s\n", k, l.Threads, pct(l.SLA.Percent()), fmtMin(l.FirstResponse.P50))
+			fmt.Fprintf(w, "%-10s %8d %10s %14s\n", k, l.Threads, l.SLA, fmtMin(l.FirstResponse.P50))
 		}
 	}
 	digest, err := d.app.bot.Digest(ctx, d.clock.start().Add(-time.Hour), now.Add(time.Second))

@@ -65,13 +65,10 @@ func cmdReplay(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	return nil
 }
 
-// parsePeriod parses "30d", "2w" or a Go duration.
+// parsePeriod parses a -since period: "30d", "2w" or a Go duration, at
+// most a year (as the stats command).
 func parsePeriod(s string) (time.Duration, error) {
-	c, err := bot.ParseCommand("stats " + s)
-	if err != nil {
-		return 0, fmt.Errorf("%q is not a period (try 7d, 30d, 36h)", s)
-	}
-	return c.Duration, nil
+	return bot.ParseDuration(s, 365*24*time.Hour)
 }
 
 // replayReport compares stored threads with the same history run through
@@ -195,7 +192,7 @@ func (r *replayReport) String() string {
 	list("Tag changes", r.TagChanges)
 	list("Owner changes", r.OwnerChanges)
 	fmt.Fprintf(&s, "SLA breaches: %d now, %d with the new rules\n", r.OldBreaches, r.NewBreaches)
-	fmt.Fprintf(&s, "SLA met: %s now, %s with the new rules\n", pct(r.Old.SLA.Percent()), pct(r.New.SLA.Percent()))
+	fmt.Fprintf(&s, "SLA met: %s now, %s with the new rules\n", r.Old.SLA, r.New.SLA)
 	fmt.Fprintf(&s, "\nLoad per person:\n  %-14s %6s %6s\n", "owner", "now", "new")
 	var names []string
 	for k := range r.OldLoad {
@@ -211,11 +208,4 @@ func (r *replayReport) String() string {
 		fmt.Fprintf(&s, "  %-14s %6d %6d\n", k, r.OldLoad[k], r.NewLoad[k])
 	}
 	return s.String()
-}
-
-func pct(p float64) string {
-	if p < 0 {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.0f%%", p)
 }

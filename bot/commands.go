@@ -302,6 +302,13 @@ func (a cmdArgs) incident(c Command) (Command, error) {
 	return Command{}, fmt.Errorf("%s: unknown action %q (try update, resolve, show)", prefix, a.toks[1].text)
 }
 
+// ParseDuration parses a positive duration of at most max the way commands
+// do: a Go duration ("90m", "36h") or whole numbers of w, d, h, m and s
+// ("7d", "1w2d"). The command line tools use it for their periods.
+func ParseDuration(s string, max time.Duration) (time.Duration, error) {
+	return cmdDuration(s, max, cmdFormatDuration(max), "7d, 30d, 36h")
+}
+
 // cmdDuration parses a positive duration of at most max: a Go duration
 // ("90m", "1h30m") or whole numbers of w (7 days), d (24h), h, m and s
 // ("1d", "1w2d", "1d12h").

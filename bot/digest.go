@@ -62,7 +62,7 @@ func DigestText(ts, waiting []Thread, since, until time.Time) string {
 		}
 		fmt.Fprintf(&s, " (%s)", strings.Join(parts, ", "))
 	}
-	fmt.Fprintf(&s, "\nFirst response: p50 %s · p90 %s · SLA met %s\n", fmtDur(st.FirstResponse.P50), fmtDur(st.FirstResponse.P90), fmtPct(st.SLA.Percent()))
+	fmt.Fprintf(&s, "\nFirst response: p50 %s · p90 %s · SLA met %s\n", fmtDur(st.FirstResponse.P50), fmtDur(st.FirstResponse.P90), st.SLA)
 	for _, sec := range []struct {
 		name string
 		m    map[string]*Line
@@ -74,7 +74,7 @@ func DigestText(ts, waiting []Thread, since, until time.Time) string {
 		sort.Strings(keys)
 		parts := make([]string, 0, len(keys))
 		for _, k := range keys {
-			parts = append(parts, fmt.Sprintf("%s %s", k, fmtPct(sec.m[k].SLA.Percent())))
+			parts = append(parts, fmt.Sprintf("%s %s", k, sec.m[k].SLA))
 		}
 		if len(parts) > 0 {
 			fmt.Fprintf(&s, "SLA met by %s: %s\n", sec.name, strings.Join(parts, " · "))

@@ -53,6 +53,15 @@ func (r Ratio) Percent() float64 {
 	return 100 * float64(r.Met) / float64(r.Met+r.Missed)
 }
 
+// String is the share met as "83%", or "n/a" when nothing was measured.
+func (r Ratio) String() string {
+	p := r.Percent()
+	if p < 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f%%", p)
+}
+
 // Line is one row of a breakdown.
 type Line struct {
 	Threads       int     `json:"threads"`
@@ -156,7 +165,7 @@ func (st Stats) Text() string {
 		fmt.Fprintf(&s, " · %s %d", state, st.ByState[state])
 	}
 	fmt.Fprintf(&s, "\nFirst response: p50 %s, p90 %s (%d answered)\n", fmtDur(st.FirstResponse.P50), fmtDur(st.FirstResponse.P90), st.FirstResponse.Count)
-	fmt.Fprintf(&s, "SLA met: %s (%d met, %d missed)\n", fmtPct(st.SLA.Percent()), st.SLA.Met, st.SLA.Missed)
+	fmt.Fprintf(&s, "SLA met: %s (%d met, %d missed)\n", st.SLA, st.SLA.Met, st.SLA.Missed)
 	if st.Corrections > 0 {
 		fmt.Fprintf(&s, "Tag corrections by staff: %d\n", st.Corrections)
 	}
@@ -172,17 +181,10 @@ func (st Stats) Text() string {
 		fmt.Fprintf(&s, "By %s:\n", sec.name)
 		for _, k := range keys {
 			l := sec.m[k]
-			fmt.Fprintf(&s, "  %-12s %4d threads · SLA met %s · first response p50 %s\n", k, l.Threads, fmtPct(l.SLA.Percent()), fmtDur(l.FirstResponse.P50))
+			fmt.Fprintf(&s, "  %-12s %4d threads · SLA met %s · first response p50 %s\n", k, l.Threads, l.SLA, fmtDur(l.FirstResponse.P50))
 		}
 	}
 	return strings.TrimRight(s.String(), "\n")
-}
-
-func fmtPct(p float64) string {
-	if p < 0 {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.0f%%", p)
 }
 
 func fmtDur(d time.Duration) string {
