@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -50,6 +51,28 @@ type writer struct {
 	seen, seenByTime, outbox, cursors    *bolt.Bucket
 	incidents                            *bolt.Bucket
 	lastThread, lastAction, lastIncident uint64
+	keyScratch                           [][]byte // reused by putThread
+	arena                                []byte   // encoded values of this transaction
+}
+
+// arenaChunk is the size of the chunks encoded values are written into:
+// bbolt keeps a value (not a copy) until the commit, so values are carved
+// out of large chunks instead of allocated one by one.
+const arenaChunk = 64 << 10
+
+// encode appends one value with fn into the arena and returns it. A value
+// that outgrows the chunk's free space gets its own allocation (append
+// copies it away); the chunk's bytes are never written twice.
+func (w *writer) encode(fn func(wbuf) wbuf) []byte {
+	if cap(w.arena)-len(w.arena) < 2048 {
+		w.arena = make([]byte, 0, arenaChunk)
+	}
+	free := w.arena[len(w.arena):]
+	v := fn(wbuf(free[:0]))
+	if len(v) > 0 && &v[:1][0] == &free[:1][0] {
+		w.arena = w.arena[:len(w.arena)+len(v)]
+	}
+	return v[:len(v):len(v)]
 }
 
 // Fill factors of the buckets written mostly in key order: threads and
@@ -139,51 +162,43 @@ func (w *writer) putSeen(c *bot.Change) error {
 }
 
 // putThread writes t whole and moves its index entries from the stored
-// version to t.
+// version to t. Only the index fields of the stored version are read.
 func (w *writer) putThread(t *bot.Thread) error {
 	if t.ID == 0 {
 		return errZeroID
 	}
 	key := u64(t.ID)
-	var old *bot.Thread
+	var old storedIndex
 	if v := w.threads.Get(key); v != nil {
-		o, err := decodeThread(v)
-		if err != nil {
+		var err error
+		if old, err = readStoredIndex(v, t.ID, w.keyScratch[:0]); err != nil {
 			return fmt.Errorf("decode stored: %w", err)
 		}
-		old = &o
+		w.keyScratch = old.keys[:0]
 	}
-	if err := w.putKeys(t, old); err != nil {
+	if err := w.putKeys(t, old.keys); err != nil {
 		return err
 	}
-	if err := moveIndex(w.due, dueKey(old), dueKey(t)); err != nil {
+	if err := moveIndex(w.due, old.due, dueKey(t)); err != nil {
 		return fmt.Errorf("due index: %w", err)
 	}
-	if err := moveIndex(w.owners, ownerKey(old), ownerKey(t)); err != nil {
+	if err := moveIndex(w.owners, old.owner, ownerKey(t)); err != nil {
 		return fmt.Errorf("owner index: %w", err)
 	}
-	v, err := encodeThread(t)
-	if err != nil {
-		return fmt.Errorf("encode: %w", err)
-	}
+	v := w.encode(func(b wbuf) wbuf { return appendThread(b, t) })
 	w.lastThread = max(w.lastThread, t.ID)
 	return w.threads.Put(key, v)
 }
 
-// putKeys points the keys that t has and old had not at t. Keys are never
-// deleted: a key leads to the thread that added it last.
-func (w *writer) putKeys(t, old *bot.Thread) error {
-	had := map[string]bool{}
-	if old != nil {
-		for _, k := range old.Keys {
-			had[k] = true
-		}
-	}
+// putKeys points the keys that t has and the stored version (had) had
+// not at t. Keys are never deleted: a key leads to the thread that added
+// it last. A thread has few keys (bot bounds them), so a scan beats a map.
+func (w *writer) putKeys(t *bot.Thread, had [][]byte) error {
 	for _, k := range t.Keys {
 		if k == "" {
 			return errEmptyKey
 		}
-		if had[k] {
+		if slices.ContainsFunc(had, func(h []byte) bool { return string(h) == k }) {
 			continue
 		}
 		if err := w.keys.Put([]byte(k), u64(t.ID)); err != nil {
@@ -231,10 +246,7 @@ func (w *writer) putAction(a *bot.Action, requeue bool) error {
 	if requeue && w.outbox.Get(key) == nil {
 		return nil
 	}
-	v, err := encodeAction(a)
-	if err != nil {
-		return fmt.Errorf("encode: %w", err)
-	}
+	v := w.encode(func(b wbuf) wbuf { return appendAction(b, a) })
 	w.lastAction = max(w.lastAction, a.ID)
 	return w.outbox.Put(key, v)
 }

@@ -334,3 +334,116 @@ func decodeCompact[T any](b []byte, format byte, read func(*rbuf) T) (T, error) 
 	}
 	return v, nil
 }
+
+// storedIndex is what Apply needs of a stored thread to move its index
+// entries to the new version: its keys and its due and owner index keys.
+// The keys are sub-slices of the stored value, valid only inside its
+// transaction.
+type storedIndex struct {
+	keys       [][]byte
+	due, owner []byte
+}
+
+// readStoredIndex reads the index fields of a stored thread without
+// decoding the rest (messages, tags, times): Apply rewrites threads
+// often and needs only these. A schema 1 (JSON) value is decoded whole.
+func readStoredIndex(v []byte, tid uint64, keys [][]byte) (storedIndex, error) {
+	if len(v) > 0 && v[0] == '{' {
+		t, err := decodeThread(v)
+		if err != nil {
+			return storedIndex{}, err
+		}
+		for _, k := range t.Keys {
+			keys = append(keys, []byte(k))
+		}
+		return storedIndex{keys: keys, due: dueKey(&t), owner: ownerKey(&t)}, nil
+	}
+	if len(v) == 0 || v[0] != formatThread {
+		return storedIndex{}, errCorrupt
+	}
+	r := rbuf{b: v[1:]}
+	r.u()                        // id
+	r.skip(3)                    // platform, channel, root
+	r.b1()                       // dm
+	r.skip(4)                    // customer, name, permalink, lang
+	for n := r.n(); n > 0; n-- { // keys
+		keys = append(keys, r.bytes())
+	}
+	state := bot.State(r.bytes()) // no copy: compared only
+	for n := r.n(); n > 0; n-- {  // tags
+		r.skip(1)
+		r.f()
+		r.skip(1)
+	}
+	r.b1()                       // corrected
+	for n := r.n(); n > 0; n-- { // corrections
+		r.skip(2)
+		r.b1()
+		r.skipT()
+	}
+	owner := r.bytes()
+	r.skip(1)     // team
+	r.u()         // incident
+	for range 5 { // created … resolved
+		r.skipT()
+	}
+	r.i()                        // reopened
+	for n := r.n(); n > 0; n-- { // messages
+		r.skip(2)
+		r.b1()
+		r.skip(1)
+		r.skipT()
+	}
+	r.i()     // message count
+	r.skipT() // snooze
+	r.skip(1) // SLA kind
+	r.i()     // SLA
+	r.skipT() // wait from
+	r.skipT() // deadline
+	r.i()     // stage
+	r.b1()    // breached
+	r.i()     // met
+	r.i()     // missed
+	due, hasDue := r.unix()
+	r.skip(1) // notice ref
+	if r.err != nil || len(r.b) != 0 {
+		return storedIndex{}, errCorrupt
+	}
+	ix := storedIndex{keys: keys}
+	if hasDue {
+		ix.due = timeKey(due, u64(tid))
+	}
+	if len(owner) > 0 && state.Open() {
+		ix.owner = append(append(append(make([]byte, 0, len(owner)+9), owner...), 0), u64(tid)...)
+	}
+	return ix, nil
+}
+
+// bytes reads a string without copying it.
+func (r *rbuf) bytes() []byte {
+	n := r.n()
+	v := r.b[:n:n]
+	r.b = r.b[n:]
+	return v
+}
+
+// skip passes over n strings.
+func (r *rbuf) skip(n int) {
+	for range n {
+		r.b = r.b[r.n():]
+	}
+}
+
+// skipT passes over a time.
+func (r *rbuf) skipT() { r.unix() }
+
+// unix reads a time as an instant (its zone is not needed), and whether
+// it was set.
+func (r *rbuf) unix() (time.Time, bool) {
+	if !r.b1() {
+		return time.Time{}, false
+	}
+	sec, nsec := r.i(), r.u()
+	r.i() // zone offset
+	return time.Unix(sec, int64(nsec)), r.err == nil
+}
