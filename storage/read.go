@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -46,7 +48,7 @@ func (db *DB) Thread(ctx context.Context, tid uint64) (bot.Thread, error) {
 func getThread(tx *bolt.Tx, tid uint64) (bot.Thread, error) {
 	v := tx.Bucket(bucketThreads).Get(u64(tid))
 	if v == nil {
-		return bot.Thread{}, fmt.Errorf("thread %d: %w", tid, bot.ErrNotFound)
+		return bot.Thread{}, notFound{what: "thread", id: tid}
 	}
 	t, err := decodeThread(v)
 	if err != nil {
@@ -55,13 +57,30 @@ func getThread(tx *bolt.Tx, tid uint64) (bot.Thread, error) {
 	return t, nil
 }
 
+// notFound wraps bot.ErrNotFound for one thread id or key. The bot looks
+// up keys that do not exist for every new conversation: this error costs
+// no formatting until someone reads its text.
+type notFound struct {
+	what, key string
+	id        uint64
+}
+
+func (e notFound) Error() string {
+	if e.what == "key" {
+		return fmt.Sprintf("%s %q: %v", e.what, e.key, bot.ErrNotFound)
+	}
+	return fmt.Sprintf("%s %d: %v", e.what, e.id, bot.ErrNotFound)
+}
+
+func (e notFound) Unwrap() error { return bot.ErrNotFound }
+
 // ThreadByKey returns the thread that added key last.
 func (db *DB) ThreadByKey(ctx context.Context, key string) (bot.Thread, error) {
 	var t bot.Thread
 	err := db.view(ctx, func(tx *bolt.Tx) (err error) {
 		v := tx.Bucket(bucketKeys).Get([]byte(key))
 		if v == nil || key == "" {
-			return fmt.Errorf("key %q: %w", key, bot.ErrNotFound)
+			return notFound{what: "key", key: key}
 		}
 		t, err = getThread(tx, id(v))
 		return err
@@ -76,24 +95,69 @@ func (db *DB) Due(ctx context.Context, before time.Time, limit int) ([]bot.Threa
 	var out []bot.Thread
 	end := nanos(before)
 	err := db.view(ctx, func(tx *bolt.Tx) error {
+		threads := tx.Bucket(bucketThreads)
+		var ids []uint64
+		var vals [][]byte
 		c := tx.Bucket(bucketDue).Cursor()
-		for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
+		for k, _ := c.First(); k != nil && len(ids) < limit; k, _ = c.Next() {
 			if len(k) != 16 || id(k[:8]) > end {
 				break
 			}
-			t, err := getThread(tx, id(k[8:]))
-			if err != nil {
-				return err
+			tid := id(k[8:])
+			v := threads.Get(k[8:])
+			if v == nil {
+				return notFound{what: "thread", id: tid}
 			}
-			out = append(out, t)
+			ids, vals = append(ids, tid), append(vals, v)
 		}
-		return nil
+		var err error
+		out, err = decodeThreads(ids, vals)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("due: %w", err)
 	}
 	return out, nil
 }
+
+// decodeThreads decodes stored threads (vals[i] is thread ids[i]); many
+// of them on every core. The values must stay valid until it returns:
+// call it inside their transaction.
+func decodeThreads(ids []uint64, vals [][]byte) ([]bot.Thread, error) {
+	if len(vals) == 0 {
+		return nil, nil
+	}
+	out := make([]bot.Thread, len(vals))
+	errs := make([]error, len(vals))
+	decode := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			out[i], errs[i] = decodeThread(vals[i])
+		}
+	}
+	// Decoding a thread takes microseconds: a goroutine per core pays
+	// off from a few hundred threads on.
+	workers := min(runtime.GOMAXPROCS(0), len(vals)/parallelDecodeMin)
+	if workers <= 1 {
+		decode(0, len(vals))
+	} else {
+		var wg sync.WaitGroup
+		per := (len(vals) + workers - 1) / workers
+		for lo := 0; lo < len(vals); lo += per {
+			wg.Go(func() { decode(lo, min(lo+per, len(vals))) })
+		}
+		wg.Wait()
+	}
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("decode thread %d: %w", ids[i], err)
+		}
+	}
+	return out, nil
+}
+
+// parallelDecodeMin is how many threads each extra decoding goroutine
+// must have to be worth starting.
+const parallelDecodeMin = 128
 
 // ownerIDs calls fn with the id of each open thread of owner, in id order.
 func ownerIDs(tx *bolt.Tx, owner string, fn func(uint64) error) error {
