@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -67,6 +68,29 @@ func testDueFewOfMany(t *testing.T, s bot.Store) {
 	}
 	putThreads(t, s, batch...)
 	equal(t, "due now", dueIDs(t, s, t0, 100), []uint64{2000, 1500, 1000, 500})
+}
+
+// testDueMany reads a thousand due threads at once (a tick's batch):
+// every one whole, in due order.
+func testDueMany(t *testing.T, s bot.Store) {
+	var batch []bot.Thread
+	var want []uint64
+	for i := uint64(1); i <= 1000; i++ {
+		// Due times run against the ids: order must come from the index.
+		batch = append(batch, dueThread(i, at(time.Duration(1000-i)*time.Second)))
+		want = append(want, 1001-i)
+	}
+	putThreads(t, s, batch...)
+	got, err := s.Due(t.Context(), at(time.Hour), 1000)
+	if err != nil {
+		t.Fatalf("Due: %v", err)
+	}
+	equal(t, "due order", ids(got), want)
+	for _, th := range got {
+		if want := dueThread(th.ID, at(time.Duration(1000-th.ID)*time.Second)); !reflect.DeepEqual(th, want) {
+			t.Fatalf("thread %d read back as\n%+v\nwant\n%+v", th.ID, th, want)
+		}
+	}
 }
 
 func testOpenByOwner(t *testing.T, s bot.Store) {

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store) {
 		{"DueLimitAndBound", testDueLimitAndBound},
 		{"DueMovesAndClears", testDueMoves},
 		{"DueFewOfMany", testDueFewOfMany},
+		{"DueMany", testDueMany},
 		{"OpenByOwner", testOpenByOwner},
 		{"OwnerNamePrefix", testOwnerNamePrefix},
 		{"OpenByOwnerPage", testOpenByOwnerPage},
