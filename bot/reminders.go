@@ -99,6 +99,7 @@ func (b *Bot) tickBatch(ctx context.Context, limit int) (int, error) {
 	if err != nil || len(due) == 0 {
 		return 0, err
 	}
+	x.ch.Threads = make([]Thread, 0, len(due))
 	for i := range due {
 		t := &due[i]
 		b.due(x, t)

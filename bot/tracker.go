@@ -16,6 +16,7 @@ type txn struct {
 	ch   Change
 	now  time.Time
 	obs  []Observation
+	at   map[uint64]int // index of each thread id in ch.Threads, once it holds many
 }
 
 func (b *Bot) begin(eventID string) *txn {
@@ -28,14 +29,31 @@ func (b *Bot) begin(eventID string) *txn {
 func (x *txn) created(id uint64) bool { return slices.Contains(x.new, id) }
 
 // put records the new version of a thread (the last put of an id wins).
+// A tick puts up to a thousand threads: past a few, an index finds them.
 func (x *txn) put(t *Thread) {
-	for i := range x.ch.Threads {
-		if x.ch.Threads[i].ID == t.ID {
+	if x.at != nil {
+		if i, ok := x.at[t.ID]; ok {
 			x.ch.Threads[i] = *t
 			return
 		}
+	} else {
+		for i := range x.ch.Threads {
+			if x.ch.Threads[i].ID == t.ID {
+				x.ch.Threads[i] = *t
+				return
+			}
+		}
 	}
 	x.ch.Threads = append(x.ch.Threads, *t)
+	switch n := len(x.ch.Threads); {
+	case x.at != nil:
+		x.at[t.ID] = n - 1
+	case n >= 8:
+		x.at = make(map[uint64]int, n)
+		for i := range x.ch.Threads {
+			x.at[x.ch.Threads[i].ID] = i
+		}
+	}
 }
 
 func (x *txn) enqueue(a Action) {
