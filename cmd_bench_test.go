@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"github.com/openear/openear/bot"
@@ -14,7 +15,7 @@ import (
 // prints every key with a plausible value. It asserts no times: these
 // machines are shared.
 func TestBenchTiny(t *testing.T) {
-	code, out, errs := run(t, "", "bench", "-json", "-q", "-threads", "2000", "-events", "300", "-senders", "50",
+	code, out, errs := run(t, "", "bench", "-json", "-q", "-threads", "5000", "-events", "300", "-senders", "50",
 		"-load", "100ms", "-measure", "50ms", "-dir", t.TempDir())
 	if code != 0 {
 		t.Fatalf("bench: exit %d, stderr %q", code, errs)
@@ -34,8 +35,8 @@ func TestBenchTiny(t *testing.T) {
 	if len(got) != len(keys) {
 		t.Errorf("bench printed %d keys, want %d: %v", len(got), len(keys), got)
 	}
-	if got["threads"] != 2000 {
-		t.Errorf("threads = %v, want 2000", got["threads"])
+	if got["threads"] != 5000 {
+		t.Errorf("threads = %v, want 5000", got["threads"])
 	}
 	for _, k := range []string{"raw_puts_per_s", "ingest_events_per_s", "tagger_msgs_per_s", "db_bytes_per_thread", "rss_mb", "due_scan_1000_ms"} {
 		if got[k] <= 0 {
@@ -68,10 +69,16 @@ func BenchmarkIngest(b *testing.B) {
 		b.Fatal(err)
 	}
 	gen := newEventGen(0)
+	bodies := make([][]byte, b.N)
+	for i := range bodies {
+		bodies[i] = gen.next()
+	}
+	var next atomic.Int64
 	b.SetParallelism(128) // 128 × GOMAXPROCS callers
+	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if err := handleRaw(ctx, bt, gen.next()); err != nil {
+			if err := handleRaw(ctx, bt, bodies[next.Add(1)-1]); err != nil {
 				b.Error(err)
 				return
 			}
