@@ -130,6 +130,10 @@ type Bot struct {
 	digestMu sync.Mutex
 	digestAt time.Time
 
+	// flushMu makes Flush calls take turns: two at once would both read
+	// the same pending action and deliver it twice.
+	flushMu sync.Mutex
+
 	pmu       sync.RWMutex
 	platforms map[string]Platform
 	wake      chan struct{}

@@ -26,7 +26,13 @@ const MaxAttempts = 40
 // Different destinations are served concurrently (at most
 // flushParallel at once): a rate-limited triage channel does not hold up
 // the reminders to owners.
+//
+// Calls take turns: a Flush called while another runs (Run's sender and a
+// test, say) starts when that one is over, so no action is delivered
+// twice.
 func (b *Bot) Flush(ctx context.Context) (int, error) {
+	b.flushMu.Lock()
+	defer b.flushMu.Unlock()
 	var (
 		sent   atomic.Int64
 		mu     sync.Mutex
