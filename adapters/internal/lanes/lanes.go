@@ -11,10 +11,11 @@
 // # Concurrency
 //
 // A lane is one goroutine, and only while it has jobs: it exits when its
-// queue is empty. A barrier is one goroutine too. At most Limit jobs are
-// pending (submitted and not finished), so a Runner never has more than
-// Limit goroutines however many channels there are; Submit blocks when the
-// bound is reached, which is how a slow core slows the platform's reader.
+// queue is empty. A barrier is one goroutine too. At most limit jobs (the
+// bound given to New) are pending, submitted and not finished, so a Runner
+// never has more than limit goroutines however many channels there are.
+// Submit blocks when the bound is reached, which is how a slow core slows
+// the platform's reader.
 //
 // # Caveats
 //
@@ -79,7 +80,7 @@ func New(limit int) *Runner {
 }
 
 // Submit queues run in the lane of key; run is called with ctx. It blocks
-// while Limit jobs are pending, and returns ctx's error if ctx ends first,
+// while limit jobs are pending, and returns ctx's error if ctx ends first,
 // or ErrClosed after Close; run is then never called.
 func (r *Runner) Submit(ctx context.Context, key string, run func(context.Context)) error {
 	if err := r.acquire(ctx); err != nil {
