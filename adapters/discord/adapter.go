@@ -13,6 +13,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
+	"github.com/openear/openear/adapters/internal/lanes"
 	"github.com/openear/openear/bot"
 	"golang.org/x/time/rate"
 )
@@ -76,12 +77,13 @@ type Adapter struct {
 	botID     atomic.Value // string, from READY
 	appID     atomic.Value // string, from READY
 
-	// jobs carries gateway events, in order, from discordgo's read loop to
-	// the worker of Run; down signals a closed connection.
-	jobs   chan func(context.Context)
+	// lanes run the jobs of gateway events from discordgo's read loop:
+	// one lane per channel, backfills as barriers. down signals a closed
+	// connection.
+	lanes  *lanes.Runner
 	down   chan struct{}
 	runCtx context.Context // set by Run before the session opens
-	wg     sync.WaitGroup  // Run's goroutines
+	wg     sync.WaitGroup  // the interactions' goroutines
 
 	mu    sync.Mutex
 	chans map[string]chanInfo // channel id -> what it is
@@ -122,7 +124,7 @@ func New(cfg Config, h bot.Handler) (*Adapter, error) {
 		watched: set(cfg.Channels), staff: set(cfg.Staff), staffRoles: set(cfg.StaffRoles),
 		limiter:    rate.NewLimiter(requestsPerSecond, 1),
 		deferAfter: deferAfter,
-		jobs:       make(chan func(context.Context), 1024),
+		lanes:      lanes.New(lanes.DefaultLimit),
 		down:       make(chan struct{}, 1),
 		chans:      map[string]chanInfo{},
 		dms:        map[string]string{},
@@ -151,7 +153,7 @@ func New(cfg Config, h bot.Handler) (*Adapter, error) {
 	// stopped and may outlive Close.
 	s.ShouldReconnectOnError = false
 	s.ShouldReconnectVoiceOnSessionError = false
-	s.SyncEvents = true // handlers only queue jobs; the order is kept
+	s.SyncEvents = true // handlers only submit jobs, in the gateway's order
 	s.StateEnabled = true
 	s.LogLevel = -1 // silent: discordgo logs through the global log package, at debug with the token
 	s.Debug = false
@@ -162,14 +164,16 @@ func New(cfg Config, h bot.Handler) (*Adapter, error) {
 	s.AddHandler(a.onGuildCreate)
 	s.AddHandler(a.onThreadCreate)
 	s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
-		a.enqueue(func(ctx context.Context) { a.message(ctx, m.Message) })
+		a.enqueue(m.ChannelID, func(ctx context.Context) { a.message(ctx, m.Message) })
 	})
 	s.AddHandler(func(_ *discordgo.Session, r *discordgo.MessageReactionAdd) {
-		a.enqueue(func(ctx context.Context) { a.reaction(ctx, r) })
+		a.enqueue(r.ChannelID, func(ctx context.Context) { a.reaction(ctx, r) })
 	})
 	s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) {
-		a.enqueue(func(ctx context.Context) {
-			a.wg.Add(1) // the worker holds a count: no race with Wait
+		// Started after the earlier events of its channel, then on its
+		// own: it must be answered within 3 s.
+		a.enqueue(i.ChannelID, func(ctx context.Context) {
+			a.wg.Add(1) // the job holds a count: no race with Wait
 			go func() {
 				defer a.wg.Done()
 				a.interaction(ctx, i.Interaction)
@@ -209,15 +213,11 @@ func (a *Adapter) Run(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	a.runCtx = ctx
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
-		a.work(ctx)
-	}()
 	defer func() {
 		cancel()
 		_ = a.s.Close() // ends discordgo's read and heartbeat goroutines
 		a.connected.Store(false)
+		a.lanes.Close() // refuses later jobs, waits for the started ones
 		a.wg.Wait()
 	}()
 
@@ -289,28 +289,13 @@ func (a *Adapter) register(ctx context.Context) {
 	}
 }
 
-// work runs the queued gateway jobs in order until ctx ends.
-func (a *Adapter) work(ctx context.Context) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case job := <-a.jobs:
-			job(ctx)
-		}
-	}
-}
-
-// enqueue hands a job to the worker. It runs on discordgo's read loop:
-// it blocks when the worker lags (back-pressure), never after Run ended.
-func (a *Adapter) enqueue(job func(context.Context)) {
-	ctx := a.runCtx
-	if ctx == nil {
-		return
-	}
-	select {
-	case a.jobs <- job:
-	case <-ctx.Done():
+// enqueue submits a job to the lane of a channel: the jobs of a channel
+// run in order, those of different channels concurrently. It runs on
+// discordgo's read loop and blocks while the lanes are full
+// (back-pressure); once Run ended the job is dropped.
+func (a *Adapter) enqueue(channel string, job func(context.Context)) {
+	if ctx := a.runCtx; ctx != nil {
+		_ = a.lanes.Submit(ctx, channel, job)
 	}
 }
 
@@ -323,7 +308,11 @@ func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 	}
 	// A fresh session (start, or after an invalid session): whatever was
 	// posted while no session delivered it is fetched over REST.
-	a.enqueue(a.backfill)
+	// A barrier: after every event before the READY, before every one
+	// after it.
+	if ctx := a.runCtx; ctx != nil {
+		_ = a.lanes.Barrier(ctx, a.backfill)
+	}
 }
 
 func (a *Adapter) onDisconnect(*discordgo.Session, *discordgo.Disconnect) {

@@ -15,17 +15,25 @@
 // and "discord:react:<message id>:<user id>:<emoji>", so that a message
 // seen both live and in a backfill is handled once.
 //
-// Run owns every goroutine: discordgo's read and heartbeat loops, a worker
-// that hands gateway events to the handler in order, and one goroutine per
-// interaction. Run reconnects itself (discordgo's own reconnect loop is
-// off: it cannot be stopped and may outlive Close). After every READY (the
-// start, or a new session after an invalid one) the watched channels are
-// backfilled from the handler's cursors.
+// Run owns every goroutine: discordgo's read and heartbeat loops, the
+// lanes (adapters/internal/lanes) that hand gateway events to the handler,
+// and one goroutine per interaction. There is one lane per channel id (a
+// thread is a channel of its own): the events of a channel are handled in
+// order, those of different channels concurrently, so that a burst shares
+// the core's group commits. When 1,024 events are pending the read loop
+// waits. Run reconnects itself (discordgo's own reconnect loop is off: it
+// cannot be stopped and may outlive Close). After every READY (the start,
+// or a new session after an invalid one) the watched channels are
+// backfilled from the handler's cursors; the backfill is a barrier, after
+// every event received before the READY and before every one after it.
 //
 // # Caveats
 //
 //   - Backfill covers the watched channels only: messages posted in their
 //     threads or in DMs while no session was up are not fetched.
+//   - A thread is a lane of its own, apart from its parent channel: a
+//     reply in a thread is not ordered with the parent channel's messages
+//     received just before it (each channel and each thread is in order).
 //   - A message starting with the bot's mention is a command, never a
 //     customer message, even from a customer (who gets the refusal).
 //   - A gateway close code 4014 (Message Content intent off) or 4004 (bad

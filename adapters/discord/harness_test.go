@@ -36,13 +36,15 @@ const (
 // recorder is a bot.Handler that records events, keeps message cursors
 // like the core and answers commands: staff get "ok: <text>", others
 // bot.ErrNotStaff. Handle blocks on text "stats slow" until release is
-// closed.
+// closed. hook, when set, is called first by every Handle; an error fails
+// it.
 type recorder struct {
 	mu      sync.Mutex
 	events  []bot.Event
 	cursors map[string]string
 	changed chan struct{}
 	release chan struct{}
+	hook    func(context.Context, bot.Event) error
 }
 
 func newRecorder() *recorder {
@@ -50,6 +52,14 @@ func newRecorder() *recorder {
 }
 
 func (r *recorder) Handle(ctx context.Context, ev bot.Event) (bot.Result, error) {
+	r.mu.Lock()
+	hook := r.hook
+	r.mu.Unlock()
+	if hook != nil {
+		if err := hook(ctx, ev); err != nil {
+			return bot.Result{}, err
+		}
+	}
 	if ev.Text == "stats slow" {
 		select {
 		case <-r.release:
@@ -78,6 +88,12 @@ func (r *recorder) Cursor(_ context.Context, platform, channel string) (string, 
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.cursors[channel], nil
+}
+
+func (r *recorder) setHook(hook func(context.Context, bot.Event) error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.hook = hook
 }
 
 func (r *recorder) Events() []bot.Event {

@@ -14,6 +14,14 @@
 // every Socket Mode reconnection, backfill reads conversations.history from
 // each watched channel's cursor.
 //
+// Socket Mode events are handled in lanes (adapters/internal/lanes), one
+// per channel: in order within a channel, concurrently across channels, so
+// that a burst shares the core's group commits instead of paying one fsync
+// per event. The backfill of a (re)connection is a barrier: it runs after
+// the events received before it and before those received after it.
+// Events API deliveries are HTTP requests, each handled as it comes, in
+// the server's goroutine for it.
+//
 // # Caveats
 //
 //   - Slash commands and button presses are answered even when the handler

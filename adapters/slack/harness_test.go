@@ -36,10 +36,12 @@ const (
 // n calls on request, keeps cursors as the core does, and answers
 // commands and buttons with reply (non-staff get ErrNotStaff).
 type recorder struct {
-	mu      sync.Mutex
-	events  []bot.Event
-	fail    int
-	gate    chan struct{} // when set, Handle waits for it
+	mu     sync.Mutex
+	events []bot.Event
+	fail   int
+	gate   chan struct{} // when set, Handle waits for it
+	// hook, when set, is called first by every Handle; an error fails it.
+	hook    func(context.Context, bot.Event) error
 	cursors map[string]string
 	reply   string
 }
@@ -48,8 +50,13 @@ func newRecorder() *recorder { return &recorder{cursors: map[string]string{}, re
 
 func (r *recorder) Handle(ctx context.Context, ev bot.Event) (bot.Result, error) {
 	r.mu.Lock()
-	gate := r.gate
+	gate, hook := r.gate, r.hook
 	r.mu.Unlock()
+	if hook != nil {
+		if err := hook(ctx, ev); err != nil {
+			return bot.Result{}, err
+		}
+	}
 	if gate != nil {
 		select {
 		case <-gate:
@@ -91,6 +98,12 @@ func (r *recorder) setCursor(ch, ts string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.cursors[ch] = ts
+}
+
+func (r *recorder) setHook(hook func(context.Context, bot.Event) error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.hook = hook
 }
 
 func (r *recorder) setFail(n int) {

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,15 +13,20 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/openear/openear/adapters/internal/lanes"
 	"github.com/openear/openear/bot"
 )
 
 // runSocket runs Socket Mode until ctx ends. One goroutine drains the
 // client's Events channel at once (a full channel stalls the websocket
-// reader and with it the pings) into a queue; one worker handles the queue
-// in order and acknowledges each envelope after the handler committed it.
-// Every (re)connection queues a backfill, so the gap is read in order with
-// the live events.
+// reader and with it the pings) into a queue; one worker takes the queue
+// in order and submits each event to lanes, one lane per channel: the
+// events of a channel are handled in order, those of different channels
+// concurrently (so the core commits them together), and each envelope is
+// acknowledged after the handler committed it. Every (re)connection
+// submits a backfill as a barrier: it runs after every event before it
+// and before every event after it, so the gap is read in order with the
+// live events. Run returns after the last job of the lanes.
 func (a *Adapter) runSocket(ctx context.Context) error {
 	opts := []socketmode.Option{socketmode.OptionLog(slogWriter{a.log})}
 	if a.cfg.PingInterval > 0 {
@@ -33,6 +39,8 @@ func (a *Adapter) runSocket(ctx context.Context) error {
 	defer a.connected.Store(false)
 
 	q := newQueue()
+	jobs := lanes.New(0)
+	defer jobs.Close() // after the worker: it is the only one to submit
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	var runErr error
@@ -58,7 +66,7 @@ func (a *Adapter) runSocket(ctx context.Context) error {
 				return
 			}
 			for _, ev := range evs {
-				a.socketEvent(ctx, client, ev)
+				a.socketEvent(ctx, client, jobs, ev)
 			}
 		}
 	})
@@ -89,15 +97,22 @@ func (a *Adapter) connection(ev socketmode.Event) {
 	}
 }
 
-// socketEvent handles one queued event in the worker.
-func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev socketmode.Event) {
+// socketEvent submits one queued event to its lane (the backfill of a
+// connection as a barrier). Submit blocks while the lanes are full and
+// fails only when ctx ended: the event is dropped then, unacknowledged,
+// and Slack delivers it again to the next connection.
+func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, jobs *lanes.Runner, ev socketmode.Event) {
 	switch ev.Type {
 	case socketmode.EventTypeConnected:
-		if err := a.backfill(ctx); err != nil && ctx.Err() == nil {
-			a.log.Warn("slack backfill failed", "err", err)
-		}
+		_ = jobs.Barrier(ctx, func(ctx context.Context) {
+			if err := a.backfill(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("slack backfill failed", "err", err)
+			}
+		})
 	case socketmode.EventTypeEventsAPI:
-		a.socketCallback(ctx, client, ev.Request)
+		if req := ev.Request; req != nil {
+			_ = jobs.Submit(ctx, laneOf(req.Payload), func(ctx context.Context) { a.socketCallback(ctx, client, req) })
+		}
 	case socketmode.EventTypeErrorBadMessage:
 		// slackevents could not parse it (often an event type it does not
 		// know): read the envelope ourselves so it is acked, not redelivered.
@@ -115,29 +130,53 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev
 			a.ack(ctx, client, req.EnvelopeID, nil)
 			return
 		}
-		a.socketCallback(ctx, client, &req)
+		_ = jobs.Submit(ctx, laneOf(req.Payload), func(ctx context.Context) { a.socketCallback(ctx, client, &req) })
 	case socketmode.EventTypeSlashCommand:
 		cmd, ok := ev.Data.(slack.SlashCommand)
 		if !ok || ev.Request == nil {
 			return
 		}
-		var payload any
-		if text := a.command(ctx, cmd); text != "" {
-			payload = ephemeral(text)
-		}
-		a.ack(ctx, client, ev.Request.EnvelopeID, payload)
+		envelope := ev.Request.EnvelopeID
+		_ = jobs.Submit(ctx, cmd.ChannelID, func(ctx context.Context) {
+			var payload any
+			if text := a.command(ctx, cmd); text != "" {
+				payload = ephemeral(text)
+			}
+			a.ack(ctx, client, envelope, payload)
+		})
 	case socketmode.EventTypeInteractive:
 		cb, ok := ev.Data.(slack.InteractionCallback)
 		if !ok || ev.Request == nil {
 			return
 		}
-		// Ack first: Slack does not redeliver interactions, and the
-		// reply goes by chat.postEphemeral anyway.
-		a.ack(ctx, client, ev.Request.EnvelopeID, nil)
-		a.interaction(ctx, cb)
+		envelope := ev.Request.EnvelopeID
+		_ = jobs.Submit(ctx, cb.Channel.ID, func(ctx context.Context) {
+			// Ack first: Slack does not redeliver interactions, and the
+			// reply goes by chat.postEphemeral anyway.
+			a.ack(ctx, client, envelope, nil)
+			a.interaction(ctx, cb)
+		})
 	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed:
 		a.log.Debug("slack socket mode", "type", ev.Type, "data", fmt.Sprint(ev.Data))
 	}
+}
+
+// laneOf is the lane of an events_api payload: the channel of its event
+// (event.channel of a message, event.item.channel of a reaction), or ""
+// (one shared lane) when it names none.
+func laneOf(payload []byte) string {
+	var p struct {
+		Event struct {
+			Channel string `json:"channel"`
+			Item    struct {
+				Channel string `json:"channel"`
+			} `json:"item"`
+		} `json:"event"`
+	}
+	// A field of another type (channel_created's channel is an object)
+	// fails the decoding but leaves the fields already read.
+	_ = json.Unmarshal(payload, &p)
+	return cmp.Or(p.Event.Channel, p.Event.Item.Channel)
 }
 
 // socketCallback handles an events_api envelope, acking it only when the

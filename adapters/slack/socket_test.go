@@ -1,9 +1,12 @@
 package slack_test
 
 import (
+	"context"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/openear/openear/adapters/slack"
 	"github.com/openear/openear/adapters/slackfake"
 	"github.com/openear/openear/bot"
 )
@@ -137,5 +140,93 @@ func TestSocketCommandAndButton(t *testing.T) {
 	btn := e.rec.find(func(ev bot.Event) bool { return ev.Kind == bot.KindButton })
 	if len(btn) != 1 || btn[0].Text != "snooze 42 1h" || !btn[0].Staff {
 		t.Fatalf("buttons = %+v", btn)
+	}
+}
+
+// index is the place of the message ts among evs, or -1.
+func index(evs []bot.Event, ts string) int {
+	for i, ev := range evs {
+		if ev.Kind == bot.KindMessage && ev.MessageID == ts {
+			return i
+		}
+	}
+	return -1
+}
+
+// The first message of one channel is held until a message of another
+// channel, posted after it, reaches the handler: only channels handled
+// concurrently get through. Each channel keeps its order.
+func TestSocketChannelsConcurrentEachInOrder(t *testing.T) {
+	e := setup(t, socketMode, func(c *slack.Config) { c.Channels = []string{custChan, otherChan} }, true)
+	otherArrived := make(chan struct{})
+	var once sync.Once
+	e.rec.setHook(func(ctx context.Context, ev bot.Event) error {
+		switch {
+		case ev.Channel == otherChan:
+			once.Do(func() { close(otherArrived) })
+		case ev.Text == "a1":
+			select {
+			case <-otherArrived:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	})
+	a1 := e.fake.Post(custChan, carol, "a1", "")
+	a2 := e.fake.Post(custChan, carol, "a2", "")
+	a3 := e.fake.Post(custChan, carol, "a3", "")
+	b1 := e.fake.Post(otherChan, carol, "b1", "")
+	b2 := e.fake.Post(otherChan, carol, "b2", "")
+	e.waitFor("all five handled and acked", func() bool {
+		return len(e.rec.find(func(ev bot.Event) bool { return ev.Kind == bot.KindMessage })) == 5 &&
+			len(e.fake.Acks()) == 5
+	})
+	evs := e.rec.all()
+	if !(index(evs, a1) < index(evs, a2) && index(evs, a2) < index(evs, a3) && index(evs, b1) < index(evs, b2)) {
+		t.Fatalf("a channel lost its order: %+v", evs)
+	}
+}
+
+// A reconnection's backfill is a barrier: a live event of another channel
+// that arrives while the backfill is busy waits for it.
+func TestSocketBackfillBeforeLaterEvents(t *testing.T) {
+	e := setup(t, socketMode, func(c *slack.Config) { c.Channels = []string{custChan, otherChan} }, true)
+	first := e.fake.Post(custChan, carol, "first", "") // sets the cursor
+	e.waitEvents(1, byMsg(first))
+
+	missed := e.fake.PostQuiet(custChan, carol, "while away", "")
+	entered, gate := make(chan struct{}), make(chan struct{})
+	e.rec.setHook(func(ctx context.Context, ev bot.Event) error {
+		if ev.MessageID == missed {
+			close(entered)
+			select {
+			case <-gate:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	})
+	e.fake.Disconnect()
+	select {
+	case <-entered: // the backfill of the new connection is handling missed
+	case <-e.ctx.Done():
+		t.Fatal("the backfill never handled the missed message")
+	}
+	live, liveID := e.fake.PostMessage(slackfake.Message{Channel: otherChan, User: carol, Text: "live"})
+	e.waitFor("live delivered", func() bool {
+		for _, d := range e.fake.Deliveries() {
+			if d.EventID == liveID {
+				return true
+			}
+		}
+		return false
+	})
+	close(gate)
+	e.waitEvents(1, byMsg(live))
+	evs := e.rec.all()
+	if index(evs, missed) < 0 || index(evs, missed) > index(evs, live) {
+		t.Fatalf("the live event was handled before the backfill: %+v", evs)
 	}
 }
