@@ -51,7 +51,7 @@ type writer struct {
 	seen, seenByTime, outbox, cursors    *bolt.Bucket
 	incidents                            *bolt.Bucket
 	lastThread, lastAction, lastIncident uint64
-	keyScratch                           [][]byte // reused by putThread
+	keyScratch                           []string // reused by putThread
 	arena                                []byte   // encoded values of this transaction
 }
 
@@ -193,12 +193,12 @@ func (w *writer) putThread(t *bot.Thread) error {
 // putKeys points the keys that t has and the stored version (had) had
 // not at t. Keys are never deleted: a key leads to the thread that added
 // it last. A thread has few keys (bot bounds them), so a scan beats a map.
-func (w *writer) putKeys(t *bot.Thread, had [][]byte) error {
+func (w *writer) putKeys(t *bot.Thread, had []string) error {
 	for _, k := range t.Keys {
 		if k == "" {
 			return errEmptyKey
 		}
-		if slices.ContainsFunc(had, func(h []byte) bool { return string(h) == k }) {
+		if slices.Contains(had, k) {
 			continue
 		}
 		if err := w.keys.Put([]byte(k), u64(t.ID)); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"time"
+	"unsafe"
 
 	"github.com/openear/openear/bot"
 )
@@ -54,9 +55,13 @@ func (w *wbuf) t(v time.Time) {
 	w.i(int64(off))
 }
 
-// rbuf reads fields; after the first error every read returns zero.
+// rbuf reads fields; after the first error every read returns zero. It
+// reads a string: decodeCompact copies a stored value into one string
+// once, and every string field of the result is a piece of it (one
+// allocation per value instead of one per field). The pieces keep the
+// whole value alive as long as any of them lives.
 type rbuf struct {
-	b   []byte
+	b   string
 	err error
 }
 
@@ -64,26 +69,32 @@ func (r *rbuf) fail() {
 	if r.err == nil {
 		r.err = errCorrupt
 	}
-	r.b = nil
+	r.b = ""
 }
 
 func (r *rbuf) u() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
+	var v uint64
+	for i, shift := 0, uint(0); i < len(r.b) && i < binary.MaxVarintLen64; i, shift = i+1, shift+7 {
+		c := r.b[i]
+		if c < 0x80 {
+			if i == binary.MaxVarintLen64-1 && c > 1 {
+				break // overflows 64 bits
+			}
+			r.b = r.b[i+1:]
+			return v | uint64(c)<<shift
+		}
+		v |= uint64(c&0x7f) << shift
 	}
-	r.b = r.b[n:]
-	return v
+	r.fail()
+	return 0
 }
 
 func (r *rbuf) i() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
+	ux := r.u()
+	v := int64(ux >> 1)
+	if ux&1 != 0 {
+		v = ^v
 	}
-	r.b = r.b[n:]
 	return v
 }
 
@@ -99,7 +110,7 @@ func (r *rbuf) n() int {
 
 func (r *rbuf) s() string {
 	n := r.n()
-	v := string(r.b[:n]) // a copy: the bytes are bbolt's
+	v := r.b[:n]
 	r.b = r.b[n:]
 	return v
 }
@@ -109,9 +120,12 @@ func (r *rbuf) f() float64 {
 		r.fail()
 		return 0
 	}
-	v := math.Float64frombits(binary.LittleEndian.Uint64(r.b))
+	var bits uint64
+	for k := 7; k >= 0; k-- {
+		bits = bits<<8 | uint64(r.b[k])
+	}
 	r.b = r.b[8:]
-	return v
+	return math.Float64frombits(bits)
 }
 
 func (r *rbuf) b1() bool {
@@ -130,9 +144,10 @@ func (r *rbuf) t() time.Time {
 	}
 	sec, nsec, off := r.i(), r.u(), int(r.i())
 	v := time.Unix(sec, int64(nsec))
-	if _, local := v.Zone(); off == 0 {
+	if off == 0 {
 		return v.UTC()
-	} else if local == off {
+	}
+	if _, local := v.Zone(); local == off {
 		return v
 	}
 	return v.In(time.FixedZone("", off))
@@ -323,7 +338,7 @@ func readAction(r *rbuf) bot.Action {
 
 // decodeCompact decodes a compact value of the given format with read.
 func decodeCompact[T any](b []byte, format byte, read func(*rbuf) T) (T, error) {
-	r := rbuf{b: b[1:]}
+	r := rbuf{b: string(b[1:])} // the one copy: the bytes are bbolt's
 	v := read(&r)
 	if r.err == nil && len(r.b) != 0 {
 		r.err = errCorrupt
@@ -337,40 +352,37 @@ func decodeCompact[T any](b []byte, format byte, read func(*rbuf) T) (T, error) 
 
 // storedIndex is what Apply needs of a stored thread to move its index
 // entries to the new version: its keys and its due and owner index keys.
-// The keys are sub-slices of the stored value, valid only inside its
-// transaction.
+// The keys alias the stored value (no copy): they are valid only inside
+// its transaction and must not be kept.
 type storedIndex struct {
-	keys       [][]byte
+	keys       []string
 	due, owner []byte
 }
 
 // readStoredIndex reads the index fields of a stored thread without
 // decoding the rest (messages, tags, times): Apply rewrites threads
 // often and needs only these. A schema 1 (JSON) value is decoded whole.
-func readStoredIndex(v []byte, tid uint64, keys [][]byte) (storedIndex, error) {
+func readStoredIndex(v []byte, tid uint64, keys []string) (storedIndex, error) {
 	if len(v) > 0 && v[0] == '{' {
 		t, err := decodeThread(v)
 		if err != nil {
 			return storedIndex{}, err
 		}
-		for _, k := range t.Keys {
-			keys = append(keys, []byte(k))
-		}
-		return storedIndex{keys: keys, due: dueKey(&t), owner: ownerKey(&t)}, nil
+		return storedIndex{keys: append(keys, t.Keys...), due: dueKey(&t), owner: ownerKey(&t)}, nil
 	}
-	if len(v) == 0 || v[0] != formatThread {
+	if len(v) < 2 || v[0] != formatThread {
 		return storedIndex{}, errCorrupt
 	}
-	r := rbuf{b: v[1:]}
-	r.u()                        // id
-	r.skip(3)                    // platform, channel, root
-	r.b1()                       // dm
-	r.skip(4)                    // customer, name, permalink, lang
-	for n := r.n(); n > 0; n-- { // keys
-		keys = append(keys, r.bytes())
+	r := rbuf{b: unsafe.String(&v[1], len(v)-1)} // read here, never kept
+	r.u()                                        // id
+	r.skip(3)                                    // platform, channel, root
+	r.b1()                                       // dm
+	r.skip(4)                                    // customer, name, permalink, lang
+	for n := r.n(); n > 0; n-- {                 // keys
+		keys = append(keys, r.s())
 	}
-	state := bot.State(r.bytes()) // no copy: compared only
-	for n := r.n(); n > 0; n-- {  // tags
+	state := bot.State(r.s())
+	for n := r.n(); n > 0; n-- { // tags
 		r.skip(1)
 		r.f()
 		r.skip(1)
@@ -381,7 +393,7 @@ func readStoredIndex(v []byte, tid uint64, keys [][]byte) (storedIndex, error) {
 		r.b1()
 		r.skipT()
 	}
-	owner := r.bytes()
+	owner := r.s()
 	r.skip(1)     // team
 	r.u()         // incident
 	for range 5 { // created … resolved
@@ -417,14 +429,6 @@ func readStoredIndex(v []byte, tid uint64, keys [][]byte) (storedIndex, error) {
 		ix.owner = append(append(append(make([]byte, 0, len(owner)+9), owner...), 0), u64(tid)...)
 	}
 	return ix, nil
-}
-
-// bytes reads a string without copying it.
-func (r *rbuf) bytes() []byte {
-	n := r.n()
-	v := r.b[:n:n]
-	r.b = r.b[n:]
-	return v
 }
 
 // skip passes over n strings.

@@ -56,10 +56,7 @@ func TestReadStoredIndex(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var keys []string
-			for _, k := range got.keys {
-				keys = append(keys, string(k))
-			}
+			keys := got.keys
 			if !slices.Equal(keys, full.Keys) || !bytes.Equal(got.due, dueKey(&full)) || !bytes.Equal(got.owner, ownerKey(&full)) {
 				t.Errorf("%s/%q/%v: index %q %x %q, want %q %x %q", th.State, th.Owner, th.Due,
 					keys, got.due, got.owner, full.Keys, dueKey(&full), ownerKey(&full))
