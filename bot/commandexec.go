@@ -106,7 +106,7 @@ func (b *Bot) command(ctx context.Context, x *txn, ev Event) (Result, error) {
 		t.State = Waiting
 		t.Reopened++
 		t.ResolvedAt = time.Time{}
-		b.startWait(x, &t, "next_reply")
+		b.startWait(&t, "next_reply", x.now)
 		x.note(Observation{What: "reopened", Thread: &t, Detail: actor})
 		b.queueNotice(x, &t)
 		res.Reply = fmt.Sprintf("Thread #%d reopened.", t.ID)

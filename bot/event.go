@@ -57,7 +57,12 @@ type Event struct {
 	Text      string
 	Reaction  string // KindReaction: emoji name as the platform names it ("eyes", "white_check_mark", "👀")
 	Permalink string // link to the message, for notices
-	At        time.Time
+	// At is when the platform says the event happened.
+	At time.Time
+	// Backfill marks a message read by backfill after downtime rather
+	// than delivered live: its SLA clock starts at At (when it was sent),
+	// not when openear read it.
+	Backfill bool
 }
 
 // Result is what handling an event produced for the caller, synchronously.

@@ -39,11 +39,12 @@ func (b *Bot) stages() []float64 {
 	return s
 }
 
-// startWait starts the SLA clock of a new wait at x.now.
-func (b *Bot) startWait(x *txn, t *Thread, kind string) {
+// startWait starts the SLA clock of a new wait at from: x.now, or when a
+// backfilled message was sent (sentAt).
+func (b *Bot) startWait(t *Thread, kind string, from time.Time) {
 	t.SLAKind = kind
 	t.SLA = b.slaFor(t, kind)
-	t.WaitFrom = x.now
+	t.WaitFrom = from
 	t.Stage = 0
 	t.SnoozeUntil = time.Time{}
 	b.retimeWait(t)

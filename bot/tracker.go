@@ -127,7 +127,7 @@ func (b *Bot) findThread(ctx context.Context, x *txn, ev Event) (*Thread, error)
 	if ev.DM && t.State.Open() {
 		return t, nil
 	}
-	if t.State == Waiting && x.now.Sub(t.LastCust) <= b.opts.JoinWindow {
+	if t.State == Waiting && sentAt(x, ev).Sub(t.LastCust) <= b.opts.JoinWindow {
 		return t, nil
 	}
 	return nil, nil
@@ -152,7 +152,7 @@ func (b *Bot) customerMessage(ctx context.Context, x *txn, ev Event) (Result, er
 		if err := b.routeThread(ctx, x, t, ev.Text); err != nil {
 			return Result{}, err
 		}
-		b.startWait(x, t, "first_reply")
+		b.startWait(t, "first_reply", t.Created)
 		x.note(Observation{What: "thread", Thread: t, Detail: ev.Text})
 		b.queueNew(x, t)
 		if err := b.detectIncident(ctx, x, t, ev); err != nil {
@@ -164,7 +164,11 @@ func (b *Bot) customerMessage(ctx context.Context, x *txn, ev Event) (Result, er
 
 	addMessage(t, ev, false)
 	t.addKeys(Key(ev.Platform, ev.Channel, ev.MessageID))
-	t.LastCust = x.now
+	at := sentAt(x, ev)
+	t.LastCust = later(t.LastCust, at)
+	// A wait for the next reply counts from this message, but not from
+	// before the staff reply it follows (backfill may bring it late).
+	from := later(at, t.LastStaff)
 	if noise {
 		// "thanks" after an answer: recorded, no clock started.
 		x.put(t)
@@ -179,12 +183,12 @@ func (b *Bot) customerMessage(ctx context.Context, x *txn, ev Event) (Result, er
 		t.State = Waiting
 		t.Reopened++
 		t.ResolvedAt = time.Time{}
-		b.startWait(x, t, "next_reply")
+		b.startWait(t, "next_reply", from)
 		x.note(Observation{What: "reopened", Thread: t, Detail: ev.Text})
 		b.queueNotice(x, t)
 	case Answered:
 		t.State = Waiting
-		b.startWait(x, t, "next_reply")
+		b.startWait(t, "next_reply", from)
 		x.note(Observation{What: "waiting", Thread: t, Detail: ev.Text})
 		b.queueNotice(x, t)
 	case Waiting:
@@ -195,6 +199,29 @@ func (b *Bot) customerMessage(ctx context.Context, x *txn, ev Event) (Result, er
 	}
 	x.put(t)
 	return Result{ThreadID: t.ID}, nil
+}
+
+// maxBackdate is how far back a backfilled message's own time may start
+// its clocks; an older or future platform time is not trusted.
+const maxBackdate = 30 * 24 * time.Hour
+
+// sentAt is the time a message counts from, for its SLA clocks and
+// first-response time: when openear received it, or, for a message read
+// by backfill after downtime, when the platform says it was sent — its
+// customer waited (or its answer was given) while openear was down.
+func sentAt(x *txn, ev Event) time.Time {
+	if ev.Backfill && !ev.At.IsZero() && ev.At.Before(x.now) && x.now.Sub(ev.At) <= maxBackdate {
+		return ev.At
+	}
+	return x.now
+}
+
+// later returns the later of two times.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 func (b *Bot) newThread(ctx context.Context, x *txn, ev Event, tags []Tag) *Thread {
@@ -212,8 +239,8 @@ func (b *Bot) newThread(ctx context.Context, x *txn, ev Event, tags []Tag) *Thre
 		Lang:      Language(ev.Text),
 		State:     Waiting,
 		Tags:      tags,
-		Created:   x.now,
-		LastCust:  x.now,
+		Created:   sentAt(x, ev),
+		LastCust:  sentAt(x, ev),
 	}
 	if t.Root == "" {
 		t.Root = ev.MessageID
@@ -307,10 +334,11 @@ func (b *Bot) staffMessage(ctx context.Context, x *txn, ev Event) (Result, error
 	}
 	addMessage(t, ev, true)
 	t.addKeys(Key(ev.Platform, ev.Channel, ev.MessageID))
-	t.LastStaff = x.now
+	at := later(sentAt(x, ev), t.WaitFrom)
+	t.LastStaff = later(t.LastStaff, at)
 	if t.State == Waiting {
-		took := b.opts.Hours.Between(t.WaitFrom, x.now)
-		b.answer(x, t)
+		took := b.opts.Hours.Between(t.WaitFrom, at)
+		b.answer(t, at)
 		if t.Owner == "" {
 			t.Owner = b.personOf(ev.Platform, ev.User)
 		}
@@ -321,12 +349,12 @@ func (b *Bot) staffMessage(ctx context.Context, x *txn, ev Event) (Result, error
 	return Result{ThreadID: t.ID}, nil
 }
 
-// answer records a staff reply to a waiting thread.
-func (b *Bot) answer(x *txn, t *Thread) {
+// answer records a staff reply, sent at at, to a waiting thread.
+func (b *Bot) answer(t *Thread, at time.Time) {
 	if t.FirstReply.IsZero() {
-		t.FirstReply = x.now
+		t.FirstReply = at
 	}
-	if !t.Deadline.IsZero() && x.now.After(t.Deadline) {
+	if !t.Deadline.IsZero() && at.After(t.Deadline) {
 		t.Missed++
 		t.Breached = true
 	} else {

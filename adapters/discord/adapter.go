@@ -164,7 +164,7 @@ func New(cfg Config, h bot.Handler) (*Adapter, error) {
 	s.AddHandler(a.onGuildCreate)
 	s.AddHandler(a.onThreadCreate)
 	s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
-		a.enqueue(m.ChannelID, func(ctx context.Context) { a.message(ctx, m.Message) })
+		a.enqueue(m.ChannelID, func(ctx context.Context) { a.message(ctx, m.Message, false) })
 	})
 	s.AddHandler(func(_ *discordgo.Session, r *discordgo.MessageReactionAdd) {
 		a.enqueue(r.ChannelID, func(ctx context.Context) { a.reaction(ctx, r) })

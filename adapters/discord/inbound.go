@@ -15,11 +15,12 @@ import (
 const handleAttempts = 3
 
 // message turns a MESSAGE_CREATE (or a backfilled message) into an event.
-func (a *Adapter) message(ctx context.Context, m *discordgo.Message) {
+func (a *Adapter) message(ctx context.Context, m *discordgo.Message, backfill bool) {
 	ev, ok := a.messageEvent(ctx, m)
 	if !ok {
 		return
 	}
+	ev.Backfill = backfill
 	if ev.Kind != bot.KindCommand {
 		a.handle(ctx, ev)
 		return
@@ -219,7 +220,7 @@ func (a *Adapter) backfillChannel(ctx context.Context, ch string) error {
 		sort.Slice(msgs, func(i, j int) bool { return bot.LaterID(msgs[j].ID, msgs[i].ID) })
 		for _, m := range msgs {
 			m.GuildID = ci.guild // REST messages carry no guild id
-			a.message(ctx, m)
+			a.message(ctx, m, true)
 			after = m.ID
 		}
 		if len(msgs) < 100 {

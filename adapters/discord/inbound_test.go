@@ -333,6 +333,12 @@ func TestInvalidSessionBackfill(t *testing.T) {
 		if ev.Staff != (i == 5) {
 			t.Fatalf("backfilled event %d staff %v", i, ev.Staff)
 		}
+		if !ev.Backfill || ev.At.IsZero() {
+			t.Fatalf("backfilled event %d: backfill %v, at %v (the core starts its clock then)", i, ev.Backfill, ev.At)
+		}
+	}
+	if evs[0].Backfill {
+		t.Fatal("the live message is marked as backfilled")
 	}
 	if n := len(fake.Identifies()); n != 2 {
 		t.Fatalf("%d identifies, want 2", n)

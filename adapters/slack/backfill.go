@@ -88,7 +88,7 @@ func (a *Adapter) backfillChannel(ctx context.Context, id *identity, ch string) 
 		if a.skipReason(id, m) != "" {
 			continue
 		}
-		if err := a.feedMessage(ctx, "slack:msg:"+ch+":"+m.TS, m); err != nil {
+		if err := a.feedMessage(ctx, "slack:msg:"+ch+":"+m.TS, m, true); err != nil {
 			return n, err
 		}
 		n++

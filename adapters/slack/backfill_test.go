@@ -2,6 +2,8 @@ package slack_test
 
 import (
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/openear/openear/bot"
@@ -37,12 +39,23 @@ func TestBackfillFromCursor(t *testing.T) {
 	if ids[1] != "slack:msg:"+custChan+":"+want[1] || got[1].ThreadKey != old || !got[1].Staff || got[3].ThreadKey != want[0] {
 		t.Fatalf("events %+v", got)
 	}
+	// Marked as backfilled, with the time Slack gives them (their ts):
+	// the core starts their clocks then, not now.
+	for _, ev := range got {
+		if !ev.Backfill || ev.At.IsZero() || !strings.HasPrefix(ev.MessageID, strconv.FormatInt(ev.At.Unix(), 10)+".") {
+			t.Fatalf("backfilled event %s: backfill %v, at %v", ev.MessageID, ev.Backfill, ev.At)
+		}
+	}
 	// Each message fed exactly once.
 	e.rec.mu.Lock()
 	n := len(e.rec.events)
 	e.rec.mu.Unlock()
 	if n != len(want) {
 		t.Fatalf("%d events, want %d", n, len(want))
+	}
+	live := f.Post(custChan, carol, "live again", "")
+	if ev := e.waitEvents(1, byMsg(live)); ev[0].Backfill {
+		t.Fatal("a live message is marked as backfilled")
 	}
 }
 

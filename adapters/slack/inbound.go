@@ -82,7 +82,7 @@ func (a *Adapter) handleCallback(ctx context.Context, raw []byte) error {
 		if err := json.Unmarshal(cb.Event, &m); err != nil {
 			return fmt.Errorf("%w: message: %v", errMalformed, err)
 		}
-		return a.feedMessage(ctx, cb.EventID, m)
+		return a.feedMessage(ctx, cb.EventID, m, false)
 	case "reaction_added":
 		var r reaction
 		if err := json.Unmarshal(cb.Event, &r); err != nil {
@@ -115,8 +115,9 @@ func (a *Adapter) skipReason(id *identity, m message) string {
 	return ""
 }
 
-// feedMessage turns a message into a KindMessage event and handles it.
-func (a *Adapter) feedMessage(ctx context.Context, eventID string, m message) error {
+// feedMessage turns a message into a KindMessage event and handles it;
+// backfill marks one read by backfill rather than delivered live.
+func (a *Adapter) feedMessage(ctx context.Context, eventID string, m message, backfill bool) error {
 	id, err := a.identify(ctx)
 	if err != nil {
 		return err
@@ -137,7 +138,7 @@ func (a *Adapter) feedMessage(ctx context.Context, eventID string, m message) er
 		ID: eventID, Kind: bot.KindMessage, Platform: bot.Slack,
 		Channel: m.Channel, MessageID: m.TS, User: m.User, Staff: staff,
 		DM: m.ChannelType == "im", Text: m.Text, At: tsTime(m.TS),
-		Permalink: permalink(id.base, m.Channel, m.TS, m.ThreadTS),
+		Permalink: permalink(id.base, m.Channel, m.TS, m.ThreadTS), Backfill: backfill,
 	}
 	if m.ThreadTS != "" && m.ThreadTS != m.TS {
 		ev.ThreadKey = m.ThreadTS
