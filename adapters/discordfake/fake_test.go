@@ -2,6 +2,7 @@ package discordfake_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"testing"
@@ -114,42 +115,102 @@ func TestGatewayAndREST(t *testing.T) {
 	}
 }
 
+// TestResumeReplaysMissedDispatches speaks the gateway protocol itself
+// (a plain websocket, not discordgo, whose own reconnect path is not what
+// is tested here): after op 7 RECONNECT the client closes, two messages
+// are posted, and a RESUME with the last sequence it saw gets them, in
+// order, then RESUMED, without a second IDENTIFY.
 func TestResumeReplaysMissedDispatches(t *testing.T) {
 	t.Parallel()
 	fake := discordfake.New(discordfake.Options{})
 	t.Cleanup(fake.Close)
 	fake.AddChannel("1", "222")
-	s, got := open(t, fake)
-	down := make(chan struct{}, 1)
-	s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) {
-		select {
-		case down <- struct{}{}:
-		default:
-		}
-	})
+
+	ws := dialGateway(t, fake)
+	sendOp(t, ws, 2, map[string]any{"token": "Bot " + fake.Options().Token,
+		"intents": discordgo.IntentsGuildMessages | discordgo.IntentMessageContent, "properties": map[string]string{}})
+	ready := readUntil(t, ws, func(f gwFrame) bool { return f.T == "READY" })
+	var r struct {
+		SessionID string `json:"session_id"`
+	}
+	if err := json.Unmarshal(ready.D, &r); err != nil || r.SessionID == "" {
+		t.Fatalf("READY %s: %v", ready.D, err)
+	}
+	seq := readUntil(t, ws, func(f gwFrame) bool { return f.T == "GUILD_CREATE" }).S
 
 	fake.Reconnect()
-	select {
-	case <-down:
-	case <-ctx(t).Done():
-		t.Fatal("no disconnect after RECONNECT")
+	if f := readUntil(t, ws, func(f gwFrame) bool { return f.Op != 0 }); f.Op != 7 {
+		t.Fatalf("op %d, want 7 RECONNECT", f.Op)
+	}
+	ws.Close()
+	if err := fake.WaitFor(ctx(t), func() bool { return !fake.Connected() }); err != nil {
+		t.Fatal(err)
 	}
 	a := fake.Post("222", "42", "while away 1", "")
 	b := fake.Post("222", "42", "while away 2", "")
-	if err := s.Open(); err != nil {
+
+	ws = dialGateway(t, fake)
+	sendOp(t, ws, 6, map[string]any{"token": "Bot " + fake.Options().Token, "session_id": r.SessionID, "seq": seq})
+	var got []string
+	for _, want := range []string{a.ID, b.ID} {
+		f := readUntil(t, ws, func(f gwFrame) bool { return f.Op == 0 })
+		var m struct {
+			ID string `json:"id"`
+		}
+		_ = json.Unmarshal(f.D, &m)
+		if f.T != "MESSAGE_CREATE" || m.ID != want {
+			t.Fatalf("replayed %s %s (seq %d), want MESSAGE_CREATE %s; so far %v", f.T, m.ID, f.S, want, got)
+		}
+		got = append(got, m.ID)
+	}
+	if f := readUntil(t, ws, func(f gwFrame) bool { return f.Op == 0 }); f.T != "RESUMED" {
+		t.Fatalf("%s after the replay, want RESUMED", f.T)
+	}
+	if fake.Resumes() != 1 || len(fake.Identifies()) != 1 {
+		t.Fatalf("%d resumes, %d identifies; want 1 and 1", fake.Resumes(), len(fake.Identifies()))
+	}
+}
+
+// gwFrame is a gateway frame as it arrives.
+type gwFrame struct {
+	Op int             `json:"op"`
+	S  int64           `json:"s"`
+	T  string          `json:"t"`
+	D  json.RawMessage `json:"d"`
+}
+
+func dialGateway(t *testing.T, fake *discordfake.Server) *websocket.Conn {
+	t.Helper()
+	ws, _, err := websocket.DefaultDialer.DialContext(ctx(t), fake.GatewayURL(), nil)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if m := recv(t, got); m.ID != a.ID {
-		t.Fatalf("first replayed %s, want %s", m.ID, a.ID)
+	t.Cleanup(func() { ws.Close() })
+	if f := readUntil(t, ws, func(gwFrame) bool { return true }); f.Op != 10 {
+		t.Fatalf("first frame op %d, want 10 HELLO", f.Op)
 	}
-	if m := recv(t, got); m.ID != b.ID {
-		t.Fatalf("second replayed %s, want %s", m.ID, b.ID)
-	}
-	if err := fake.WaitFor(ctx(t), func() bool { return fake.Resumes() == 1 }); err != nil {
+	return ws
+}
+
+func sendOp(t *testing.T, ws *websocket.Conn, op int, d any) {
+	t.Helper()
+	if err := ws.WriteJSON(map[string]any{"op": op, "d": d}); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(fake.Identifies()); n != 1 {
-		t.Fatalf("%d identifies, want 1", n)
+}
+
+// readUntil reads frames until one satisfies ok, and returns it.
+func readUntil(t *testing.T, ws *websocket.Conn, ok func(gwFrame) bool) gwFrame {
+	t.Helper()
+	_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second)) // a hang fails, never a timing bound
+	for {
+		var f gwFrame
+		if err := ws.ReadJSON(&f); err != nil {
+			t.Fatalf("reading the gateway: %v", err)
+		}
+		if ok(f) {
+			return f
+		}
 	}
 }
 
