@@ -83,15 +83,10 @@ func New(limit int) *Runner {
 // while limit jobs are pending, and returns ctx's error if ctx ends first,
 // or ErrClosed after Close; run is then never called.
 func (r *Runner) Submit(ctx context.Context, key string, run func(context.Context)) error {
-	if err := r.acquire(ctx); err != nil {
+	if err := r.admit(ctx); err != nil {
 		return err
 	}
-	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.closed {
-		<-r.slots
-		return ErrClosed
-	}
 	j := job{ctx: ctx, run: run, gen: r.gen}
 	j.gen.jobs.Add(1)
 	if l := r.lanes[key]; l != nil {
@@ -108,15 +103,10 @@ func (r *Runner) Submit(ctx context.Context, key string, run func(context.Contex
 // it finished; the jobs submitted after it wait until it returned. It
 // blocks and fails like Submit.
 func (r *Runner) Barrier(ctx context.Context, run func(context.Context)) error {
-	if err := r.acquire(ctx); err != nil {
+	if err := r.admit(ctx); err != nil {
 		return err
 	}
-	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.closed {
-		<-r.slots
-		return ErrClosed
-	}
 	prev, next := r.gen, &generation{ready: make(chan struct{})}
 	r.gen = next
 	r.wg.Go(func() {
@@ -142,14 +132,21 @@ func (r *Runner) Close() {
 	r.wg.Wait()
 }
 
-// acquire takes a slot for one pending job.
-func (r *Runner) acquire(ctx context.Context) error {
+// admit takes a slot for one pending job and returns with r.mu held; it
+// returns ctx's error or ErrClosed holding neither.
+func (r *Runner) admit(ctx context.Context) error {
 	select {
 	case r.slots <- struct{}{}:
-		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		<-r.slots
+		return ErrClosed
+	}
+	return nil
 }
 
 // drain runs l's jobs in order and exits once l is empty.
