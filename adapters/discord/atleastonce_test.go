@@ -116,7 +116,7 @@ func TestAtLeastOnceGatewayDrops(t *testing.T) {
 	}
 	for i := range drops {
 		before, resumes, idents := stored(), fake.Resumes(), len(fake.Identifies())
-		pollFor(t, "progress", func() bool { return stored() > before })
+		bottest.Poll(t, "progress", func() bool { return stored() > before })
 		if i%2 == 0 {
 			fake.Drop()
 		} else {
@@ -152,16 +152,4 @@ func TestAtLeastOnceInvalidSessionGap(t *testing.T) {
 	ids = append(ids, fake.Post(watched, customer, "And the export?", "").ID)
 	fake.InvalidSession()
 	c.assertOnceEach(t, fake, ids)
-}
-
-// pollFor polls cond (the store changes without the fake noticing).
-func pollFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
