@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -157,23 +158,38 @@ func (b *Bot) incidentText(ctx context.Context, x *txn, inc *Incident) (string, 
 	}
 	fmt.Fprintf(&s, "🔥 Incident #%d (%s): %d customers report the same problem — %s\n", inc.ID, state, len(inc.Customers), strings.Join(inc.Terms, ", "))
 	fmt.Fprintf(&s, "Owner: %s\n", orNone(inc.Owner))
-	for _, id := range inc.Threads {
-		t, err := x.thread(ctx, id)
-		if p := x.pending(id); p != nil {
-			t, err = *p, nil
-		}
-		if err != nil {
-			if ignoreNotFound(err) == nil {
-				continue
-			}
-			return "", err
-		}
+	threads, err := x.incidentThreads(ctx, inc)
+	if err != nil {
+		return "", err
+	}
+	for _, t := range threads {
 		fmt.Fprintf(&s, "• #%d %s/%s %s: %q %s\n", t.ID, t.Platform, t.Channel, t.customerName(), excerpt(firstCustomerText(&t), 80), t.Permalink)
 	}
 	for _, u := range inc.Updates {
 		fmt.Fprintf(&s, "Update: %s\n", u)
 	}
 	return strings.TrimRight(s.String(), "\n"), nil
+}
+
+// incidentThreads reads the threads of an incident that still exist,
+// this change's own versions first.
+func (x *txn) incidentThreads(ctx context.Context, inc *Incident) ([]Thread, error) {
+	var out []Thread
+	for _, id := range inc.Threads {
+		if p := x.pending(id); p != nil {
+			out = append(out, *p)
+			continue
+		}
+		t, err := x.thread(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
 
 func (b *Bot) incidentCommand(ctx context.Context, x *txn, cmd Command, actor string) (Result, error) {
@@ -189,18 +205,14 @@ func (b *Bot) incidentCommand(ctx context.Context, x *txn, cmd Command, actor st
 	case "update":
 		inc.Updates = append(inc.Updates, cmd.Text)
 		inc.Updated = x.now
-		n := 0
-		for _, tid := range inc.Threads {
-			t, err := x.thread(ctx, tid)
-			if err != nil {
-				if ignoreNotFound(err) == nil {
-					continue
-				}
-				return Result{}, err
-			}
+		threads, err := x.incidentThreads(ctx, &inc)
+		if err != nil {
+			return Result{}, err
+		}
+		n := len(threads)
+		for _, t := range threads {
 			x.enqueue(Action{Kind: ActPost, Purpose: ForIncident, Platform: t.Platform, Channel: t.Channel,
 				ThreadKey: t.Root, Text: cmd.Text, ThreadID: t.ID, Incident: inc.ID})
-			n++
 		}
 		x.note(Observation{What: "incident-update", Detail: fmt.Sprintf("#%d by %s to %d threads: %s", inc.ID, actor, n, cmd.Text)})
 		if err := b.putIncident(ctx, x, &inc); err != nil {
@@ -214,14 +226,11 @@ func (b *Bot) incidentCommand(ctx context.Context, x *txn, cmd Command, actor st
 		inc.Open = false
 		inc.Resolved = x.now
 		inc.Updated = x.now
-		for _, tid := range inc.Threads {
-			t, err := x.thread(ctx, tid)
-			if err != nil {
-				if ignoreNotFound(err) == nil {
-					continue
-				}
-				return Result{}, err
-			}
+		threads, err := x.incidentThreads(ctx, &inc)
+		if err != nil {
+			return Result{}, err
+		}
+		for _, t := range threads {
 			if b.resolve(x, &t, actor) {
 				x.put(&t)
 			}
