@@ -214,9 +214,7 @@ func (s *Server) Close() {
 			e.timer.Stop()
 		}
 	}
-	socks := s.sockets
-	s.sockets = nil
-	s.notifyLocked()
+	socks := s.takeSocketsLocked()
 	s.mu.Unlock()
 	for _, k := range socks {
 		k.close()

@@ -182,9 +182,7 @@ func (s *Server) Connections() int {
 // it rotates a connection. New envelopes go to the next connection.
 func (s *Server) Disconnect() {
 	s.mu.Lock()
-	socks := s.sockets
-	s.sockets = nil
-	s.notifyLocked()
+	socks := s.takeSocketsLocked()
 	s.mu.Unlock()
 	for _, k := range socks {
 		_ = k.write(obj{"type": "disconnect", "reason": "refresh_requested",
@@ -195,9 +193,7 @@ func (s *Server) Disconnect() {
 // DropSockets closes every socket abruptly, without a close frame.
 func (s *Server) DropSockets() {
 	s.mu.Lock()
-	socks := s.sockets
-	s.sockets = nil
-	s.notifyLocked()
+	socks := s.takeSocketsLocked()
 	s.mu.Unlock()
 	for _, k := range socks {
 		_ = k.conn.UnderlyingConn().Close()
@@ -250,4 +246,14 @@ func (s *Server) redeliver(e *envelope) {
 	e.reason = "timeout"
 	s.mu.Unlock()
 	s.sendEnvelope(e, true)
+}
+
+// takeSocketsLocked removes every socket from the server (new envelopes
+// wait for the next connection) and returns them to be closed. s.mu must
+// be held.
+func (s *Server) takeSocketsLocked() []*sock {
+	socks := s.sockets
+	s.sockets = nil
+	s.notifyLocked()
+	return socks
 }

@@ -130,7 +130,7 @@ func (s *Server) connectionsOpen(w http.ResponseWriter, _ url.Values) {
 	writeJSON(w, http.StatusOK, obj{"ok": true, "url": u})
 }
 
-// postable reports whether the bot may post in a channel. s.mu must be held.
+// postableLocked reports whether the bot may post in a channel. s.mu must be held.
 func (s *Server) postableLocked(id string) bool {
 	_, ok := s.channels[id]
 	return ok
