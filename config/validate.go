@@ -152,20 +152,27 @@ func (v *validator) people() {
 	seen := map[string]int{}
 	for i, p := range v.c.People {
 		key := fmt.Sprintf("people[%d]", i)
-		switch j, dup := seen[p.Name]; {
-		case p.Name == "":
-			v.at(key+".name", "is required")
-		case dup:
-			v.at(key+".name", "%q is already the name of people[%d]", p.Name, j)
-		default:
-			seen[p.Name] = i
-		}
+		v.uniqueName(seen, "people", i, p.Name)
 		if p.Slack == "" && p.Discord == "" {
 			v.at(key, "%q has neither a slack nor a discord id", p.Name)
 		}
 		if p.Timezone != "" {
 			v.timezone(key+".timezone", p.Timezone)
 		}
+	}
+}
+
+// uniqueName checks the name of list[i]: required, and not the name of
+// an earlier entry (seen maps names to their index).
+func (v *validator) uniqueName(seen map[string]int, list string, i int, name string) {
+	key := fmt.Sprintf("%s[%d].name", list, i)
+	switch j, dup := seen[name]; {
+	case name == "":
+		v.at(key, "is required")
+	case dup:
+		v.at(key, "%q is already the name of %s[%d]", name, list, j)
+	default:
+		seen[name] = i
 	}
 }
 
@@ -181,14 +188,7 @@ func (v *validator) teams() {
 	seen := map[string]int{}
 	for i, t := range v.c.Teams {
 		key := fmt.Sprintf("teams[%d]", i)
-		switch j, dup := seen[t.Name]; {
-		case t.Name == "":
-			v.at(key+".name", "is required")
-		case dup:
-			v.at(key+".name", "%q is already the name of teams[%d]", t.Name, j)
-		default:
-			seen[t.Name] = i
-		}
+		v.uniqueName(seen, "teams", i, t.Name)
 		if len(t.Members) == 0 {
 			v.at(key+".members", "a team needs at least one member")
 		}
