@@ -227,6 +227,7 @@ func later(a, b time.Time) time.Time {
 func (b *Bot) newThread(ctx context.Context, x *txn, ev Event, tags []Tag) *Thread {
 	b.lastThread++
 	x.new = append(x.new, b.lastThread)
+	at := sentAt(x, ev)
 	t := &Thread{
 		ID:        b.lastThread,
 		Platform:  ev.Platform,
@@ -239,8 +240,8 @@ func (b *Bot) newThread(ctx context.Context, x *txn, ev Event, tags []Tag) *Thre
 		Lang:      Language(ev.Text),
 		State:     Waiting,
 		Tags:      tags,
-		Created:   sentAt(x, ev),
-		LastCust:  sentAt(x, ev),
+		Created:   at,
+		LastCust:  at,
 	}
 	if t.Root == "" {
 		t.Root = ev.MessageID
