@@ -46,15 +46,25 @@ func (db *DB) Thread(ctx context.Context, tid uint64) (bot.Thread, error) {
 
 // getThread reads and decodes one thread.
 func getThread(tx *bolt.Tx, tid uint64) (bot.Thread, error) {
-	v := tx.Bucket(bucketThreads).Get(u64(tid))
-	if v == nil {
-		return bot.Thread{}, notFound{what: "thread", id: tid}
+	v, err := threadValue(tx.Bucket(bucketThreads), tid)
+	if err != nil {
+		return bot.Thread{}, err
 	}
 	t, err := decodeThread(v)
 	if err != nil {
 		return bot.Thread{}, fmt.Errorf("decode thread %d: %w", tid, err)
 	}
 	return t, nil
+}
+
+// threadValue is the stored (encoded) value of a thread, valid inside its
+// transaction.
+func threadValue(threads *bolt.Bucket, tid uint64) ([]byte, error) {
+	v := threads.Get(u64(tid))
+	if v == nil {
+		return nil, notFound{what: "thread", id: tid}
+	}
+	return v, nil
 }
 
 // notFound wraps bot.ErrNotFound for one thread id or key. The bot looks
@@ -104,9 +114,9 @@ func (db *DB) Due(ctx context.Context, before time.Time, limit int) ([]bot.Threa
 				break
 			}
 			tid := id(k[8:])
-			v := threads.Get(k[8:])
-			if v == nil {
-				return notFound{what: "thread", id: tid}
+			v, err := threadValue(threads, tid)
+			if err != nil {
+				return err
 			}
 			ids, vals = append(ids, tid), append(vals, v)
 		}
