@@ -109,15 +109,6 @@ func (b *Bot) detectIncident(ctx context.Context, x *txn, t *Thread, ev Event) e
 	return b.putIncident(ctx, x, &inc)
 }
 
-// pending returns the version of a thread already changed in this txn.
-func (x *txn) pending(id uint64) *Thread {
-	for i := range x.ch.Threads {
-		if x.ch.Threads[i].ID == id {
-			return &x.ch.Threads[i]
-		}
-	}
-	return nil
-}
 
 func (b *Bot) link(x *txn, inc *Incident, t *Thread) {
 	t.Incident = inc.ID

@@ -28,21 +28,29 @@ func (b *Bot) begin(eventID string) *txn {
 // version exists).
 func (x *txn) created(id uint64) bool { return slices.Contains(x.new, id) }
 
-// put records the new version of a thread (the last put of an id wins).
-// A tick puts up to a thousand threads: past a few, an index finds them.
-func (x *txn) put(t *Thread) {
+// pending returns the version of a thread already changed in this txn,
+// or nil. A tick changes up to a thousand threads: past a few, an index
+// finds them.
+func (x *txn) pending(id uint64) *Thread {
 	if x.at != nil {
-		if i, ok := x.at[t.ID]; ok {
-			x.ch.Threads[i] = *t
-			return
+		if i, ok := x.at[id]; ok {
+			return &x.ch.Threads[i]
 		}
-	} else {
-		for i := range x.ch.Threads {
-			if x.ch.Threads[i].ID == t.ID {
-				x.ch.Threads[i] = *t
-				return
-			}
+		return nil
+	}
+	for i := range x.ch.Threads {
+		if x.ch.Threads[i].ID == id {
+			return &x.ch.Threads[i]
 		}
+	}
+	return nil
+}
+
+// put records the new version of a thread (the last put of an id wins).
+func (x *txn) put(t *Thread) {
+	if p := x.pending(t.ID); p != nil {
+		*p = *t
+		return
 	}
 	x.ch.Threads = append(x.ch.Threads, *t)
 	switch n := len(x.ch.Threads); {
