@@ -109,7 +109,6 @@ func (b *Bot) detectIncident(ctx context.Context, x *txn, t *Thread, ev Event) e
 	return b.putIncident(ctx, x, &inc)
 }
 
-
 func (b *Bot) link(x *txn, inc *Incident, t *Thread) {
 	t.Incident = inc.ID
 	if !slices.Contains(inc.Threads, t.ID) {
