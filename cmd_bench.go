@@ -423,7 +423,7 @@ func benchMine(ctx context.Context, b *bot.Bot, count int) (float64, error) {
 		}
 		lat = append(lat, time.Since(start))
 	}
-	return ms(p99(lat)), nil
+	return ms(percentile(lat, 99)), nil
 }
 
 // dueRounds is how many ticks with 1,000 threads due benchDue times.
@@ -434,10 +434,6 @@ const dueRounds = 5
 // with the clock moved to the next group of 1,000 filled threads (a
 // single tick on this shared machine varies up to 2×).
 func benchDue(ctx context.Context, b *bot.Bot, clock *offsetClock, t0 time.Time) (idle, due1000 float64, err error) {
-	median := func(lat []time.Duration) float64 {
-		slices.Sort(lat)
-		return ms(lat[len(lat)/2])
-	}
 	var lat []time.Duration
 	for range 21 {
 		start := time.Now()
@@ -450,7 +446,7 @@ func benchDue(ctx context.Context, b *bot.Bot, clock *offsetClock, t0 time.Time)
 		}
 		lat = append(lat, time.Since(start))
 	}
-	idle = median(lat)
+	idle = ms(percentile(lat, 50))
 	defer clock.off.Store(0)
 	lat = lat[:0]
 	for round := range dueRounds {
@@ -468,7 +464,7 @@ func benchDue(ctx context.Context, b *bot.Bot, clock *offsetClock, t0 time.Time)
 			return 0, 0, fmt.Errorf("tick %d handled %d due threads, want 1000", round+1, n)
 		}
 	}
-	return idle, median(lat), nil
+	return idle, ms(percentile(lat, 50)), nil
 }
 
 // eventGen makes Slack-shaped Events API bodies: new customers opening
@@ -624,15 +620,16 @@ func benchLatency(ctx context.Context, b *bot.Bot, gen *eventGen, rate int, d ti
 	if firstErr != nil {
 		return 0, fmt.Errorf("latency run: %w", firstErr)
 	}
-	return ms(p99(lat)), nil
+	return ms(percentile(lat, 99)), nil
 }
 
-func p99(lat []time.Duration) time.Duration {
+// percentile sorts lat and returns its p-th percentile (50: the median).
+func percentile(lat []time.Duration, p int) time.Duration {
 	if len(lat) == 0 {
 		return 0
 	}
 	slices.Sort(lat)
-	return lat[min(len(lat)-1, len(lat)*99/100)]
+	return lat[min(len(lat)-1, len(lat)*p/100)]
 }
 
 // rssMB is the resident memory of this process after a garbage
