@@ -20,6 +20,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/openear/openear/bot"
+	"github.com/openear/openear/bot/tag"
 	"github.com/openear/openear/storage"
 )
 
@@ -312,7 +313,7 @@ func benchRawPuts(path string, d time.Duration) (float64, error) {
 
 // benchTagger tags the mixed messages on one goroutine for at least d.
 func benchTagger(d time.Duration) float64 {
-	tg, err := bot.NewTagger(nil)
+	tg, err := tag.New(nil)
 	if err != nil {
 		return 0
 	}
@@ -346,7 +347,7 @@ func benchThread(id uint64, t0 time.Time) bot.Thread {
 	t := bot.Thread{
 		ID: id, Platform: bot.Slack, Channel: ch, Root: root, Customer: cust, CustName: "Customer " + cust[5:],
 		Permalink: "https://example.slack.com/archives/" + ch + "/p" + strings.ReplaceAll(root, ".", ""),
-		Lang:      bot.Language(text),
+		Lang:      tag.Language(text),
 		Keys: []string{bot.Key(bot.Slack, ch, root), bot.CustomerKey(bot.Slack, ch, cust),
 			bot.OwnerOfKey(bot.Slack, cust), bot.ChannelKey(bot.Slack, ch), bot.Key(bot.Slack, ch, reply)},
 		State: bot.Resolved, Tags: benchTagger1.Tag(text), Owner: owner, Team: "support",
@@ -372,7 +373,7 @@ func benchThread(id uint64, t0 time.Time) bot.Thread {
 	return t
 }
 
-var benchTagger1, _ = bot.NewTagger(nil)
+var benchTagger1, _ = tag.New(nil)
 
 // benchFill writes n threads in batches of 1,000 with fsync off: setup,
 // not a measurement.

@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/openear/openear/bot"
+	"github.com/openear/openear/bot/tag"
 	"github.com/openear/openear/storage"
 )
 
@@ -89,7 +89,7 @@ func BenchmarkIngest(b *testing.B) {
 
 // BenchmarkTagger tags mixed English and Korean messages on one core.
 func BenchmarkTagger(b *testing.B) {
-	tg, err := bot.NewTagger(nil)
+	tg, err := tag.New(nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/openear/openear/bot"
+	"github.com/openear/openear/bot/tag"
 	"github.com/openear/openear/config"
 	"github.com/openear/openear/storage"
 )
@@ -43,17 +44,17 @@ func cmdTag(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	var rules []bot.TagRule
+	var rules []tag.Rule
 	if *path != "" {
 		cfg, err := config.Load(*path)
 		if err != nil {
 			return err
 		}
 		for _, t := range cfg.Tags {
-			rules = append(rules, bot.TagRule{Name: t.Name, Keywords: t.Keywords, Regex: t.Regex})
+			rules = append(rules, tag.Rule{Name: t.Name, Keywords: t.Keywords, Regex: t.Regex})
 		}
 	}
-	tagger, err := bot.NewTagger(rules)
+	tagger, err := tag.New(rules)
 	if err != nil {
 		return err
 	}

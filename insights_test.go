@@ -18,6 +18,7 @@ import (
 	"github.com/openear/openear/adapters/slackfake"
 	"github.com/openear/openear/bot"
 	"github.com/openear/openear/bot/bottest"
+	"github.com/openear/openear/bot/tag"
 	"github.com/openear/openear/storage"
 )
 
@@ -229,7 +230,7 @@ func TestExplainedTagsAndCorrections(t *testing.T) {
 	r := startRig(t, insightRules, time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
 	ts := r.sf.Post("C0GLOBEX", "UGLOBEX2", "Love the new dashboard, great work!", "")
 	th := r.thread(bot.Slack, "C0GLOBEX", ts)
-	if !th.HasTag(bot.TagPraise) {
+	if !th.HasTag(tag.Praise) {
 		t.Fatalf("tags %v", th.TagNames())
 	}
 	id := bot.FormatID(th.ID)
@@ -252,7 +253,7 @@ func TestExplainedTagsAndCorrections(t *testing.T) {
 	// Later messages never overwrite a correction.
 	r.sf.Post("C0GLOBEX", "UGLOBEX2", "Seriously, awesome work, I love it", ts)
 	r.waitFor("second message tracked", func() bool { return r.thread(bot.Slack, "C0GLOBEX", ts).MsgCount == 2 })
-	if th := r.thread(bot.Slack, "C0GLOBEX", ts); th.HasTag(bot.TagPraise) || !th.HasTag(bot.TagIdea) {
+	if th := r.thread(bot.Slack, "C0GLOBEX", ts); th.HasTag(tag.Praise) || !th.HasTag(tag.Idea) {
 		t.Fatalf("tags after another message: %v", th.TagNames())
 	}
 	if got := r.slash("U0BOB", "T0HOME", "stats 7d"); !strings.Contains(got, "Tag corrections by staff: 2") {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/openear/openear/bot"
+	"github.com/openear/openear/bot/tag"
 	"github.com/openear/openear/config"
 )
 
@@ -14,11 +15,11 @@ import (
 // store, clock, logger and observer are left to the caller.
 func botOptions(cfg config.Config) (bot.Options, error) {
 	var o bot.Options
-	rules := make([]bot.TagRule, 0, len(cfg.Tags))
+	rules := make([]tag.Rule, 0, len(cfg.Tags))
 	for _, t := range cfg.Tags {
-		rules = append(rules, bot.TagRule{Name: t.Name, Keywords: t.Keywords, Regex: t.Regex})
+		rules = append(rules, tag.Rule{Name: t.Name, Keywords: t.Keywords, Regex: t.Regex})
 	}
-	tagger, err := bot.NewTagger(rules)
+	tagger, err := tag.New(rules)
 	if err != nil {
 		return o, fmt.Errorf("tags: %w", err)
 	}

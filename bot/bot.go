@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/openear/openear/bot/tag"
 )
 
 // Person is one staff member with their platform ids.
@@ -74,7 +76,7 @@ type Options struct {
 	Store  Store // required
 	Clock  Clock // default SystemClock
 	Logger *slog.Logger
-	Tagger *Tagger // default: built-in rules only
+	Tagger Tagger // default: tag.New(nil), the built-in rules
 
 	People []Person
 	Teams  []Team
@@ -106,7 +108,7 @@ type Bot struct {
 	store  Store
 	clock  Clock
 	log    *slog.Logger
-	tagger *Tagger
+	tagger Tagger
 	opts   Options
 
 	people map[string]*Person           // by name
@@ -151,7 +153,7 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.Tagger == nil {
-		t, err := NewTagger(nil)
+		t, err := tag.New(nil)
 		if err != nil {
 			return nil, err
 		}

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/openear/openear/bot/tag"
 )
 
 // DigestOptions schedules the daily digest.
@@ -90,10 +92,10 @@ func DigestText(ts, waiting []Thread, since, until time.Time) string {
 	}
 	var ideas, praise []Thread
 	for _, t := range ts {
-		if t.HasTag(TagIdea) {
+		if t.HasTag(tag.Idea) {
 			ideas = append(ideas, t)
 		}
-		if t.HasTag(TagPraise) {
+		if t.HasTag(tag.Praise) {
 			praise = append(praise, t)
 		}
 	}
@@ -128,7 +130,7 @@ func groupIdeas(ideas []Thread) [][]Thread {
 	var groupTerms [][]string
 next:
 	for _, t := range ideas {
-		terms := Terms(firstCustomerText(&t))
+		terms := tag.Terms(firstCustomerText(&t))
 		for i, gt := range groupTerms {
 			shared := 0
 			for _, term := range terms {

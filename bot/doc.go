@@ -8,7 +8,8 @@
 //
 // # A tour
 //
-//	event.go      Event (inbound), Action (outbound), Handler, Platform, Clock
+//	event.go      Event (inbound), Action (outbound), Handler, Platform, Clock,
+//	              Tagger (the interface; package tag is the tagger)
 //	thread.go     Thread and its states; platform keys (Key, CustomerKey, …)
 //	store.go      the Store contract and Change, the unit of one transaction
 //	errors.go     sentinel errors and RetryError
@@ -22,8 +23,6 @@
 //	notice.go     triage notices and owner notes
 //	commands.go   ParseCommand: one language for Slack and Discord
 //	commandexec.go running commands, buttons and tag corrections
-//	tagger.go     Tagger: English and Korean rules (tagger_ko.go), reasons
-//	terms.go      Terms: salient words, for incidents and idea grouping
 //	incidents.go  many customers, one problem
 //	stats.go      Stats, ComputeStats; digest.go the daily digest
 //	promise.go    Promise: "Monday morning" / "월요일 오전"

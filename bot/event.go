@@ -3,7 +3,25 @@ package bot
 import (
 	"context"
 	"time"
+
+	"github.com/openear/openear/bot/tag"
 )
+
+// Tag is one label on a customer message with its score and the reason it
+// was given; it is tag.Tag, named here because threads and events carry
+// it.
+type Tag = tag.Tag
+
+// Tagger tags customer messages. tag.Tagger (rules and the embedded model)
+// is the implementation; tests may use their own.
+//
+// Tag must be safe for concurrent use and must not block: it runs on the
+// ingest path before an event is queued. Every tag it returns carries a
+// score in (0, 1] and a reason a person understands. A message of small
+// talk only gets the single tag tag.Noise.
+type Tagger interface {
+	Tag(text string) []Tag
+}
 
 // Platform names used in events, actions, keys and the store.
 const (

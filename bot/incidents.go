@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/openear/openear/bot/tag"
 )
 
 // report is a recent problem report (a complaint or defect thread), kept
@@ -20,7 +22,7 @@ type report struct {
 	at       time.Time
 }
 
-func isProblem(t *Thread) bool { return t.HasTag(TagDefect) || t.HasTag(TagComplaint) }
+func isProblem(t *Thread) bool { return t.HasTag(tag.Defect) || t.HasTag(tag.Complaint) }
 
 // detectIncident links a new problem thread to an open incident that
 // shares its terms, or opens an incident when enough different customers
@@ -29,7 +31,7 @@ func (b *Bot) detectIncident(ctx context.Context, x *txn, t *Thread, ev Event) e
 	if !b.opts.Incidents.Enabled || !isProblem(t) {
 		return nil
 	}
-	terms := Terms(ev.Text)
+	terms := tag.Terms(ev.Text)
 	if len(terms) == 0 {
 		return nil
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"time"
+
+	"github.com/openear/openear/bot/tag"
 )
 
 // txn collects one state change while an event is handled; it is applied
@@ -146,7 +148,7 @@ func (b *Bot) customerMessage(ctx context.Context, x *txn, ev Event) (Result, er
 	if tags == nil {
 		tags = b.tagger.Tag(ev.Text)
 	}
-	noise := IsNoise(tags)
+	noise := tag.IsNoise(tags)
 	t, err := b.findThread(ctx, x, ev)
 	if err != nil {
 		return Result{}, err
@@ -245,7 +247,7 @@ func (b *Bot) newThread(ctx context.Context, x *txn, ev Event, tags []Tag) *Thre
 		Customer:  ev.User,
 		CustName:  ev.UserName,
 		Permalink: ev.Permalink,
-		Lang:      Language(ev.Text),
+		Lang:      tag.Language(ev.Text),
 		State:     Waiting,
 		Tags:      tags,
 		Created:   at,
@@ -310,7 +312,7 @@ func truncateUTF8(s string, n int) string {
 func mergeTags(old, add []Tag) []Tag {
 	out := slices.Clone(old)
 	for _, g := range add {
-		if g.Name == TagNoise {
+		if g.Name == tag.Noise {
 			continue
 		}
 		i := slices.IndexFunc(out, func(o Tag) bool { return o.Name == g.Name })

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/openear/openear/bot"
+	"github.com/openear/openear/bot/tag"
 )
 
 func TestThreadLifecycle(t *testing.T) {
@@ -17,7 +18,7 @@ func TestThreadLifecycle(t *testing.T) {
 	if th.State != bot.Waiting || th.Owner == "" || th.Team != "support" {
 		t.Fatalf("new thread = %+v", th)
 	}
-	if !th.HasTag(bot.TagDefect) {
+	if !th.HasTag(tag.Defect) {
 		t.Errorf("tags = %v, want defect", th.TagNames())
 	}
 	for _, g := range th.Tags {

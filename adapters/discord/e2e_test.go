@@ -19,6 +19,7 @@ import (
 	"github.com/openear/openear/adapters/discordfake"
 	"github.com/openear/openear/bot"
 	"github.com/openear/openear/bot/bottest"
+	"github.com/openear/openear/bot/tag"
 	"github.com/openear/openear/storage"
 )
 
@@ -125,7 +126,7 @@ func TestE2ELifecycle(t *testing.T) {
 	e := newE2E(t)
 	root := e.fake.Post(watched, customer, "The app crashes with an error when I upload a photo", "").ID
 	th := e.thread(root)
-	if th.State != bot.Waiting || th.Owner != "alice" || !th.HasTag(bot.TagDefect) {
+	if th.State != bot.Waiting || th.Owner != "alice" || !th.HasTag(tag.Defect) {
 		t.Fatalf("new thread: %s owner %q tags %v", th.State, th.Owner, th.TagNames())
 	}
 	e.flush()
@@ -266,7 +267,7 @@ func TestE2ECustomerMentioningTheBot(t *testing.T) {
 	e := newE2E(t)
 	m := e.fake.Post(watched, customer, "<@"+botID+"> the app crashes when I log in", "")
 	th := e.thread(m.ID)
-	if th.State != bot.Waiting || !th.HasTag(bot.TagDefect) {
+	if th.State != bot.Waiting || !th.HasTag(tag.Defect) {
 		t.Fatalf("thread %+v", th)
 	}
 	for _, r := range e.fake.Messages(watched) {

@@ -20,6 +20,7 @@ import (
 	"github.com/openear/openear/adapters/slackfake"
 	"github.com/openear/openear/bot"
 	"github.com/openear/openear/bot/bottest"
+	"github.com/openear/openear/bot/tag"
 	"github.com/openear/openear/storage"
 )
 
@@ -175,7 +176,7 @@ func testLifecycle(t *testing.T, socket bool) {
 	e := newE2E(t, socket)
 	ts := e.fake.Post(e2eShared, e2eCust, "The CSV export is broken: error 500 every time", "")
 	th := e.thread(ts)
-	if th.State != bot.Waiting || th.Owner != "alice" || !th.HasTag(bot.TagDefect) {
+	if th.State != bot.Waiting || th.Owner != "alice" || !th.HasTag(tag.Defect) {
 		t.Fatalf("new thread: state %s owner %q tags %v", th.State, th.Owner, th.TagNames())
 	}
 	e.flush()

@@ -1,4 +1,4 @@
-package bot_test
+package tag_test
 
 import (
 	"encoding/json"
@@ -9,17 +9,17 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/openear/openear/bot"
+	"github.com/openear/openear/bot/tag"
 )
 
-// tgCase is one customer message and the set of tags it must get
+// tagCase is one customer message and the set of tags it must get
 // (comma-separated, any order; "" for none).
-type tgCase struct {
+type tagCase struct {
 	text string
 	want string
 }
 
-var tgEnCases = []tgCase{
+var enCases = []tagCase{
 	// defects
 	{"The checkout page crashes every time I click Pay", "defect"},
 	{"checkout crashed again", "defect"},
@@ -120,7 +120,7 @@ var tgEnCases = []tgCase{
 	{"Our account id is 88213", ""},
 }
 
-var tgKoCases = []tgCase{
+var koCases = []tagCase{
 	// 결함
 	{"결제가 안 돼요", "defect"},
 	{"결제가 안돼요", "defect"},
@@ -213,7 +213,7 @@ var tgKoCases = []tgCase{
 	{"저희 회사 계정 ID는 88213입니다", ""},
 }
 
-func tgWant(s string) []string {
+func wantTags(s string) []string {
 	if s == "" {
 		return nil
 	}
@@ -222,7 +222,7 @@ func tgWant(s string) []string {
 	return w
 }
 
-func tgNames(tags []bot.Tag) []string {
+func tagNames(tags []tag.Tag) []string {
 	var n []string
 	for _, t := range tags {
 		n = append(n, t.Name)
@@ -231,8 +231,8 @@ func tgNames(tags []bot.Tag) []string {
 	return n
 }
 
-// tgCheck asserts what holds for every result of Tag.
-func tgCheck(t *testing.T, text string, tags []bot.Tag) {
+// checkTags asserts what holds for every result of Tag.
+func checkTags(t *testing.T, text string, tags []tag.Tag) {
 	t.Helper()
 	for i, g := range tags {
 		if g.Reason == "" {
@@ -241,7 +241,7 @@ func tgCheck(t *testing.T, text string, tags []bot.Tag) {
 		if !(g.Score > 0 && g.Score <= 1) || math.IsNaN(g.Score) {
 			t.Errorf("%q: tag %s score %v not in (0,1]", text, g.Name, g.Score)
 		}
-		if g.Name == bot.TagNoise && len(tags) != 1 {
+		if g.Name == tag.Noise && len(tags) != 1 {
 			t.Errorf("%q: noise combined with other tags: %v", text, tags)
 		}
 		if i > 0 {
@@ -256,42 +256,42 @@ func tgCheck(t *testing.T, text string, tags []bot.Tag) {
 	}
 }
 
-func tgRunCases(t *testing.T, tg *bot.Tagger, cases []tgCase) {
+func runCases(t *testing.T, tg *tag.Tagger, cases []tagCase) {
 	t.Helper()
 	for _, c := range cases {
 		tags := tg.Tag(c.text)
-		tgCheck(t, c.text, tags)
-		if got, want := tgNames(tags), tgWant(c.want); !slices.Equal(got, want) {
+		checkTags(t, c.text, tags)
+		if got, want := tagNames(tags), wantTags(c.want); !slices.Equal(got, want) {
 			t.Errorf("Tag(%q) = %v, want %v\n\t%v", c.text, got, want, tags)
 		}
 	}
 }
 
 func TestTagEnglish(t *testing.T) {
-	tg, err := bot.NewTagger(nil)
+	tg, err := tag.New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tgRunCases(t, tg, tgEnCases)
+	runCases(t, tg, enCases)
 }
 
 func TestTagKorean(t *testing.T) {
-	tg, err := bot.NewTagger(nil)
+	tg, err := tag.New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tgRunCases(t, tg, tgKoCases)
+	runCases(t, tg, koCases)
 }
 
 func TestTagCaseCount(t *testing.T) {
-	if n := len(tgEnCases) + len(tgKoCases); n < 150 {
+	if n := len(enCases) + len(koCases); n < 150 {
 		t.Errorf("only %d table cases, want at least 150", n)
 	}
 }
 
 func TestNilTaggerUsesBuiltins(t *testing.T) {
-	var tg *bot.Tagger
-	if got := tgNames(tg.Tag("the app crashes")); !slices.Equal(got, []string{bot.TagDefect}) {
+	var tg *tag.Tagger
+	if got := tagNames(tg.Tag("the app crashes")); !slices.Equal(got, []string{tag.Defect}) {
 		t.Errorf("nil Tagger: got %v, want defect", got)
 	}
 }
@@ -299,7 +299,7 @@ func TestNilTaggerUsesBuiltins(t *testing.T) {
 // Korean keywords match with any particle or ending attached, and with
 // or without spaces.
 func TestTagKoreanParticles(t *testing.T) {
-	tg, err := bot.NewTagger([]bot.TagRule{{Name: "billing", Keywords: []string{"환불", "결제를"}}})
+	tg, err := tag.New([]tag.Rule{{Name: "billing", Keywords: []string{"환불", "결제를"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,8 +310,8 @@ func TestTagKoreanParticles(t *testing.T) {
 		"결제하려고 하는데", "결제했는데요",
 	} {
 		tags := tg.Tag(text)
-		tgCheck(t, text, tags)
-		var billing *bot.Tag
+		checkTags(t, text, tags)
+		var billing *tag.Tag
 		for i := range tags {
 			if tags[i].Name == "billing" {
 				billing = &tags[i]
@@ -330,15 +330,15 @@ func TestTagKoreanParticles(t *testing.T) {
 		{"작동 안 해요", `"작동 안"`}, {"튕겨요", `"튕겨"`}, {"먹통이에요", `"먹통"`},
 	} {
 		tags := tg.Tag(c.text)
-		if !tgHas(tags, bot.TagDefect) || !strings.Contains(tgReasonOf(tags, bot.TagDefect), c.found) {
+		if !hasTag(tags, tag.Defect) || !strings.Contains(reasonOf(tags, tag.Defect), c.found) {
 			t.Errorf("Tag(%q) = %v, want defect matching %s", c.text, tags, c.found)
 		}
 	}
 }
 
-func tgHas(tags []bot.Tag, name string) bool { return tgReasonOf(tags, name) != "" }
+func hasTag(tags []tag.Tag, name string) bool { return reasonOf(tags, name) != "" }
 
-func tgReasonOf(tags []bot.Tag, name string) string {
+func reasonOf(tags []tag.Tag, name string) string {
 	for _, g := range tags {
 		if g.Name == name {
 			return g.Reason
@@ -348,26 +348,26 @@ func tgReasonOf(tags []bot.Tag, name string) string {
 }
 
 func TestTagReasons(t *testing.T) {
-	tg, _ := bot.NewTagger([]bot.TagRule{{Name: "billing", Keywords: []string{"invoice", "refund", "환불", "결제"}}})
+	tg, _ := tag.New([]tag.Rule{{Name: "billing", Keywords: []string{"invoice", "refund", "환불", "결제"}}})
 	for _, c := range []struct{ text, tag, reason string }{
-		{"The app is NOT WORKING and I want a refund", bot.TagComplaint, `rule complaint/en: matched "refund"`},
-		{"The app is NOT WORKING and I want a refund", bot.TagDefect, `rule defect/en: matched "is NOT WORKING"`},
+		{"The app is NOT WORKING and I want a refund", tag.Complaint, `rule complaint/en: matched "refund"`},
+		{"The app is NOT WORKING and I want a refund", tag.Defect, `rule defect/en: matched "is NOT WORKING"`},
 		{"The app is NOT WORKING and I want a refund", "billing", `operator rule billing: matched "refund"`},
 		{"환불해 주세요", "billing", `operator rule billing: matched "환불"`},
-		{"App Crashed, then CRASHES again", bot.TagDefect, `rule defect/en: matched "Crashed", "CRASHES"`},
-		{"결제 오류 and it crashed", bot.TagDefect, `rule defect/en: matched "crashed"; rule defect/ko: matched "오류"`},
-		{"hello?", bot.TagNoise, `rule noise: only small talk "hello"`},
-		{"", bot.TagNoise, `rule noise: empty message`},
-		{"왜 안 돼요?", bot.TagQuestion, `rule question/ko: matched "왜", "?"`},
+		{"App Crashed, then CRASHES again", tag.Defect, `rule defect/en: matched "Crashed", "CRASHES"`},
+		{"결제 오류 and it crashed", tag.Defect, `rule defect/en: matched "crashed"; rule defect/ko: matched "오류"`},
+		{"hello?", tag.Noise, `rule noise: only small talk "hello"`},
+		{"", tag.Noise, `rule noise: empty message`},
+		{"왜 안 돼요?", tag.Question, `rule question/ko: matched "왜", "?"`},
 	} {
-		if got := tgReasonOf(tg.Tag(c.text), c.tag); got != c.reason {
+		if got := reasonOf(tg.Tag(c.text), c.tag); got != c.reason {
 			t.Errorf("Tag(%q) %s reason = %q, want %q", c.text, c.tag, got, c.reason)
 		}
 	}
 }
 
 func TestTagScores(t *testing.T) {
-	tg, _ := bot.NewTagger(nil)
+	tg, _ := tag.New(nil)
 	one := tg.Tag("it crashed")
 	two := tg.Tag("it crashed with an error, totally broken")
 	if one[0].Score >= two[0].Score {
@@ -383,7 +383,7 @@ func TestTagScores(t *testing.T) {
 }
 
 func TestTagJSON(t *testing.T) {
-	b, err := json.Marshal(bot.Tag{Name: "defect", Score: 0.7, Reason: "r"})
+	b, err := json.Marshal(tag.Tag{Name: "defect", Score: 0.7, Reason: "r"})
 	if err != nil || string(b) != `{"name":"defect","score":0.7,"reason":"r"}` {
 		t.Errorf("json = %s, %v", b, err)
 	}
@@ -391,20 +391,20 @@ func TestTagJSON(t *testing.T) {
 
 func TestIsNoise(t *testing.T) {
 	for _, c := range []struct {
-		tags []bot.Tag
+		tags []tag.Tag
 		want bool
 	}{
 		{nil, false},
-		{[]bot.Tag{{Name: bot.TagNoise, Score: 1, Reason: "x"}}, true},
-		{[]bot.Tag{{Name: bot.TagDefect, Score: 1, Reason: "x"}}, false},
-		{[]bot.Tag{{Name: bot.TagNoise, Score: 1, Reason: "x"}, {Name: bot.TagDefect, Score: 1, Reason: "x"}}, false},
+		{[]tag.Tag{{Name: tag.Noise, Score: 1, Reason: "x"}}, true},
+		{[]tag.Tag{{Name: tag.Defect, Score: 1, Reason: "x"}}, false},
+		{[]tag.Tag{{Name: tag.Noise, Score: 1, Reason: "x"}, {Name: tag.Defect, Score: 1, Reason: "x"}}, false},
 	} {
-		if got := bot.IsNoise(c.tags); got != c.want {
+		if got := tag.IsNoise(c.tags); got != c.want {
 			t.Errorf("IsNoise(%v) = %v", c.tags, got)
 		}
 	}
-	tg, _ := bot.NewTagger(nil)
-	if !bot.IsNoise(tg.Tag("thanks!")) || bot.IsNoise(tg.Tag("thanks, but it still crashes")) {
+	tg, _ := tag.New(nil)
+	if !tag.IsNoise(tg.Tag("thanks!")) || tag.IsNoise(tg.Tag("thanks, but it still crashes")) {
 		t.Error("IsNoise on Tag results")
 	}
 }
@@ -415,20 +415,20 @@ func TestLanguage(t *testing.T) {
 		{"the checkout page 오류", "en"}, {"ㅋㅋㅋ", "en"}, {"500 에러", "ko"},
 		{"<https://example.com/very/long/link|링크> 확인 부탁드립니다", "ko"},
 	} {
-		if got := bot.Language(c.text); got != c.want {
+		if got := tag.Language(c.text); got != c.want {
 			t.Errorf("Language(%q) = %q, want %q", c.text, got, c.want)
 		}
 	}
 }
 
 func TestOperatorRules(t *testing.T) {
-	tg, err := bot.NewTagger([]bot.TagRule{
+	tg, err := tag.New([]tag.Rule{
 		{Name: "billing", Keywords: []string{"invoice", "refund", "환불", "결제"}},
 		{Name: "security", Keywords: []string{"2FA", "data breach"}, Regex: `CVE-\d{4}-\d+`},
-		{Name: bot.TagUrgent, Keywords: []string{"chargeback", "법적 조치"}},
+		{Name: tag.Urgent, Keywords: []string{"chargeback", "법적 조치"}},
 		{Name: "order", Regex: `\bORD-[0-9]{5}\b`},
 		{Name: "partner", Keywords: []string{"카카오 pay", "🦄"}},
-		{Name: bot.TagNoise, Keywords: []string{"lgtm", "ㅇㅋ", "수고링"}},
+		{Name: tag.Noise, Keywords: []string{"lgtm", "ㅇㅋ", "수고링"}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -452,22 +452,22 @@ func TestOperatorRules(t *testing.T) {
 		{"ㅇㅋ 수고링", "noise", ``},
 	} {
 		tags := tg.Tag(c.text)
-		tgCheck(t, c.text, tags)
-		if got, want := tgNames(tags), tgWant(c.want); !slices.Equal(got, want) {
+		checkTags(t, c.text, tags)
+		if got, want := tagNames(tags), wantTags(c.want); !slices.Equal(got, want) {
 			t.Errorf("Tag(%q) = %v, want %v", c.text, tags, want)
 		}
-		if c.reason != "" && !strings.Contains(strings.Join(tgReasons(tags), "\n"), c.reason) {
-			t.Errorf("Tag(%q) reasons %q lack %q", c.text, tgReasons(tags), c.reason)
+		if c.reason != "" && !strings.Contains(strings.Join(reasons(tags), "\n"), c.reason) {
+			t.Errorf("Tag(%q) reasons %q lack %q", c.text, reasons(tags), c.reason)
 		}
 	}
 	// Extending a built-in keeps its own evidence and reason.
-	r := tgReasonOf(tg.Tag("URGENT: chargeback incoming"), bot.TagUrgent)
+	r := reasonOf(tg.Tag("URGENT: chargeback incoming"), tag.Urgent)
 	if r != `rule urgent/en: matched "URGENT"; operator rule urgent: matched "chargeback"` {
 		t.Errorf("extended urgent reason = %q", r)
 	}
 }
 
-func tgReasons(tags []bot.Tag) []string {
+func reasons(tags []tag.Tag) []string {
 	var r []string
 	for _, g := range tags {
 		r = append(r, g.Reason)
@@ -478,42 +478,42 @@ func tgReasons(tags []bot.Tag) []string {
 func TestOperatorRuleErrors(t *testing.T) {
 	long := "(" + strings.Repeat("a", 1100) + ")"
 	for _, c := range []struct {
-		rule bot.TagRule
+		rule tag.Rule
 		want string // in the error
 	}{
-		{bot.TagRule{Name: "", Keywords: []string{"x"}}, "empty name"},
-		{bot.TagRule{Name: "bad name", Keywords: []string{"x"}}, `"bad name"`},
-		{bot.TagRule{Name: "empty"}, `tag rule "empty": no keywords and no regex`},
-		{bot.TagRule{Name: "blank", Keywords: []string{"ok", "  "}}, `tag rule "blank": keyword 2`},
-		{bot.TagRule{Name: "punct", Keywords: []string{"!!!"}}, `tag rule "punct": keyword 1`},
-		{bot.TagRule{Name: "badre", Regex: `inv-(\d+`}, `tag rule "badre": regex`},
-		{bot.TagRule{Name: "longre", Regex: long}, `tag rule "longre": regex is 1102 bytes`},
-		{bot.TagRule{Name: "bigre", Regex: `(\w{100}){100}`}, `tag rule "bigre": regex`},
-		{bot.TagRule{Name: "emptyre", Regex: `x*`}, `tag rule "emptyre": regex "x*" matches an empty message`},
-		{bot.TagRule{Name: bot.TagNoise, Regex: `ok`}, `tag rule "noise"`},
+		{tag.Rule{Name: "", Keywords: []string{"x"}}, "empty name"},
+		{tag.Rule{Name: "bad name", Keywords: []string{"x"}}, `"bad name"`},
+		{tag.Rule{Name: "empty"}, `tag rule "empty": no keywords and no regex`},
+		{tag.Rule{Name: "blank", Keywords: []string{"ok", "  "}}, `tag rule "blank": keyword 2`},
+		{tag.Rule{Name: "punct", Keywords: []string{"!!!"}}, `tag rule "punct": keyword 1`},
+		{tag.Rule{Name: "badre", Regex: `inv-(\d+`}, `tag rule "badre": regex`},
+		{tag.Rule{Name: "longre", Regex: long}, `tag rule "longre": regex is 1102 bytes`},
+		{tag.Rule{Name: "bigre", Regex: `(\w{100}){100}`}, `tag rule "bigre": regex`},
+		{tag.Rule{Name: "emptyre", Regex: `x*`}, `tag rule "emptyre": regex "x*" matches an empty message`},
+		{tag.Rule{Name: tag.Noise, Regex: `ok`}, `tag rule "noise"`},
 	} {
-		_, err := bot.NewTagger([]bot.TagRule{c.rule})
+		_, err := tag.New([]tag.Rule{c.rule})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("NewTagger(%+v) error = %v, want it to contain %q", c.rule, err, c.want)
+			t.Errorf("New(%+v) error = %v, want it to contain %q", c.rule, err, c.want)
 		}
 	}
-	_, err := bot.NewTagger([]bot.TagRule{{Name: "a", Keywords: []string{"x"}}, {Name: "a", Keywords: []string{"y"}}})
+	_, err := tag.New([]tag.Rule{{Name: "a", Keywords: []string{"x"}}, {Name: "a", Keywords: []string{"y"}}})
 	if err == nil || !strings.Contains(err.Error(), `"a"`) {
 		t.Errorf("duplicate rule: error = %v", err)
 	}
 	// A 1 KiB regex is still accepted.
 	ok := strings.Repeat("a", 1024)
-	if _, err := bot.NewTagger([]bot.TagRule{{Name: "edge", Regex: ok}}); err != nil {
+	if _, err := tag.New([]tag.Rule{{Name: "edge", Regex: ok}}); err != nil {
 		t.Errorf("1024-byte regex: %v", err)
 	}
 }
 
 func TestTagConcurrent(t *testing.T) {
-	tg, _ := bot.NewTagger([]bot.TagRule{{Name: "billing", Keywords: []string{"invoice", "환불"}, Regex: `INV-\d+`}})
-	all := append(slices.Clone(tgEnCases), tgKoCases...)
+	tg, _ := tag.New([]tag.Rule{{Name: "billing", Keywords: []string{"invoice", "환불"}, Regex: `INV-\d+`}})
+	all := append(slices.Clone(enCases), koCases...)
 	want := make([][]string, len(all))
 	for i, c := range all {
-		want[i] = tgNames(tg.Tag(c.text))
+		want[i] = tagNames(tg.Tag(c.text))
 	}
 	var wg sync.WaitGroup
 	for g := range 8 {
@@ -522,7 +522,7 @@ func TestTagConcurrent(t *testing.T) {
 			defer wg.Done()
 			for k := range all {
 				i := (k + g*17) % len(all)
-				if got := tgNames(tg.Tag(all[i].text)); !slices.Equal(got, want[i]) {
+				if got := tagNames(tg.Tag(all[i].text)); !slices.Equal(got, want[i]) {
 					t.Errorf("concurrent Tag(%q) = %v, want %v", all[i].text, got, want[i])
 					return
 				}
@@ -533,7 +533,7 @@ func TestTagConcurrent(t *testing.T) {
 }
 
 func TestTagAllocations(t *testing.T) {
-	tg, _ := bot.NewTagger(nil)
+	tg, _ := tag.New(nil)
 	msg := "The checkout page crashes every time, please fix ASAP"
 	tg.Tag(msg)
 	allocs := testing.AllocsPerRun(200, func() { tg.Tag(msg) })
@@ -541,7 +541,7 @@ func TestTagAllocations(t *testing.T) {
 	// allocates nothing once its pooled memory has grown. Under the race
 	// detector sync.Pool drops items at random, so the scan reallocates.
 	limit := 4.0
-	if tgPoolDropsItems() {
+	if poolDropsItems() {
 		limit = 16
 	}
 	if allocs > limit {
@@ -549,9 +549,9 @@ func TestTagAllocations(t *testing.T) {
 	}
 }
 
-// tgPoolDropsItems reports whether sync.Pool is dropping items on purpose,
+// poolDropsItems reports whether sync.Pool is dropping items on purpose,
 // as it does under the race detector.
-func tgPoolDropsItems() bool {
+func poolDropsItems() bool {
 	var p sync.Pool
 	for range 100 {
 		x := new(int)
@@ -568,7 +568,7 @@ func FuzzTag(f *testing.F) {
 		"<@U1> :+1: <https://x.y|z>", "\xff\xfe 안\xed\x9f돼", "not great", "🚨🚨 prod down ASAP"} {
 		f.Add(s)
 	}
-	tg, err := bot.NewTagger([]bot.TagRule{
+	tg, err := tag.New([]tag.Rule{
 		{Name: "billing", Keywords: []string{"invoice", "환불", "결제를", "카카오 pay"}, Regex: `INV-\d+`},
 	})
 	if err != nil {
@@ -576,23 +576,23 @@ func FuzzTag(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		tags := tg.Tag(text)
-		tgCheck(t, text, tags)
+		checkTags(t, text, tags)
 		for _, g := range tags {
 			if !utf8.ValidString(g.Reason) {
 				t.Errorf("reason is not valid UTF-8: %q", g.Reason)
 			}
 		}
-		if l := bot.Language(text); l != "en" && l != "ko" {
+		if l := tag.Language(text); l != "en" && l != "ko" {
 			t.Errorf("Language = %q", l)
 		}
-		terms := bot.Terms(text)
+		terms := tag.Terms(text)
 		if !slices.IsSorted(terms) || len(slices.Compact(slices.Clone(terms))) != len(terms) {
 			t.Errorf("Terms(%q) = %q: not sorted and unique", text, terms)
 		}
 	})
 }
 
-var tgBenchMessages = []string{
+var benchMessages = []string{
 	"The checkout page crashes every time I click Pay",
 	"결제가 안 돼요 급해요",
 	"How do I export my invoices?",
@@ -608,14 +608,14 @@ var tgBenchMessages = []string{
 }
 
 func BenchmarkTagger(b *testing.B) {
-	tg, err := bot.NewTagger([]bot.TagRule{{Name: "billing", Keywords: []string{"invoice", "refund", "환불", "결제"}}})
+	tg, err := tag.New([]tag.Rule{{Name: "billing", Keywords: []string{"invoice", "refund", "환불", "결제"}}})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	n := 0
 	for b.Loop() {
-		tg.Tag(tgBenchMessages[n%len(tgBenchMessages)])
+		tg.Tag(benchMessages[n%len(benchMessages)])
 		n++
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "msgs/s")
@@ -623,14 +623,14 @@ func BenchmarkTagger(b *testing.B) {
 
 // A huge message costs linear time and yields short reasons.
 func TestTagHugeMessage(t *testing.T) {
-	tg, _ := bot.NewTagger(nil)
+	tg, _ := tag.New(nil)
 	for _, text := range []string{
 		strings.Repeat("Crash error BUG broken, not great ", 5000),
 		strings.Repeat("결제가 안 돼요 ", 10000),
 		strings.Repeat("<:a", 30000),
 	} {
 		tags := tg.Tag(text)
-		tgCheck(t, text[:40], tags)
+		checkTags(t, text[:40], tags)
 		for _, g := range tags {
 			if len(g.Reason) > 600 {
 				t.Errorf("reason of %d bytes: %.80q…", len(g.Reason), g.Reason)

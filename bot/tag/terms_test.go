@@ -1,11 +1,11 @@
-package bot_test
+package tag_test
 
 import (
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/openear/openear/bot"
+	"github.com/openear/openear/bot/tag"
 )
 
 func TestTerms(t *testing.T) {
@@ -34,7 +34,7 @@ func TestTerms(t *testing.T) {
 		{"기능 추가 요청드립니다", "기능 요청 추가"},
 		{"checkout 페이지가 crash 나요", "checkout crash 페이지"},
 	} {
-		got := strings.Join(bot.Terms(c.text), " ")
+		got := strings.Join(tag.Terms(c.text), " ")
 		if got != c.want {
 			t.Errorf("Terms(%q) = %q, want %q", c.text, got, c.want)
 		}
@@ -54,7 +54,7 @@ func TestTermsOverlap(t *testing.T) {
 		{"the export is broken", "Exports broken since Monday", []string{"broken", "export"}},
 		{"환불을 요청합니다", "환불은 언제 되나요?", []string{"환불"}},
 	} {
-		ta, tb := bot.Terms(c.a), bot.Terms(c.b)
+		ta, tb := tag.Terms(c.a), tag.Terms(c.b)
 		for _, w := range c.shared {
 			if !slices.Contains(ta, w) || !slices.Contains(tb, w) {
 				t.Errorf("Terms(%q) = %q and Terms(%q) = %q: want both to hold %q", c.a, ta, c.b, tb, w)
@@ -64,8 +64,8 @@ func TestTermsOverlap(t *testing.T) {
 }
 
 func TestTermsSortedUnique(t *testing.T) {
-	for _, c := range append(tgEnCases, tgKoCases...) {
-		terms := bot.Terms(c.text)
+	for _, c := range append(enCases, koCases...) {
+		terms := tag.Terms(c.text)
 		if !slices.IsSorted(terms) {
 			t.Errorf("Terms(%q) = %q not sorted", c.text, terms)
 		}

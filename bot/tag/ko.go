@@ -1,4 +1,4 @@
-package bot
+package tag
 
 import (
 	"fmt"
@@ -15,29 +15,29 @@ import (
 // must end one. Matching is leftmost-longest without overlaps, so 안 좋아요
 // reads as the complaint 안좋, not the praise 좋아요.
 
-// tgNSyllables is the number of precomposed Hangul syllables, U+AC00..U+D7A3.
-const tgNSyllables = 0xD7A3 - 0xAC00 + 1
+// nSyllables is the number of precomposed Hangul syllables, U+AC00..U+D7A3.
+const nSyllables = 0xD7A3 - 0xAC00 + 1
 
-// tgKO is the Korean index.
-type tgKO struct {
+// koIndex is the Korean index.
+type koIndex struct {
 	index   map[string]int32 // compact keyword -> entry
-	entries []tgEntry
+	entries []entry
 	mask    []uint32 // by first syllable: bit L set when some keyword of L syllables starts with it; nil when empty
 }
 
 // addKO indexes a Korean keyword. An operator's one-word keyword is first
 // stripped of its particles and endings (결제를 -> 결제) when two syllables
 // or more are left.
-func (b *tgBuilder) addKO(kw string, tg tgTarget, operator bool) error {
+func (b *builder) addKO(kw string, tg target, operator bool) error {
 	if operator && !strings.Contains(kw, " ") {
-		if st := tgKoStem(kw); utf8.RuneCountInString(st) >= 2 {
+		if st := koStem(kw); utf8.RuneCountInString(st) >= 2 {
 			kw = st
 		}
 	}
 	compact := strings.Join(strings.Fields(kw), "")
 	n := 0
 	for _, r := range compact {
-		if !tgIsSyllable(r) {
+		if !isSyllable(r) {
 			return fmt.Errorf("mixes Hangul with other characters")
 		}
 		n++
@@ -46,15 +46,15 @@ func (b *tgBuilder) addKO(kw string, tg tgTarget, operator bool) error {
 		return fmt.Errorf("keyword longer than 31 syllables")
 	}
 	if n == 1 {
-		tg.flags |= tgFStart
+		tg.flags |= flagStart
 	}
-	ko := &b.t.ko[tgIndexSet(operator)]
+	ko := &b.t.ko[indexSet(operator)]
 	if ko.mask == nil {
-		ko.mask = make([]uint32, tgNSyllables)
+		ko.mask = make([]uint32, nSyllables)
 	}
 	e, ok := ko.index[compact]
 	if !ok {
-		ko.entries = append(ko.entries, tgEntry{})
+		ko.entries = append(ko.entries, entry{})
 		e = int32(len(ko.entries) - 1)
 		ko.index[compact] = e
 		first, _ := utf8.DecodeRuneInString(compact)
@@ -66,14 +66,14 @@ func (b *tgBuilder) addKO(kw string, tg tgTarget, operator bool) error {
 	return nil
 }
 
-// tgSyllableAt decodes the syllable at byte i of a buffer of syllables.
-func tgSyllableAt(b []byte, i int) rune {
+// syllableAt decodes the syllable at byte i of a buffer of syllables.
+func syllableAt(b []byte, i int) rune {
 	return rune(b[i]&0x0F)<<12 | rune(b[i+1]&0x3F)<<6 | rune(b[i+2]&0x3F)
 }
 
 // matchKO finds Korean keywords, leftmost longest, within each run of
 // Hangul words that only spaces separate.
-func (t *Tagger) matchKO(s *tgScratch, set int) {
+func (t *Tagger) matchKO(s *scratch, set int) {
 	ko := &t.ko[set]
 	if ko.mask == nil {
 		return
@@ -86,7 +86,7 @@ func (t *Tagger) matchKO(s *tgScratch, set int) {
 		}
 		for i := int(seg); i < end; {
 			adv := 1
-			m := ko.mask[tgSyllableAt(s.ko, i*3)-0xAC00]
+			m := ko.mask[syllableAt(s.ko, i*3)-0xAC00]
 			for L := min(31, end-i); m != 0 && L >= 1; L-- {
 				if m&(1<<L) == 0 {
 					continue
@@ -104,54 +104,54 @@ func (t *Tagger) matchKO(s *tgScratch, set int) {
 
 // koEmit records the evidence of entry e at syllables [i, j) and reports
 // whether any target's position rules allowed it.
-func (t *Tagger) koEmit(s *tgScratch, set int, e int32, seg, i, j int) bool {
+func (t *Tagger) koEmit(s *scratch, set int, e int32, seg, i, j int) bool {
 	ent := &t.ko[set].entries[e]
 	if len(ent.targets) == 0 {
 		return true // a stop word: consumed, tags nothing
 	}
-	startsWord := s.koFlag[i]&tgFStart != 0
-	endsWord := s.koFlag[j-1]&tgFEnd != 0
-	if !startsWord && tgCrossesWord(s, i, j) {
+	startsWord := s.koFlag[i]&flagStart != 0
+	endsWord := s.koFlag[j-1]&flagEnd != 0
+	if !startsWord && crossesWord(s, i, j) {
 		return false // 결제 안돼요 must not read as 제안
 	}
 	key := int32(set<<23) | e
 	start, stop := s.koOrig[i], s.koOrig[j-1]+3
 	// 안/못 as a word right before a praise word negates it.
-	negated := startsWord && i > seg && s.koFlag[i-1] == tgFStart|tgFEnd &&
-		(tgSyllableAt(s.ko, (i-1)*3) == '안' || tgSyllableAt(s.ko, (i-1)*3) == '못')
+	negated := startsWord && i > seg && s.koFlag[i-1] == flagStart|flagEnd &&
+		(syllableAt(s.ko, (i-1)*3) == '안' || syllableAt(s.ko, (i-1)*3) == '못')
 	any := false
 	for _, tg := range ent.targets {
 		// An ending must end a word and follow a stem: 있나요 is a question,
 		// (오류가) 나요 is not.
-		if tg.flags&tgFStart != 0 && !startsWord || tg.flags&tgFEnd != 0 && (!endsWord || startsWord) {
+		if tg.flags&flagStart != 0 && !startsWord || tg.flags&flagEnd != 0 && (!endsWord || startsWord) {
 			continue
 		}
 		any = true
-		if negated && tg.rule == tgRPraise {
-			if tg.flags&tgFBooster == 0 {
-				s.addEv(tgEv{key: tgKeyNegKO | key, rule: tgRComplaint, src: tgSrcKO, w: 0.45,
+		if negated && tg.rule == rulePraise {
+			if tg.flags&flagBooster == 0 {
+				s.addEv(evidence{key: keyNegKO | key, rule: ruleComplaint, src: srcKO, w: 0.45,
 					start: s.koOrig[i-1], end: stop})
 			}
 			continue
 		}
-		s.addEv(tgEv{key: tgKeyKO | key, rule: tg.rule, src: tg.src, flags: tg.flags &^ (tgFStart | tgFEnd),
+		s.addEv(evidence{key: keyKO | key, rule: tg.rule, src: tg.src, flags: tg.flags &^ (flagStart | flagEnd),
 			w: tg.w, start: start, end: stop})
 	}
 	return any
 }
 
-// tgCrossesWord reports whether syllables [i, j) run past the end of a word.
-func tgCrossesWord(s *tgScratch, i, j int) bool {
+// crossesWord reports whether syllables [i, j) run past the end of a word.
+func crossesWord(s *scratch, i, j int) bool {
 	for k := i; k < j-1; k++ {
-		if s.koFlag[k]&tgFEnd != 0 {
+		if s.koFlag[k]&flagEnd != 0 {
 			return true
 		}
 	}
 	return false
 }
 
-// tgKoYes reports whether w is only 네/넵/넹/예/응 repeated: 네네, 넵넵넵.
-func tgKoYes(w string) bool {
+// koYes reports whether w is only 네/넵/넹/예/응 repeated: 네네, 넵넵넵.
+func koYes(w string) bool {
 	for _, r := range w {
 		switch r {
 		case '네', '넵', '넹', '예', '응', '웅', '넴', '옙':
@@ -162,59 +162,59 @@ func tgKoYes(w string) bool {
 	return w != ""
 }
 
-// tgKOSmall are whole Korean words that are small talk.
-const tgKOSmall = `네 넵 넹 예 응 웅 넴 옙 네네 넵넵 알겠습니다 알겠어요 알겠습니당 알았어요 알겠음 알겠네요 확인했습니다
+// smallTalkKO are whole Korean words that are small talk.
+const smallTalkKO = `네 넵 넹 예 응 웅 넴 옙 네네 넵넵 알겠습니다 알겠어요 알겠습니당 알았어요 알겠음 알겠네요 확인했습니다
 	확인했어요 확인했습니당 확인 확인했음 확인했네요 감사합니다 감사해요 감사드립니다 감사드려요 감사합니당 감사해용
 	고맙습니다 고마워요 고맙습니당 감사 땡큐 정말 너무 진짜 넘 매우 대단히 다시 한번 한 번 늘 항상 안녕하세요 안녕하세용
 	안녕 수고하세요 수고하셨습니다 수고 많으셨습니다 수고많으셨습니다 좋아요 좋습니다 좋네요 오케이 굿 잘 부탁드립니다
 	부탁드려요 부탁해요 여러분 담당자님 확인해 확인해주셔서 주셔서 답변 답변해 답장 연락 안내 안내해 설명 설명해 도움
 	빠른 친절한 친절하게 넵! 그렇군요 그렇네요 아하 아 오 와 우와 네~ 좋은 하루 되세요 주말 보내세요 많이 진심으로`
 
-// tgSpecsKO are the built-in Korean rules.
-var tgSpecsKO = []tgSpec{
-	{tgRComplaint, 0.65, 0, []string{"불만", "실망", "짜증", "화나", "화가 나", "화납", "최악", "너무하", "답답",
+// specsKO are the built-in Korean rules.
+var specsKO = []spec{
+	{ruleComplaint, 0.65, 0, []string{"불만", "실망", "짜증", "화나", "화가 나", "화납", "최악", "너무하", "답답",
 		"어이없", "어이가 없", "황당", "어처구니", "엉망", "형편없", "불편", "장난하", "장난해",
 		"만족스럽지 않", "만족하지 않", "만족 못", "불만족", "{이중|중복|두 번|두번} {결제|청구}", "결제가 두 번",
 		"{답변|답|연락|응답|회신|답장}{이|도|} 없", "무시", "몇 번째", "몇번째", "몇 번이나", "몇번이나"}},
-	{tgRComplaint, 0.5, 0, []string{"환불", "해지", "탈퇴", "안 좋", "사기", "손해", "돈만", "기다리고 있", "기다렸",
+	{ruleComplaint, 0.5, 0, []string{"환불", "해지", "탈퇴", "안 좋", "사기", "손해", "돈만", "기다리고 있", "기다렸",
 		"기다려도", "느려", "느립", "느리", "너무 느", "아직도", "언제까지", "별로", "잘못 청구"}},
-	{tgRQuestion, 0.4, 0, []string{"언제까지", "왜 아직", "이해가 안"}},
-	{tgRComplaint, 0.5, 0, []string{"왜 아직"}},
+	{ruleQuestion, 0.4, 0, []string{"언제까지", "왜 아직", "이해가 안"}},
+	{ruleComplaint, 0.5, 0, []string{"왜 아직"}},
 
-	{tgRDefect, 0.7, 0, []string{"버그", "오류", "에러", "크래시", "크래쉬", "먹통", "강제 종료", "강제종료",
+	{ruleDefect, 0.7, 0, []string{"버그", "오류", "에러", "크래시", "크래쉬", "먹통", "강제 종료", "강제종료",
 		"{작동|동작|실행}{하지 않|이 안|을 안|안|도 안|이 되지 않|되지 않|불가}", "{열리지|열리질} 않",
 		"튕겨", "튕기", "튕김", "튕깁", "튕겼", "무한 로딩", "로딩이 안", "로그인이 안", "로그인 안", "서버 다운", "서버가 다운"}},
-	{tgRDefect, 0.55, 0, []string{"안 {돼|되|됨|됩|됐|됬|대요}", "안 {열려|열리|열립|열림|떠|뜨|뜹|뜸|나와|나오|나옵|보여|보이|보입|눌려|눌리|눌립|먹혀|먹히|먹힘}",
+	{ruleDefect, 0.55, 0, []string{"안 {돼|되|됨|됩|됐|됬|대요}", "안 {열려|열리|열립|열림|떠|뜨|뜹|뜸|나와|나오|나옵|보여|보이|보입|눌려|눌리|눌립|먹혀|먹히|먹힘}",
 		"팅겨", "팅기", "팅김", "실패", "멈춰", "멈춤", "멈췄", "멈춥", "깨져", "깨짐", "깨졌", "깨집", "깨진",
 		"{하얀|흰|빈|검은|까만} 화면", "백지", "로딩만", "장애", "다운됐", "다운되", "다운됨", "다운돼", "서비스 중단"}},
-	{tgRDefect, 0.4, 0, []string{"이상해", "이상하", "이상합", "이상한", "문제가 있", "문제가 생", "문제가 발생",
+	{ruleDefect, 0.4, 0, []string{"이상해", "이상하", "이상합", "이상한", "문제가 있", "문제가 생", "문제가 발생",
 		"꺼져", "꺼짐", "꺼졌", "꺼집", "사라졌", "사라져", "사라짐", "없어졌", "날아갔", "버벅", "끊겨", "끊기", "끊김",
 		"잘못", "틀려", "틀린", "틀렸", "렉이", "렉 걸", "중복 결제", "이중 결제", "결제가 두 번"}},
 
-	{tgRQuestion, 0.55, 0, []string{"어떻게", "어떡", "궁금", "-나요", "-까요", "-인가요", "-는가요", "-한가요", "-은가요",
+	{ruleQuestion, 0.55, 0, []string{"어떻게", "어떡", "궁금", "-나요", "-까요", "-인가요", "-는가요", "-한가요", "-은가요",
 		"-된가요", "-건가요", "-던가요", "-습니까", "-입니까", "-됩니까", "-합니까", "뭔가요", "뭐죠", "뭔지"}},
-	{tgRQuestion, 0.5, 0, []string{"언제", "왜", "문의", "질문", "-을까", "-할까", "-될까", "가능한지", "가능할지", "가능한가",
+	{ruleQuestion, 0.5, 0, []string{"언제", "왜", "문의", "질문", "-을까", "-할까", "-될까", "가능한지", "가능할지", "가능한가",
 		"가능할까", "가능하나", "어디", "무엇", "얼마", "알려 {주세요|주실|주시|줄|줘}", "방법이 {있|없}"}},
-	{tgRQuestion, 0.4, 0, []string{"어느", "뭐", "뭔", "누가", "몇", "방법"}},
+	{ruleQuestion, 0.4, 0, []string{"어느", "뭐", "뭔", "누가", "몇", "방법"}},
 
-	{tgRPraise, 0.6, 0, []string{"최고", "훌륭", "대박", "멋져", "멋지", "멋집", "멋있", "감동", "칭찬",
+	{rulePraise, 0.6, 0, []string{"최고", "훌륭", "대박", "멋져", "멋지", "멋집", "멋있", "감동", "칭찬",
 		"빠른 {답변|대응|처리|해결|응답|조치|지원}", "빠르게 {해결|처리|대응}",
 		"{해결해|수정해|처리해|고쳐|조치해|반영해} 주셔서", "잘 {쓰고|사용하고|쓰는|이용하고} 있",
 		"{마음|맘}에 {들|듭|든}", "기대 이상", "만족"}},
-	{tgRPraise, 0.45, 0, []string{"짱", "완벽", "편리", "편해", "편하", "편합", "유용", "덕분", "사랑", "신속", "추천",
+	{rulePraise, 0.45, 0, []string{"짱", "완벽", "편리", "편해", "편하", "편합", "유용", "덕분", "사랑", "신속", "추천",
 		"도움이 {많이|됐|되었|돼|되네|큽}", "도움 {됐|되었|많이}", "예뻐", "예쁘", "이뻐", "깔끔", "빠르네", "빨라요", "빨라졌"}},
-	{tgRPraise, 0.4, tgFWeak, []string{"좋아요", "좋네요", "좋습니다", "좋았", "좋더라", "좋다", "굿"}},
-	{tgRPraise, 0.2, tgFBooster, []string{"감사", "고맙", "고마워", "땡큐"}},
+	{rulePraise, 0.4, flagWeak, []string{"좋아요", "좋네요", "좋습니다", "좋았", "좋더라", "좋다", "굿"}},
+	{rulePraise, 0.2, flagBooster, []string{"감사", "고맙", "고마워", "땡큐"}},
 
-	{tgRIdea, 0.65, 0, []string{"기능 추가", "기능 요청", "추가해 주", "추가해 줬", "추가 요청", "^제안", "^건의", "아이디어"}},
-	{tgRIdea, 0.5, 0, []string{"추가되면", "추가하면", "추가됐으면", "추가되었으면", "추가 예정", "지원 계획", "지원해 주시면",
+	{ruleIdea, 0.65, 0, []string{"기능 추가", "기능 요청", "추가해 주", "추가해 줬", "추가 요청", "^제안", "^건의", "아이디어"}},
+	{ruleIdea, 0.5, 0, []string{"추가되면", "추가하면", "추가됐으면", "추가되었으면", "추가 예정", "지원 계획", "지원해 주시면",
 		"지원되면", "지원하면", "로드맵", "개선", "있으면 좋을", "좋을 것 같", "생기면"}},
-	{tgRIdea, 0.45, tgFWeak, []string{"좋겠", "했으면", "있었으면", "됐으면", "되었으면"}},
+	{ruleIdea, 0.45, flagWeak, []string{"좋겠", "했으면", "있었으면", "됐으면", "되었으면"}},
 
-	{tgRUrgent, 0.7, 0, []string{"긴급", "급해", "급합", "시급", "당장", "최대한 빨리", "지금 바로", "서버 다운", "서버가 다운"}},
-	{tgRUrgent, 0.5, 0, []string{"급한", "급하", "빨리", "즉시", "서둘러", "장애", "다운됐", "다운되", "다운됨", "다운돼",
+	{ruleUrgent, 0.7, 0, []string{"긴급", "급해", "급합", "시급", "당장", "최대한 빨리", "지금 바로", "서버 다운", "서버가 다운"}},
+	{ruleUrgent, 0.5, 0, []string{"급한", "급하", "빨리", "즉시", "서둘러", "장애", "다운됐", "다운되", "다운됨", "다운돼",
 		"{모든|전체} {사용자|고객|유저}", "빠른 {답변|처리|확인|대응|해결|조치} {부탁|바랍|요청}", "손실", "매출", "오늘까지", "운영 {서버|환경}", "서비스 중단"}},
-	{tgRUrgent, 0.3, 0, []string{"먹통", "빠르게"}},
+	{ruleUrgent, 0.3, 0, []string{"먹통", "빠르게"}},
 
 	// Stop words: consumed, tagging nothing.
 	{-1, 0, 0, []string{"다운로드", "좋은 아침", "안녕"}},

@@ -1,4 +1,4 @@
-package bot
+package tag
 
 import (
 	"fmt"
@@ -20,14 +20,14 @@ type Tag struct {
 	Reason string  `json:"reason"` // never empty: which rule, which words, e.g. `rule complaint/en: matched "not working", "refund"`
 }
 
-// TagRule is an operator's tag rule from the config. A rule named like a
+// Rule is an operator's tag rule from the config. A rule named like a
 // built-in tag adds keywords to it; any other name adds a new tag.
 // Keywords match like the built-in ones (English: case-insensitive whole
 // words and phrases with simple inflections; Korean: with particles and
 // endings attached, with or without spaces). Regex is RE2 syntax, at most
 // 1 KiB, matched case-insensitively against the whole message. A rule
 // named noise adds small-talk words and takes no regex.
-type TagRule struct {
+type Rule struct {
 	Name     string
 	Keywords []string
 	Regex    string
@@ -35,13 +35,13 @@ type TagRule struct {
 
 // The built-in tags.
 const (
-	TagComplaint = "complaint"
-	TagDefect    = "defect"
-	TagQuestion  = "question"
-	TagPraise    = "praise"
-	TagIdea      = "idea"
-	TagUrgent    = "urgent"
-	TagNoise     = "noise"
+	Complaint = "complaint"
+	Defect    = "defect"
+	Question  = "question"
+	Praise    = "praise"
+	Idea      = "idea"
+	Urgent    = "urgent"
+	Noise     = "noise"
 )
 
 // Tagger tags customer messages with built-in English and Korean rules and
@@ -55,80 +55,80 @@ type Tagger struct {
 	// Built-in keywords [0] and operator keywords [1] are matched
 	// separately, so a longer built-in phrase never hides an operator's
 	// keyword (결제가 두 번 still holds the operator's 결제).
-	en      [2]tgEN
-	ko      [2]tgKO
+	en      [2]enIndex
+	ko      [2]koIndex
 	emoji   map[string]int32 // emoji key -> entry
-	entries []tgEntry        // emoji, mixed-keyword entries
-	mixed   []tgMixed
-	regexes []tgRegex
+	entries []entry          // emoji, mixed-keyword entries
+	mixed   []mixedKeyword
+	regexes []opRegex
 }
 
 // Rule indexes of the built-in tags, in the order of Tagger.rules.
 const (
-	tgRComplaint = iota
-	tgRDefect
-	tgRQuestion
-	tgRPraise
-	tgRIdea
-	tgRUrgent
-	tgNBuiltin
+	ruleComplaint = iota
+	ruleDefect
+	ruleQuestion
+	rulePraise
+	ruleIdea
+	ruleUrgent
+	nBuiltin
 )
 
-var tgBuiltinNames = [tgNBuiltin]string{TagComplaint, TagDefect, TagQuestion, TagPraise, TagIdea, TagUrgent}
+var builtinNames = [nBuiltin]string{Complaint, Defect, Question, Praise, Idea, Urgent}
 
 // Where a piece of evidence comes from, for the reason.
 const (
-	tgSrcEN  = iota // rule <tag>/en
-	tgSrcKO         // rule <tag>/ko
-	tgSrcAny        // language-neutral ("?", emoji): the message's language
-	tgSrcOp         // operator rule <tag>
+	srcEN  = iota // rule <tag>/en
+	srcKO         // rule <tag>/ko
+	srcAny        // language-neutral ("?", emoji): the message's language
+	srcOp         // operator rule <tag>
 )
 
 // Target flags.
 const (
-	tgFBooster = 1 << iota // counts only when the rule has other evidence
-	tgFWeak                // acknowledgement-grade: small talk can override it
-	tgFStart               // Korean: must start a word
-	tgFEnd                 // Korean: must end a word
-	tgFRegex               // operator regex
+	flagBooster = 1 << iota // counts only when the rule has other evidence
+	flagWeak                // acknowledgement-grade: small talk can override it
+	flagStart               // Korean: must start a word
+	flagEnd                 // Korean: must end a word
+	flagRegex               // operator regex
 )
 
-// tgTarget is what a matched keyword says: rule, source, weight.
-type tgTarget struct {
+// target is what a matched keyword says: rule, source, weight.
+type target struct {
 	rule  int16
 	src   uint8
 	flags uint8
 	w     float64
 }
 
-type tgEntry struct {
-	targets []tgTarget
+type entry struct {
+	targets []target
 	small   bool // emoji: small talk
 }
 
-type tgMixed struct {
+type mixedKeyword struct {
 	needle string // lowercased, without spaces
 	entry  int32
 }
 
-type tgRegex struct {
+type opRegex struct {
 	re   *regexp.Regexp
 	rule int16
 }
 
 // Evidence keys: the kind in the top byte, the entry index below.
 const (
-	tgKeyEN = iota << 24
-	tgKeyKO
-	tgKeyEntry
-	tgKeyQMark
-	tgKeyNegEN
-	tgKeyNegKO
-	tgKeyRegex
+	keyEN = iota << 24
+	keyKO
+	keyEntry
+	keyQMark
+	keyNegEN
+	keyNegKO
+	keyRegex
 )
 
-// tgEv is one matched piece of evidence for one rule.
-type tgEv struct {
+// evidence is one matched piece of evidence for one rule.
+type evidence struct {
 	key        int32
 	rule       int16
 	src, flags uint8
@@ -136,17 +136,17 @@ type tgEv struct {
 	start, end int32 // the words as found in the text
 }
 
-// NewTagger builds a tagger from the built-in rules and the operator's
+// New builds a tagger from the built-in rules and the operator's
 // rules. Errors name the rule: an empty or duplicate name, a rule with
 // neither keywords nor regex, an empty keyword, a regex that does not
 // compile, is longer than 1 KiB, is too complex or matches the empty text.
-func NewTagger(rules []TagRule) (*Tagger, error) {
-	b := tgNewBuilder()
+func New(rules []Rule) (*Tagger, error) {
+	b := newBuilder()
 	b.addBuiltins()
 	seen := make(map[string]bool)
 	for i, r := range rules {
 		name := strings.TrimSpace(r.Name)
-		if err := tgCheckName(name); err != nil {
+		if err := checkName(name); err != nil {
 			return nil, fmt.Errorf("tag rule %d %q: %w", i+1, r.Name, err)
 		}
 		if seen[name] {
@@ -160,7 +160,7 @@ func NewTagger(rules []TagRule) (*Tagger, error) {
 	return b.t, nil
 }
 
-func tgCheckName(name string) error {
+func checkName(name string) error {
 	if name == "" {
 		return fmt.Errorf("empty name")
 	}
@@ -175,16 +175,16 @@ func tgCheckName(name string) error {
 	return nil
 }
 
-// tgBuilder holds what is only needed while building a Tagger.
-type tgBuilder struct {
+// builder holds what is only needed while building a Tagger.
+type builder struct {
 	t       *Tagger
 	phrases [2]map[string]int32 // EN phrase key -> phrase index, per set
-	s       *tgScratch
+	s       *scratch
 }
 
-func tgNewBuilder() *tgBuilder {
+func newBuilder() *builder {
 	t := &Tagger{
-		rules:   slices.Clone(tgBuiltinNames[:]),
+		rules:   slices.Clone(builtinNames[:]),
 		vocab:   make(map[string]int32),
 		koSmall: make(map[string]struct{}),
 		emoji:   make(map[string]int32),
@@ -192,10 +192,10 @@ func tgNewBuilder() *tgBuilder {
 	for i := range t.ko {
 		t.ko[i].index = make(map[string]int32)
 	}
-	return &tgBuilder{t: t, phrases: [2]map[string]int32{{}, {}}, s: new(tgScratch)}
+	return &builder{t: t, phrases: [2]map[string]int32{{}, {}}, s: new(scratch)}
 }
 
-func (b *tgBuilder) ruleIndex(name string) int16 {
+func (b *builder) ruleIndex(name string) int16 {
 	if i := slices.Index(b.t.rules, name); i >= 0 {
 		return int16(i)
 	}
@@ -203,14 +203,14 @@ func (b *tgBuilder) ruleIndex(name string) int16 {
 	return int16(len(b.t.rules) - 1)
 }
 
-// tgOpWeight is the weight of one operator keyword or regex match.
-const tgOpWeight = 0.6
+// opWeight is the weight of one operator keyword or regex match.
+const opWeight = 0.6
 
-func (b *tgBuilder) addOperator(name string, r TagRule) error {
+func (b *builder) addOperator(name string, r Rule) error {
 	if len(r.Keywords) == 0 && strings.TrimSpace(r.Regex) == "" {
 		return fmt.Errorf("no keywords and no regex")
 	}
-	if name == TagNoise {
+	if name == Noise {
 		if r.Regex != "" {
 			return fmt.Errorf("noise takes small-talk keywords, not a regex")
 		}
@@ -222,28 +222,28 @@ func (b *tgBuilder) addOperator(name string, r TagRule) error {
 		return nil
 	}
 	rule := b.ruleIndex(name)
-	tg := tgTarget{rule: rule, src: tgSrcOp, w: tgOpWeight}
+	tg := target{rule: rule, src: srcOp, w: opWeight}
 	for j, kw := range r.Keywords {
 		if err := b.addKeyword(kw, tg, true); err != nil {
 			return fmt.Errorf("keyword %d %q: %w", j+1, kw, err)
 		}
 	}
 	if r.Regex != "" {
-		re, err := tgCompileRegex(r.Regex)
+		re, err := compileRegex(r.Regex)
 		if err != nil {
 			return err
 		}
-		b.t.regexes = append(b.t.regexes, tgRegex{re: re, rule: rule})
+		b.t.regexes = append(b.t.regexes, opRegex{re: re, rule: rule})
 	}
 	return nil
 }
 
-// tgMaxRegex is the longest operator regex accepted, in bytes.
-const tgMaxRegex = 1024
+// maxRegex is the longest operator regex accepted, in bytes.
+const maxRegex = 1024
 
-func tgCompileRegex(pat string) (*regexp.Regexp, error) {
-	if len(pat) > tgMaxRegex {
-		return nil, fmt.Errorf("regex is %d bytes, more than the %d allowed", len(pat), tgMaxRegex)
+func compileRegex(pat string) (*regexp.Regexp, error) {
+	if len(pat) > maxRegex {
+		return nil, fmt.Errorf("regex is %d bytes, more than the %d allowed", len(pat), maxRegex)
 	}
 	full := "(?i)" + pat
 	parsed, err := syntax.Parse(full, syntax.Perl)
@@ -271,7 +271,7 @@ func tgCompileRegex(pat string) (*regexp.Regexp, error) {
 // stemmed phrases, Korean keywords compact syllable strings, a lone emoji
 // an emoji key; anything else (mixed scripts, symbols) is matched as a
 // substring of the lowercased message without spaces.
-func (b *tgBuilder) addKeyword(kw string, tg tgTarget, operator bool) error {
+func (b *builder) addKeyword(kw string, tg target, operator bool) error {
 	kw = strings.TrimSpace(kw)
 	if kw == "" {
 		return fmt.Errorf("empty keyword")
@@ -284,10 +284,10 @@ func (b *tgBuilder) addKeyword(kw string, tg tgTarget, operator bool) error {
 		switch kw[0] {
 		case '^':
 			clause, kw = true, kw[1:]
-			tg.flags |= tgFStart
+			tg.flags |= flagStart
 		case '-':
 			kw = kw[1:]
-			tg.flags |= tgFEnd
+			tg.flags |= flagEnd
 		}
 	}
 	s := b.s
@@ -295,13 +295,13 @@ func (b *tgBuilder) addKeyword(kw string, tg tgTarget, operator bool) error {
 	var words, hangul, emoji, other int
 	for _, tk := range s.toks {
 		switch tk.kind {
-		case tgKWord:
+		case kindWord:
 			words++
-		case tgKHangul:
+		case kindHangul:
 			hangul++
-		case tgKEmoji:
+		case kindEmoji:
 			emoji++
-		case tgKBreak, tgKQuestion:
+		case kindBreak, kindQuestion:
 		default:
 			other++
 		}
@@ -315,7 +315,7 @@ func (b *tgBuilder) addKeyword(kw string, tg tgTarget, operator bool) error {
 		return fmt.Errorf("keyword has no letters, digits or emoji")
 	case emoji == 1 && words+hangul+other == 0:
 		for _, tk := range s.toks {
-			if tk.kind == tgKEmoji {
+			if tk.kind == kindEmoji {
 				e := b.entry(string(s.norm[tk.a:tk.b]))
 				b.t.entries[e].targets = append(b.t.entries[e].targets, tg)
 			}
@@ -324,39 +324,39 @@ func (b *tgBuilder) addKeyword(kw string, tg tgTarget, operator bool) error {
 	case !operator:
 		return fmt.Errorf("built-in keyword is not English, Korean or one emoji")
 	}
-	needle := tgLowerCompact(kw)
+	needle := lowerCompact(kw)
 	if needle == "" {
 		return fmt.Errorf("keyword has no letters, digits or emoji")
 	}
-	b.t.entries = append(b.t.entries, tgEntry{targets: []tgTarget{tg}})
-	b.t.mixed = append(b.t.mixed, tgMixed{needle: needle, entry: int32(len(b.t.entries) - 1)})
+	b.t.entries = append(b.t.entries, entry{targets: []target{tg}})
+	b.t.mixed = append(b.t.mixed, mixedKeyword{needle: needle, entry: int32(len(b.t.entries) - 1)})
 	return nil
 }
 
 // entry returns the emoji entry for key, creating it.
-func (b *tgBuilder) entry(key string) int32 {
+func (b *builder) entry(key string) int32 {
 	if e, ok := b.t.emoji[key]; ok {
 		return e
 	}
-	b.t.entries = append(b.t.entries, tgEntry{})
+	b.t.entries = append(b.t.entries, entry{})
 	e := int32(len(b.t.entries) - 1)
 	b.t.emoji[key] = e
 	return e
 }
 
-func (b *tgBuilder) addSmallTalk(kw string) error {
+func (b *builder) addSmallTalk(kw string) error {
 	s := b.s
 	s.scan(kw)
 	n := 0
 	for _, tk := range s.toks {
 		switch tk.kind {
-		case tgKWord:
-			b.t.wflags[b.word(string(s.norm[tk.b:tk.c]))] |= tgWSmall
-		case tgKHangul, tgKJamo:
+		case kindWord:
+			b.t.wflags[b.word(string(s.norm[tk.b:tk.c]))] |= wordSmall
+		case kindHangul, kindJamo:
 			b.t.koSmall[kw[tk.start:tk.end]] = struct{}{}
-		case tgKEmoji:
+		case kindEmoji:
 			b.t.entries[b.entry(string(s.norm[tk.a:tk.b]))].small = true
-		case tgKBreak, tgKQuestion:
+		case kindBreak, kindQuestion:
 			continue
 		default:
 			return fmt.Errorf("small talk must be words or emoji")
@@ -369,7 +369,7 @@ func (b *tgBuilder) addSmallTalk(kw string) error {
 	return nil
 }
 
-func tgLowerCompact(s string) string {
+func lowerCompact(s string) string {
 	var sb strings.Builder
 	for _, r := range strings.ToLower(s) {
 		if !unicode.IsSpace(r) {
@@ -383,27 +383,27 @@ func tgLowerCompact(s string) string {
 
 // Word flags.
 const (
-	tgWSmall      = 1 << iota // small talk: thanks, ok, hi
-	tgWSkip                   // skippable inside a phrase: please, just, really, so
-	tgWNeg                    // negates a following praise word
-	tgWClauseSkip             // greetings and fillers that keep a clause open
+	wordSmall      = 1 << iota // small talk: thanks, ok, hi
+	wordSkip                   // skippable inside a phrase: please, just, really, so
+	wordNeg                    // negates a following praise word
+	wordClauseSkip             // greetings and fillers that keep a clause open
 )
 
-// tgEN is an English index: phrases by the word id of their first stem,
+// enIndex is an English index: phrases by the word id of their first stem,
 // longest first.
-type tgEN struct {
+type enIndex struct {
 	first   [][]int32
-	phrases []tgPhrase
+	phrases []phrase
 }
 
-type tgPhrase struct {
+type phrase struct {
 	ids     []int32
 	clause  bool // only at the start of a sentence or clause
-	targets []tgTarget
+	targets []target
 	praise  bool // has a non-booster praise target (negatable)
 }
 
-func (b *tgBuilder) word(stem string) int32 {
+func (b *builder) word(stem string) int32 {
 	if id, ok := b.t.vocab[stem]; ok {
 		return id
 	}
@@ -413,10 +413,10 @@ func (b *tgBuilder) word(stem string) int32 {
 	return id
 }
 
-func (b *tgBuilder) addEN(s *tgScratch, tg tgTarget, clause, operator bool) error {
+func (b *builder) addEN(s *scratch, tg target, clause, operator bool) error {
 	var ids []int32
 	for _, tk := range s.toks {
-		if tk.kind == tgKWord {
+		if tk.kind == kindWord {
 			ids = append(ids, b.word(string(s.norm[tk.b:tk.c])))
 		}
 	}
@@ -424,7 +424,7 @@ func (b *tgBuilder) addEN(s *tgScratch, tg tgTarget, clause, operator bool) erro
 	// unless nothing would be left.
 	kept := ids[:0:0]
 	for _, id := range ids {
-		if b.t.wflags[id]&tgWSkip == 0 {
+		if b.t.wflags[id]&wordSkip == 0 {
 			kept = append(kept, id)
 		}
 	}
@@ -434,12 +434,12 @@ func (b *tgBuilder) addEN(s *tgScratch, tg tgTarget, clause, operator bool) erro
 	if len(ids) > 16 {
 		return fmt.Errorf("keyword longer than 16 words")
 	}
-	set := tgIndexSet(operator)
+	set := indexSet(operator)
 	en := &b.t.en[set]
 	key := fmt.Sprint(clause, ids)
 	pi, ok := b.phrases[set][key]
 	if !ok {
-		en.phrases = append(en.phrases, tgPhrase{ids: ids, clause: clause})
+		en.phrases = append(en.phrases, phrase{ids: ids, clause: clause})
 		pi = int32(len(en.phrases) - 1)
 		b.phrases[set][key] = pi
 		for int(ids[0]) >= len(en.first) {
@@ -452,74 +452,74 @@ func (b *tgBuilder) addEN(s *tgScratch, tg tgTarget, clause, operator bool) erro
 	}
 	ph := &en.phrases[pi]
 	if tg.rule >= 0 {
-		tg.flags &^= tgFStart
+		tg.flags &^= flagStart
 		ph.targets = append(ph.targets, tg)
-		if tg.rule == tgRPraise && tg.flags&tgFBooster == 0 {
+		if tg.rule == rulePraise && tg.flags&flagBooster == 0 {
 			ph.praise = true
 		}
 	}
 	return nil
 }
 
-// tgIndexSet is the index set of a keyword: 0 built-in, 1 operator.
-func tgIndexSet(operator bool) int {
+// indexSet is the index set of a keyword: 0 built-in, 1 operator.
+func indexSet(operator bool) int {
 	if operator {
 		return 1
 	}
 	return 0
 }
 
-// tgSpec is one group of built-in keywords of one weight for one rule.
+// spec is one group of built-in keywords of one weight for one rule.
 // Keywords may hold {a|b|} alternatives; "^kw" matches only at the start
 // of a sentence or clause (English) or of a word (Korean); "-kw" only at
 // the end of a Korean word. A rule of -1 makes stop phrases: matched and
 // consumed, tagging nothing ("good morning" is not praise).
-type tgSpec struct {
+type spec struct {
 	rule  int16
 	w     float64
 	flags uint8
 	kws   []string
 }
 
-func (b *tgBuilder) addBuiltins() {
-	for _, w := range strings.Fields(tgENSmall) {
-		b.t.wflags[b.word(tgStemString(w))] |= tgWSmall
+func (b *builder) addBuiltins() {
+	for _, w := range strings.Fields(smallTalkEN) {
+		b.t.wflags[b.word(stemString(w))] |= wordSmall
 	}
-	for _, w := range strings.Fields(tgENSkip) {
-		b.t.wflags[b.word(tgStemString(w))] |= tgWSkip | tgWClauseSkip
+	for _, w := range strings.Fields(skipEN) {
+		b.t.wflags[b.word(stemString(w))] |= wordSkip | wordClauseSkip
 	}
-	for _, w := range strings.Fields(tgENNeg) {
-		b.t.wflags[b.word(tgStemString(w))] |= tgWNeg
+	for _, w := range strings.Fields(negEN) {
+		b.t.wflags[b.word(stemString(w))] |= wordNeg
 	}
-	for _, w := range strings.Fields(tgENClauseSkip) {
-		b.t.wflags[b.word(tgStemString(w))] |= tgWClauseSkip
+	for _, w := range strings.Fields(clauseSkipEN) {
+		b.t.wflags[b.word(stemString(w))] |= wordClauseSkip
 	}
-	for _, sp := range tgSpecsEN {
-		b.addSpec(sp, tgSrcEN)
+	for _, sp := range specsEN {
+		b.addSpec(sp, srcEN)
 	}
-	for _, sp := range tgSpecsKO {
-		b.addSpec(sp, tgSrcKO)
+	for _, sp := range specsKO {
+		b.addSpec(sp, srcKO)
 	}
-	for _, sp := range tgSpecsEmoji {
-		b.addSpec(sp, tgSrcAny)
+	for _, sp := range specsEmoji {
+		b.addSpec(sp, srcAny)
 	}
-	for _, w := range strings.Fields(tgKOSmall) {
+	for _, w := range strings.Fields(smallTalkKO) {
 		b.t.koSmall[w] = struct{}{}
 	}
-	for _, e := range strings.Fields(tgEmojiSmall) {
+	for _, e := range strings.Fields(smallTalkEmoji) {
 		b.s.scan(e)
 		for _, tk := range b.s.toks {
-			if tk.kind == tgKEmoji {
+			if tk.kind == kindEmoji {
 				b.t.entries[b.entry(string(b.s.norm[tk.a:tk.b]))].small = true
 			}
 		}
 	}
 }
 
-func (b *tgBuilder) addSpec(sp tgSpec, src uint8) {
+func (b *builder) addSpec(sp spec, src uint8) {
 	for _, kw := range sp.kws {
-		for _, x := range tgExpand(kw) {
-			tg := tgTarget{rule: sp.rule, src: src, flags: sp.flags, w: sp.w}
+		for _, x := range expand(kw) {
+			tg := target{rule: sp.rule, src: src, flags: sp.flags, w: sp.w}
 			if err := b.addKeyword(x, tg, false); err != nil {
 				panic(fmt.Sprintf("built-in keyword %q: %v", x, err))
 			}
@@ -527,9 +527,9 @@ func (b *tgBuilder) addSpec(sp tgSpec, src uint8) {
 	}
 }
 
-// tgExpand expands {a|b|} alternatives: "{can|could} you" -> "can you",
+// expand expands {a|b|} alternatives: "{can|could} you" -> "can you",
 // "could you". Spaces are collapsed.
-func tgExpand(s string) []string {
+func expand(s string) []string {
 	i := strings.IndexByte(s, '{')
 	if i < 0 {
 		return []string{strings.Join(strings.Fields(s), " ")}
@@ -537,54 +537,54 @@ func tgExpand(s string) []string {
 	j := i + strings.IndexByte(s[i:], '}')
 	var out []string
 	for _, alt := range strings.Split(s[i+1:j], "|") {
-		out = append(out, tgExpand(s[:i]+alt+s[j+1:])...)
+		out = append(out, expand(s[:i]+alt+s[j+1:])...)
 	}
 	return out
 }
 
-func tgStemString(w string) string {
+func stemString(w string) string {
 	b := []byte(strings.ToLower(strings.ReplaceAll(w, "'", "")))
-	return string(tgStem(b))
+	return string(stemEN(b))
 }
 
 // ---- scanning ----
 
 // Token kinds.
 const (
-	tgKWord     = iota + 1 // letters and digits other than Hangul
-	tgKHangul              // a run of Hangul syllables
-	tgKJamo                // a run of Hangul jamo: ㅋㅋ, ㅎㅎ, ㅠㅠ
-	tgKEmoji               // one emoji, a :shortcode: or a Discord custom emoji
-	tgKQuestion            // ? or ？
-	tgKBreak               // . ! , ; : newline: ends a clause
-	tgKURL                 // a link
-	tgKMention             // <@U123>, <#C123|x>, <!here>
+	kindWord     = iota + 1 // letters and digits other than Hangul
+	kindHangul              // a run of Hangul syllables
+	kindJamo                // a run of Hangul jamo: ㅋㅋ, ㅎㅎ, ㅠㅠ
+	kindEmoji               // one emoji, a :shortcode: or a Discord custom emoji
+	kindQuestion            // ? or ？
+	kindBreak               // . ! , ; : newline: ends a clause
+	kindURL                 // a link
+	kindMention             // <@U123>, <#C123|x>, <!here>
 )
 
-type tgTok struct {
+type token struct {
 	kind       uint8
 	start, end int32 // bytes of the text
 	a, b, c    int32 // word: lowered norm[a:b], stem norm[b:c]; emoji: key norm[a:b]
 }
 
-// tgMatchTok is a word token in the English matching pass.
-type tgMatchTok struct {
+// matchTok is a word token in the English matching pass.
+type matchTok struct {
 	tok    int32
 	id     int32
 	brk    bool // something other than a space came before it
 	clause bool // it starts a sentence or clause
 }
 
-// tgScratch is the per-call working memory, pooled.
-type tgScratch struct {
-	toks   []tgTok
+// scratch is the per-call working memory, pooled.
+type scratch struct {
+	toks   []token
 	norm   []byte
-	mt     []tgMatchTok
-	ev     []tgEv
+	mt     []matchTok
+	ev     []evidence
 	small  []int32 // small-talk tokens, for the noise reason
 	ko     []byte  // Hangul syllables of the message, spaces removed
 	koOrig []int32 // byte offset in the text of each syllable
-	koFlag []uint8 // tgFStart, tgFEnd per syllable
+	koFlag []uint8 // flagStart, flagEnd per syllable
 	koSeg  []int32 // syllable index where each space-joined segment starts
 	koJoin bool    // only spaces since the last Hangul token
 	reason []byte  // a reason being built
@@ -595,52 +595,52 @@ type tgScratch struct {
 	subst  bool // a token that is not small talk
 }
 
-var tgPool = sync.Pool{New: func() any { return new(tgScratch) }}
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
-func tgGetScratch() *tgScratch { return tgPool.Get().(*tgScratch) }
+func getScratch() *scratch { return scratchPool.Get().(*scratch) }
 
-func tgPutScratch(s *tgScratch) {
+func putScratch(s *scratch) {
 	if cap(s.norm) > 1<<16 || cap(s.toks) > 1<<13 {
 		return // do not keep the memory of one huge message
 	}
-	tgPool.Put(s)
+	scratchPool.Put(s)
 }
 
-func (s *tgScratch) reset() {
+func (s *scratch) reset() {
 	s.toks, s.norm, s.mt, s.ev, s.small = s.toks[:0], s.norm[:0], s.mt[:0], s.ev[:0], s.small[:0]
 	s.ko, s.koOrig, s.koFlag, s.koSeg = s.ko[:0], s.koOrig[:0], s.koFlag[:0], s.koSeg[:0]
 	s.low, s.lowOff = s.low[:0], s.lowOff[:0]
 	s.koJoin, s.hangul, s.latin, s.subst = false, 0, 0, false
 }
 
-func (s *tgScratch) push(kind uint8, start, end int) {
-	s.toks = append(s.toks, tgTok{kind: kind, start: int32(start), end: int32(end)})
+func (s *scratch) push(kind uint8, start, end int) {
+	s.toks = append(s.toks, token{kind: kind, start: int32(start), end: int32(end)})
 	s.koJoin = false
 }
 
 // scan splits text into tokens in one pass. It never fails: invalid UTF-8
 // and unknown symbols are separators.
-func (s *tgScratch) scan(text string) {
+func (s *scratch) scan(text string) {
 	s.reset()
 	for i := 0; i < len(text); {
 		c := text[i]
 		if c < utf8.RuneSelf {
 			switch {
-			case tgIsAlnum(c):
-				if tgURLAt(text, i) {
+			case isAlnum(c):
+				if urlAt(text, i) {
 					i = s.url(text, i)
 				} else {
 					i = s.word(text, i)
 				}
 			case c == '?':
-				s.push(tgKQuestion, i, i+1)
+				s.push(kindQuestion, i, i+1)
 				i++
 			case c == '<':
 				i = s.markup(text, i)
 			case c == ':':
 				i = s.colon(text, i)
 			case c == '.' || c == '!' || c == ',' || c == ';' || c == '\n' || c == '\r':
-				s.push(tgKBreak, i, i+1)
+				s.push(kindBreak, i, i+1)
 				i++
 			default:
 				if c != ' ' && c != '\t' {
@@ -655,21 +655,21 @@ func (s *tgScratch) scan(text string) {
 		case r == utf8.RuneError && n <= 1:
 			s.koJoin = false
 			i++
-		case tgIsSyllable(r):
+		case isSyllable(r):
 			i = s.hangulRun(text, i)
-		case tgIsJamo(r):
+		case isJamo(r):
 			i = s.jamoRun(text, i)
 		case r == '？':
-			s.push(tgKQuestion, i, i+n)
+			s.push(kindQuestion, i, i+n)
 			i += n
 		case r == '。' || r == '！' || r == '，' || r == '、' || r == '…' || r == '\u2028':
-			s.push(tgKBreak, i, i+n)
+			s.push(kindBreak, i, i+n)
 			i += n
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			i = s.word(text, i)
-		case tgIsEmojiMod(r):
+		case isEmojiMod(r):
 			i += n
-		case tgIsEmoji(r):
+		case isEmoji(r):
 			s.pushEmoji(text[i:i+n], i, i+n)
 			i += n
 		default:
@@ -681,51 +681,51 @@ func (s *tgScratch) scan(text string) {
 	}
 }
 
-func tgIsAlnum(c byte) bool {
+func isAlnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-func tgIsSyllable(r rune) bool { return r >= 0xAC00 && r <= 0xD7A3 }
+func isSyllable(r rune) bool { return r >= 0xAC00 && r <= 0xD7A3 }
 
-func tgIsJamo(r rune) bool { return r >= 0x3131 && r <= 0x318E || r >= 0x1100 && r <= 0x11FF }
+func isJamo(r rune) bool { return r >= 0x3131 && r <= 0x318E || r >= 0x1100 && r <= 0x11FF }
 
-func tgIsEmojiMod(r rune) bool {
+func isEmojiMod(r rune) bool {
 	return r == 0xFE0F || r == 0xFE0E || r == 0x200D || r == 0x20E3 || r >= 0x1F3FB && r <= 0x1F3FF || r >= 0xE0020 && r <= 0xE007F
 }
 
-func tgIsEmoji(r rune) bool {
+func isEmoji(r rune) bool {
 	return r >= 0x1F000 && r <= 0x1FAFF || r >= 0x2600 && r <= 0x27BF || r >= 0x2B00 && r <= 0x2BFF ||
 		r == 0x203C || r == 0x2049 || r >= 0x2190 && r <= 0x21FF || r >= 0x2300 && r <= 0x23FF
 }
 
-func tgURLAt(text string, i int) bool {
+func urlAt(text string, i int) bool {
 	rest := text[i:]
-	return tgHasPrefixFold(rest, "http://") || tgHasPrefixFold(rest, "https://") || tgHasPrefixFold(rest, "www.")
+	return hasPrefixFold(rest, "http://") || hasPrefixFold(rest, "https://") || hasPrefixFold(rest, "www.")
 }
 
-func tgHasPrefixFold(s, prefix string) bool {
+func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // url skips a link to the next space or '>'.
-func (s *tgScratch) url(text string, i int) int {
+func (s *scratch) url(text string, i int) int {
 	j := i
 	for j < len(text) && text[j] != ' ' && text[j] != '\n' && text[j] != '\t' && text[j] != '>' {
 		j++
 	}
-	s.push(tgKURL, i, j)
+	s.push(kindURL, i, j)
 	return j
 }
 
 // word reads letters, digits and inner apostrophes; it stores the word
 // lowercased without apostrophes, then its stem.
-func (s *tgScratch) word(text string, i int) int {
+func (s *scratch) word(text string, i int) int {
 	a := len(s.norm)
 	j := i
 	for j < len(text) {
 		c := text[j]
 		if c < utf8.RuneSelf {
-			if tgIsAlnum(c) {
+			if isAlnum(c) {
 				if c >= 'A' && c <= 'Z' {
 					c += 'a' - 'A'
 				}
@@ -736,18 +736,18 @@ func (s *tgScratch) word(text string, i int) int {
 				j++
 				continue
 			}
-			if c == '\'' && j > i && j+1 < len(text) && tgIsAlnum(text[j+1]) {
+			if c == '\'' && j > i && j+1 < len(text) && isAlnum(text[j+1]) {
 				j++
 				continue
 			}
 			break
 		}
 		r, n := utf8.DecodeRuneInString(text[j:])
-		if r == '’' && j > i && j+n < len(text) && tgIsAlnum(text[j+n]) {
+		if r == '’' && j > i && j+n < len(text) && isAlnum(text[j+n]) {
 			j += n
 			continue
 		}
-		if tgIsSyllable(r) || tgIsJamo(r) || !(unicode.IsLetter(r) || unicode.IsDigit(r)) {
+		if isSyllable(r) || isJamo(r) || !(unicode.IsLetter(r) || unicode.IsDigit(r)) {
 			break
 		}
 		if unicode.IsLetter(r) {
@@ -761,59 +761,59 @@ func (s *tgScratch) word(text string, i int) int {
 	}
 	bEnd := len(s.norm)
 	s.norm = append(s.norm, s.norm[a:bEnd]...)
-	stem := tgStem(s.norm[bEnd:])
+	stem := stemEN(s.norm[bEnd:])
 	s.norm = s.norm[:bEnd+len(stem)]
-	s.push(tgKWord, i, j)
+	s.push(kindWord, i, j)
 	tk := &s.toks[len(s.toks)-1]
 	tk.a, tk.b, tk.c = int32(a), int32(bEnd), int32(bEnd+len(stem))
 	return j
 }
 
-func (s *tgScratch) hangulRun(text string, i int) int {
-	if !s.koJoin || len(s.toks) == 0 || s.toks[len(s.toks)-1].kind != tgKHangul {
+func (s *scratch) hangulRun(text string, i int) int {
+	if !s.koJoin || len(s.toks) == 0 || s.toks[len(s.toks)-1].kind != kindHangul {
 		s.koSeg = append(s.koSeg, int32(len(s.koOrig)))
 	}
 	j := i
 	first := true
 	for j+3 <= len(text) {
 		r, n := utf8.DecodeRuneInString(text[j:])
-		if !tgIsSyllable(r) {
+		if !isSyllable(r) {
 			break
 		}
 		s.ko = append(s.ko, text[j:j+n]...)
 		s.koOrig = append(s.koOrig, int32(j))
 		f := uint8(0)
 		if first {
-			f = tgFStart
+			f = flagStart
 			first = false
 		}
 		s.koFlag = append(s.koFlag, f)
 		s.hangul++
 		j += n
 	}
-	s.koFlag[len(s.koFlag)-1] |= tgFEnd
-	s.push(tgKHangul, i, j)
+	s.koFlag[len(s.koFlag)-1] |= flagEnd
+	s.push(kindHangul, i, j)
 	s.koJoin = true
 	return j
 }
 
-func (s *tgScratch) jamoRun(text string, i int) int {
+func (s *scratch) jamoRun(text string, i int) int {
 	j := i
 	for j < len(text) {
 		r, n := utf8.DecodeRuneInString(text[j:])
-		if !tgIsJamo(r) {
+		if !isJamo(r) {
 			break
 		}
 		j += n
 	}
-	s.push(tgKJamo, i, j)
+	s.push(kindJamo, i, j)
 	return j
 }
 
-func (s *tgScratch) pushEmoji(key string, start, end int) {
+func (s *scratch) pushEmoji(key string, start, end int) {
 	a := len(s.norm)
 	s.norm = append(s.norm, key...)
-	s.push(tgKEmoji, start, end)
+	s.push(kindEmoji, start, end)
 	tk := &s.toks[len(s.toks)-1]
 	tk.a, tk.b = int32(a), int32(len(s.norm))
 }
@@ -821,7 +821,7 @@ func (s *tgScratch) pushEmoji(key string, start, end int) {
 // markup handles Slack and Discord markup: <@U1>, <#C1|general>, <!here>,
 // <https://x|label>, <:name:123> / <a:name:123> (a custom emoji, keyed
 // :name:). Anything else makes '<' a separator.
-func (s *tgScratch) markup(text string, i int) int {
+func (s *scratch) markup(text string, i int) int {
 	end := -1
 	for j := i + 1; j < len(text) && j < i+512; j++ {
 		if text[j] == '>' {
@@ -839,15 +839,15 @@ func (s *tgScratch) markup(text string, i int) int {
 	inner := text[i+1 : end-1]
 	switch {
 	case inner[0] == '@' || inner[0] == '#' || inner[0] == '!':
-		s.push(tgKMention, i, end)
-	case tgURLAt(inner, 0) || tgHasPrefixFold(inner, "mailto:"):
-		s.push(tgKURL, i, end)
+		s.push(kindMention, i, end)
+	case urlAt(inner, 0) || hasPrefixFold(inner, "mailto:"):
+		s.push(kindURL, i, end)
 	case inner[0] == ':' || strings.HasPrefix(inner, "a:"):
 		name := inner[strings.IndexByte(inner, ':'):]
 		if k := strings.IndexByte(name[1:], ':'); k > 0 {
 			s.pushEmojiName(name[1:k+1], i, end)
 		} else {
-			s.push(tgKMention, i, end)
+			s.push(kindMention, i, end)
 		}
 	default:
 		s.koJoin = false
@@ -857,7 +857,7 @@ func (s *tgScratch) markup(text string, i int) int {
 }
 
 // colon reads a :shortcode: emoji; a lone ':' ends a clause.
-func (s *tgScratch) colon(text string, i int) int {
+func (s *scratch) colon(text string, i int) int {
 	letter := i+2 < len(text) && (text[i+1] == '+' || text[i+1] == '-') // :+1:, :-1:
 	for j := i + 1; j < len(text) && j <= i+41; j++ {
 		c := text[j]
@@ -872,11 +872,11 @@ func (s *tgScratch) colon(text string, i int) int {
 			j = len(text)
 		}
 	}
-	s.push(tgKBreak, i, i+1)
+	s.push(kindBreak, i, i+1)
 	return i + 1
 }
 
-func (s *tgScratch) pushEmojiName(name string, start, end int) {
+func (s *scratch) pushEmojiName(name string, start, end int) {
 	a := len(s.norm)
 	s.norm = append(s.norm, ':')
 	for k := 0; k < len(name); k++ {
@@ -887,15 +887,15 @@ func (s *tgScratch) pushEmojiName(name string, start, end int) {
 		s.norm = append(s.norm, c)
 	}
 	s.norm = append(s.norm, ':')
-	s.push(tgKEmoji, start, end)
+	s.push(kindEmoji, start, end)
 	tk := &s.toks[len(s.toks)-1]
 	tk.a, tk.b = int32(a), int32(len(s.norm))
 }
 
 // ---- tagging ----
 
-var tgDefault = sync.OnceValue(func() *Tagger {
-	t, err := NewTagger(nil)
+var defaultTagger = sync.OnceValue(func() *Tagger {
+	t, err := New(nil)
 	if err != nil {
 		panic(err)
 	}
@@ -909,10 +909,10 @@ var tgDefault = sync.OnceValue(func() *Tagger {
 // naming the rules and the words as found in the text.
 func (t *Tagger) Tag(text string) []Tag {
 	if t == nil {
-		t = tgDefault()
+		t = defaultTagger()
 	}
-	s := tgGetScratch()
-	defer tgPutScratch(s)
+	s := getScratch()
+	defer putScratch(s)
 	s.scan(text)
 	t.prepass(s, text)
 	for set := range 2 {
@@ -922,8 +922,8 @@ func (t *Tagger) Tag(text string) []Tag {
 	t.matchMixed(s, text)
 	for i := range t.regexes {
 		if loc := t.regexes[i].re.FindStringIndex(text); loc != nil {
-			s.addEv(tgEv{key: tgKeyRegex | int32(i), rule: t.regexes[i].rule, src: tgSrcOp,
-				flags: tgFRegex, w: tgOpWeight, start: int32(loc[0]), end: int32(loc[1])})
+			s.addEv(evidence{key: keyRegex | int32(i), rule: t.regexes[i].rule, src: srcOp,
+				flags: flagRegex, w: opWeight, start: int32(loc[0]), end: int32(loc[1])})
 		}
 	}
 	return t.result(s, text)
@@ -932,12 +932,12 @@ func (t *Tagger) Tag(text string) []Tag {
 // prepass looks up every token once: word ids and clause starts for the
 // English pass, question marks, emoji, and whether anything in the
 // message is more than small talk.
-func (t *Tagger) prepass(s *tgScratch, text string) {
+func (t *Tagger) prepass(s *scratch, text string) {
 	clause, brk := true, true
 	for i := range s.toks {
 		tk := &s.toks[i]
 		switch tk.kind {
-		case tgKWord:
+		case kindWord:
 			id, ok := t.vocab[string(s.norm[tk.b:tk.c])]
 			if !ok {
 				id = -1
@@ -946,66 +946,66 @@ func (t *Tagger) prepass(s *tgScratch, text string) {
 			if id >= 0 {
 				f = t.wflags[id]
 			}
-			s.mt = append(s.mt, tgMatchTok{tok: int32(i), id: id, brk: brk, clause: clause})
+			s.mt = append(s.mt, matchTok{tok: int32(i), id: id, brk: brk, clause: clause})
 			brk = false
-			if f&tgWClauseSkip == 0 {
+			if f&wordClauseSkip == 0 {
 				clause = false
 			}
-			s.noteSmall(i, f&tgWSmall != 0)
+			s.noteSmall(i, f&wordSmall != 0)
 			continue
-		case tgKBreak, tgKQuestion:
+		case kindBreak, kindQuestion:
 			clause = true
-			if tk.kind == tgKQuestion {
-				s.addEv(tgEv{key: tgKeyQMark, rule: tgRQuestion, src: tgSrcAny, flags: tgFWeak,
+			if tk.kind == kindQuestion {
+				s.addEv(evidence{key: keyQMark, rule: ruleQuestion, src: srcAny, flags: flagWeak,
 					w: 0.6, start: tk.start, end: tk.end})
 			}
-		case tgKHangul:
+		case kindHangul:
 			_, small := t.koSmall[text[tk.start:tk.end]]
 			if !small {
-				small = tgKoYes(text[tk.start:tk.end])
+				small = koYes(text[tk.start:tk.end])
 			}
 			s.noteSmall(i, small)
 			clause = false
-		case tgKJamo:
+		case kindJamo:
 			j := text[tk.start:tk.end]
 			if strings.Trim(j, "ㅡ") == "" {
-				s.addEv(tgEv{key: tgKeyEntry | 0xFFFFFF, rule: tgRComplaint, src: tgSrcKO, w: 0.4,
+				s.addEv(evidence{key: keyEntry | 0xFFFFFF, rule: ruleComplaint, src: srcKO, w: 0.4,
 					start: tk.start, end: tk.end})
 				s.subst = true
 			} else {
-				s.noteSmall(i, tgAllCompatJamo(j))
+				s.noteSmall(i, allCompatJamo(j))
 			}
-		case tgKEmoji:
+		case kindEmoji:
 			if e, ok := t.emoji[string(s.norm[tk.a:tk.b])]; ok {
 				t.addEntryEv(s, e, tk.start, tk.end)
 				s.noteSmall(i, t.entries[e].small)
 			} else {
 				s.noteSmall(i, true) // an unknown emoji says nothing
 			}
-		case tgKURL:
+		case kindURL:
 			s.subst = true
 		}
 		brk = true
 	}
 }
 
-// tgMaxEv bounds the evidence kept for one message, and tgMaxSame the
+// maxEvidence bounds the evidence kept for one message, and maxSame the
 // evidence kept for one keyword, so a huge message costs linear time.
 const (
-	tgMaxEv   = 512
-	tgMaxSame = 3
+	maxEvidence = 512
+	maxSame     = 3
 )
 
-// addEv records evidence, up to tgMaxSame times per keyword and rule (the
+// addEv records evidence, up to maxSame times per keyword and rule (the
 // score counts a keyword once; the reason shows its different forms).
-func (s *tgScratch) addEv(e tgEv) {
-	if len(s.ev) >= tgMaxEv {
+func (s *scratch) addEv(e evidence) {
+	if len(s.ev) >= maxEvidence {
 		return
 	}
 	n := 0
 	for i := range s.ev {
 		if s.ev[i].key == e.key && s.ev[i].rule == e.rule {
-			if n++; n >= tgMaxSame {
+			if n++; n >= maxSame {
 				return
 			}
 		}
@@ -1013,7 +1013,7 @@ func (s *tgScratch) addEv(e tgEv) {
 	s.ev = append(s.ev, e)
 }
 
-func (s *tgScratch) noteSmall(tok int, small bool) {
+func (s *scratch) noteSmall(tok int, small bool) {
 	if !small {
 		s.subst = true
 	} else if len(s.small) < 6 {
@@ -1021,7 +1021,7 @@ func (s *tgScratch) noteSmall(tok int, small bool) {
 	}
 }
 
-func tgAllCompatJamo(s string) bool {
+func allCompatJamo(s string) bool {
 	for _, r := range s {
 		if r < 0x3131 || r > 0x318E {
 			return false
@@ -1030,16 +1030,16 @@ func tgAllCompatJamo(s string) bool {
 	return true
 }
 
-func (t *Tagger) addEntryEv(s *tgScratch, e int32, start, end int32) {
+func (t *Tagger) addEntryEv(s *scratch, e int32, start, end int32) {
 	for _, tg := range t.entries[e].targets {
-		s.addEv(tgEv{key: tgKeyEntry | e, rule: tg.rule, src: tg.src, flags: tg.flags, w: tg.w,
+		s.addEv(evidence{key: keyEntry | e, rule: tg.rule, src: tg.src, flags: tg.flags, w: tg.w,
 			start: start, end: end})
 	}
 }
 
 // matchEN finds English phrases, leftmost longest, without overlaps, so
 // "not great" and "would be great" are not read as "great".
-func (t *Tagger) matchEN(s *tgScratch, set int) {
+func (t *Tagger) matchEN(s *scratch, set int) {
 	mt, en := s.mt, &t.en[set]
 	for p := 0; p < len(mt); {
 		adv := 1
@@ -1064,7 +1064,7 @@ func (t *Tagger) matchEN(s *tgScratch, set int) {
 
 // phraseAt reports whether ids match the words from p on, allowing
 // skippable words (please, just, so) in between, and where the match ends.
-func (t *Tagger) phraseAt(mt []tgMatchTok, p int, ids []int32) (int, bool) {
+func (t *Tagger) phraseAt(mt []matchTok, p int, ids []int32) (int, bool) {
 	q := p + 1
 	for k := 1; k < len(ids); {
 		if q >= len(mt) || mt[q].brk {
@@ -1073,7 +1073,7 @@ func (t *Tagger) phraseAt(mt []tgMatchTok, p int, ids []int32) (int, bool) {
 		switch {
 		case mt[q].id == ids[k]:
 			k++
-		case mt[q].id < 0 || t.wflags[mt[q].id]&tgWSkip == 0:
+		case mt[q].id < 0 || t.wflags[mt[q].id]&wordSkip == 0:
 			return 0, false
 		}
 		q++
@@ -1081,27 +1081,27 @@ func (t *Tagger) phraseAt(mt []tgMatchTok, p int, ids []int32) (int, bool) {
 	return q, true
 }
 
-func (t *Tagger) addPhraseEv(s *tgScratch, set, p, end int, pi int32) {
+func (t *Tagger) addPhraseEv(s *scratch, set, p, end int, pi int32) {
 	ph := &t.en[set].phrases[pi]
 	key := int32(set<<23) | pi
 	start, stop := s.toks[s.mt[p].tok].start, s.toks[s.mt[end-1].tok].end
-	negated := ph.praise && p > 0 && !s.mt[p].brk && s.mt[p-1].id >= 0 && t.wflags[s.mt[p-1].id]&tgWNeg != 0
+	negated := ph.praise && p > 0 && !s.mt[p].brk && s.mt[p-1].id >= 0 && t.wflags[s.mt[p-1].id]&wordNeg != 0
 	for _, tg := range ph.targets {
-		if negated && tg.rule == tgRPraise {
-			if tg.flags&tgFBooster == 0 {
-				s.addEv(tgEv{key: tgKeyNegEN | key, rule: tgRComplaint, src: tgSrcEN, w: 0.45,
+		if negated && tg.rule == rulePraise {
+			if tg.flags&flagBooster == 0 {
+				s.addEv(evidence{key: keyNegEN | key, rule: ruleComplaint, src: srcEN, w: 0.45,
 					start: s.toks[s.mt[p-1].tok].start, end: stop})
 			}
 			continue
 		}
-		s.addEv(tgEv{key: tgKeyEN | key, rule: tg.rule, src: tg.src, flags: tg.flags, w: tg.w,
+		s.addEv(evidence{key: keyEN | key, rule: tg.rule, src: tg.src, flags: tg.flags, w: tg.w,
 			start: start, end: stop})
 	}
 }
 
 // matchMixed finds keywords that are neither English nor Korean words
 // (mixed scripts, symbols) in the lowercased text without spaces.
-func (t *Tagger) matchMixed(s *tgScratch, text string) {
+func (t *Tagger) matchMixed(s *scratch, text string) {
 	if len(t.mixed) == 0 {
 		return
 	}
@@ -1132,32 +1132,32 @@ func (t *Tagger) matchMixed(s *tgScratch, text string) {
 // evidence, weak praise and wishes give way to a defect or complaint,
 // small talk with nothing strong is noise, and each rule scores
 // 1-Π(1-w) over its distinct evidence.
-func (t *Tagger) result(s *tgScratch, text string) []Tag {
-	lang := tgSrcEN
+func (t *Tagger) result(s *scratch, text string) []Tag {
+	lang := srcEN
 	if s.hangul*2 > s.latin {
-		lang = tgSrcKO
+		lang = srcKO
 	}
 	ev := s.ev
 	var real, bad uint64 // rules (< 64) with non-booster evidence; defect/complaint seen
 	for i := range ev {
-		if ev[i].src == tgSrcAny {
+		if ev[i].src == srcAny {
 			ev[i].src = uint8(lang)
 		}
-		if ev[i].flags&tgFBooster == 0 && ev[i].rule < 64 {
+		if ev[i].flags&flagBooster == 0 && ev[i].rule < 64 {
 			real |= 1 << ev[i].rule
 		}
 	}
-	bad = real & (1<<tgRComplaint | 1<<tgRDefect)
+	bad = real & (1<<ruleComplaint | 1<<ruleDefect)
 	strong := false
 	kept := ev[:0]
 	for _, e := range ev {
 		if e.rule < 64 && real&(1<<e.rule) == 0 {
 			continue // a booster alone
 		}
-		if e.flags&tgFWeak != 0 && bad != 0 && (e.rule == tgRPraise || e.rule == tgRIdea) {
+		if e.flags&flagWeak != 0 && bad != 0 && (e.rule == rulePraise || e.rule == ruleIdea) {
 			continue // "great, it crashed again"
 		}
-		if e.flags&(tgFWeak|tgFBooster) == 0 {
+		if e.flags&(flagWeak|flagBooster) == 0 {
 			strong = true
 		}
 		kept = append(kept, e)
@@ -1168,7 +1168,7 @@ func (t *Tagger) result(s *tgScratch, text string) []Tag {
 	if len(kept) == 0 {
 		return nil
 	}
-	slices.SortFunc(kept, func(a, b tgEv) int {
+	slices.SortFunc(kept, func(a, b evidence) int {
 		if a.rule != b.rule {
 			return int(a.rule) - int(b.rule)
 		}
@@ -1204,10 +1204,10 @@ func (t *Tagger) result(s *tgScratch, text string) []Tag {
 	return tags
 }
 
-// tgMaxShown is how many matches one reason group lists.
-const tgMaxShown = 6
+// maxShown is how many matches one reason group lists.
+const maxShown = 6
 
-func (t *Tagger) tagOf(s *tgScratch, ev []tgEv, text string) Tag {
+func (t *Tagger) tagOf(s *scratch, ev []evidence, text string) Tag {
 	name := t.rules[ev[0].rule]
 	miss := 1.0
 	buf := s.reason[:0]
@@ -1225,13 +1225,13 @@ func (t *Tagger) tagOf(s *tgScratch, ev []tgEv, text string) Tag {
 			if i > 0 {
 				buf = append(buf, "; "...)
 			}
-			if e.src == tgSrcOp {
+			if e.src == srcOp {
 				buf = append(buf, "operator rule "...)
 				buf = append(buf, name...)
 			} else {
 				buf = append(buf, "rule "...)
 				buf = append(buf, name...)
-				if e.src == tgSrcKO {
+				if e.src == srcKO {
 					buf = append(buf, "/ko"...)
 				} else {
 					buf = append(buf, "/en"...)
@@ -1241,16 +1241,16 @@ func (t *Tagger) tagOf(s *tgScratch, ev []tgEv, text string) Tag {
 			shown = 0
 		} else if dupText {
 			continue
-		} else if shown < tgMaxShown {
+		} else if shown < maxShown {
 			buf = append(buf, ", "...)
 		}
 		switch {
-		case shown < tgMaxShown:
-			buf = tgAppendQuote(buf, text[e.start:e.end])
-			if e.flags&tgFRegex != 0 {
+		case shown < maxShown:
+			buf = appendQuote(buf, text[e.start:e.end])
+			if e.flags&flagRegex != 0 {
 				buf = append(buf, " (regex)"...)
 			}
-		case shown == tgMaxShown:
+		case shown == maxShown:
 			buf = append(buf, ", …"...)
 		}
 		shown++
@@ -1261,9 +1261,9 @@ func (t *Tagger) tagOf(s *tgScratch, ev []tgEv, text string) Tag {
 	return Tag{Name: name, Score: score, Reason: string(buf)}
 }
 
-// tgAppendQuote quotes what was found, cut to 60 runes; invalid UTF-8 is
+// appendQuote quotes what was found, cut to 60 runes; invalid UTF-8 is
 // escaped.
-func tgAppendQuote(buf []byte, s string) []byte {
+func appendQuote(buf []byte, s string) []byte {
 	if utf8.RuneCountInString(s) > 60 {
 		n := 0
 		for i := range s {
@@ -1277,13 +1277,13 @@ func tgAppendQuote(buf []byte, s string) []byte {
 	return strconv.AppendQuote(buf, s)
 }
 
-func (t *Tagger) noise(s *tgScratch, text string) Tag {
+func (t *Tagger) noise(s *scratch, text string) Tag {
 	if len(s.small) == 0 {
 		reason := "rule noise: empty message"
 		if strings.TrimSpace(text) != "" {
 			reason = "rule noise: no words"
 		}
-		return Tag{Name: TagNoise, Score: 1, Reason: reason}
+		return Tag{Name: Noise, Score: 1, Reason: reason}
 	}
 	var sb strings.Builder
 	sb.WriteString("rule noise: only small talk ")
@@ -1292,22 +1292,22 @@ func (t *Tagger) noise(s *tgScratch, text string) Tag {
 			sb.WriteString(", ")
 		}
 		tk := s.toks[k]
-		sb.Write(tgAppendQuote(nil, text[tk.start:tk.end]))
+		sb.Write(appendQuote(nil, text[tk.start:tk.end]))
 	}
-	return Tag{Name: TagNoise, Score: 0.9, Reason: sb.String()}
+	return Tag{Name: Noise, Score: 0.9, Reason: sb.String()}
 }
 
 // IsNoise reports whether tags is the lone noise tag: a message that
 // starts no SLA clock.
 func IsNoise(tags []Tag) bool {
-	return len(tags) == 1 && tags[0].Name == TagNoise
+	return len(tags) == 1 && tags[0].Name == Noise
 }
 
 // Language returns "ko" when Hangul dominates the text (a syllable counts
 // as two letters), else "en". URLs and mentions are not counted.
 func Language(text string) string {
-	s := tgGetScratch()
-	defer tgPutScratch(s)
+	s := getScratch()
+	defer putScratch(s)
 	s.scan(text)
 	if s.hangul*2 > s.latin {
 		return "ko"
@@ -1317,9 +1317,9 @@ func Language(text string) string {
 
 // ---- built-in English rules ----
 
-// tgENSmall are words of small talk (stemmed when loaded): a message made
+// smallTalkEN are words of small talk (stemmed when loaded): a message made
 // only of them, and of small-talk emoji, is noise.
-const tgENSmall = `thanks thank thx thnx thanx ty tysm tyvm ok okay okey okie k kk got it hi hello hey heya hiya yo
+const smallTalkEN = `thanks thank thx thnx thanx ty tysm tyvm ok okay okey okie k kk got it hi hello hey heya hiya yo
 	there all team guys guy folks everyone everybody cool sure yes yep yeah yup ya nope no np great nice perfect
 	good morning afternoon evening night day sounds sound will do noted alright right gotcha understood cheers bye
 	see you u welcome lol haha hehe hah lmao much so very a lot for the again appreciate appreciated that this
@@ -1328,20 +1328,20 @@ const tgENSmall = `thanks thank thx thnx thanx ty tysm tyvm ok okay okey okie k 
 	your
 	done just its thats is was ill try later makes sense make`
 
-// tgENSkip are words a phrase may have in between: "not really working",
+// skipEN are words a phrase may have in between: "not really working",
 // "thank you so much", "could you please add".
-const tgENSkip = `please pls plz kindly just really so very totally completely actually literally even`
+const skipEN = `please pls plz kindly just really so very totally completely actually literally even`
 
-// tgENNeg negate a praise word right after them: "not great".
-const tgENNeg = `not never no isnt wasnt arent dont doesnt didnt hardly wont werent aint`
+// negEN negate a praise word right after them: "not great".
+const negEN = `not never no isnt wasnt arent dont doesnt didnt hardly wont werent aint`
 
-// tgENClauseSkip keep a clause open: "hi team, quick question: how do I…"
-const tgENClauseSkip = `hi hello hey yo hiya heya team guys folks all there everyone ok okay also and but btw um
+// clauseSkipEN keep a clause open: "hi team, quick question: how do I…"
+const clauseSkipEN = `hi hello hey yo hiya heya team guys folks all there everyone ok okay also and but btw um
 	hmm sorry oh well quick question plus anyway then sir`
 
-// tgSpecsEN are the built-in English rules.
-var tgSpecsEN = []tgSpec{
-	{tgRComplaint, 0.65, 0, []string{"unacceptable", "ridiculous", "terrible", "awful", "horrible", "worst",
+// specsEN are the built-in English rules.
+var specsEN = []spec{
+	{ruleComplaint, 0.65, 0, []string{"unacceptable", "ridiculous", "terrible", "awful", "horrible", "worst",
 		"disappointed", "disappointing", "frustrated", "frustrating", "frustration", "furious", "pissed", "wtf",
 		"not happy", "unhappy", "waste of {time|money}", "{cancel|cancelling|canceling} my {subscription|account|plan}",
 		"still waiting", "been waiting", "waiting for {hours|days|a week|weeks|a reply|a response|an answer}",
@@ -1352,35 +1352,35 @@ var tgSpecsEN = []tgSpec{
 		"fed up", "sick of", "tired of", "not {good|great|ok|okay|acceptable|impressed|satisfied|helpful}",
 		"unsatisfied", "dissatisfied", "how many times", "every single time", "paying customer",
 		"switch to {another|a competitor|a different}", "switching to", "nightmare", "complaint", "complain"}},
-	{tgRComplaint, 0.5, 0, []string{"refund", "money back", "annoyed", "annoying", "angry", "hate", "poor {service|support|experience|quality}",
+	{ruleComplaint, 0.5, 0, []string{"refund", "money back", "annoyed", "annoying", "angry", "hate", "poor {service|support|experience|quality}",
 		"bad {experience|service|support}", "{second|third|fourth|fifth|2nd|3rd|4th|5th} time", "for {hours|days|weeks}",
 		"mess", "slow", "sluggish", "laggy", "we pay", "were paying", "we are paying", "lost {trust|patience}"}},
-	{tgRComplaint, 0.35, 0, []string{"seriously", "come on"}},
+	{ruleComplaint, 0.35, 0, []string{"seriously", "come on"}},
 
-	{tgRDefect, 0.7, 0, []string{"bug", "buggy", "crash", "crashy", "error", "broken", "500", "502", "503", "504", "5xx",
+	{ruleDefect, 0.7, 0, []string{"bug", "buggy", "crash", "crashy", "error", "broken", "500", "502", "503", "504", "5xx",
 		"internal server error", "something went wrong", "exception", "stack trace", "stacktrace", "traceback",
 		"regression", "defect", "glitch", "glitchy", "malfunction",
 		"{doesnt|does not|wont|will not|didnt|did not|isnt|is not|not|cant|cannot|can not|unable to|couldnt|could not|fails to|failed to|no longer|stopped|keeps failing to} {load|work|open|start|launch|save|sync|upload|download|respond|connect|refresh|display|send|submit|access|log in|login|sign in|log on|pay|export|import|install|update}"}},
-	{tgRDefect, 0.55, 0, []string{"broke", "fail", "failure", "freeze", "frozen", "404", "blank {page|screen}", "{white|black|grey|gray} screen",
+	{ruleDefect, 0.55, 0, []string{"broke", "fail", "failure", "freeze", "frozen", "404", "blank {page|screen}", "{white|black|grey|gray} screen",
 		"timeout", "time out", "not responding", "unresponsive", "infinite {loop|loading|spinner}", "spinning forever",
 		"stuck", "corrupted", "lost {my|our|all|all my|all our} data", "data loss", "disappeared", "vanished",
 		"{keeps|kept} {logging|signing} {me |us |}out"}},
-	{tgRUrgent, 0.45, 0, []string{"lost {my|our|all|all my|all our} data", "data loss"}},
-	{tgRDefect, 0.35, 0, []string{"wrong", "incorrect", "missing", "logged out"}},
-	{tgRDefect, 0.55, 0, []string{"{is|are|was|went|goes|keeps going} down", "{site|server|service|api|app|dashboard|website|checkout|login} {is |}down"}},
-	{tgRUrgent, 0.45, 0, []string{"{is|are|was|went|goes|keeps going} down", "{site|server|service|api|app|dashboard|website|checkout|login} {is |}down"}},
+	{ruleUrgent, 0.45, 0, []string{"lost {my|our|all|all my|all our} data", "data loss"}},
+	{ruleDefect, 0.35, 0, []string{"wrong", "incorrect", "missing", "logged out"}},
+	{ruleDefect, 0.55, 0, []string{"{is|are|was|went|goes|keeps going} down", "{site|server|service|api|app|dashboard|website|checkout|login} {is |}down"}},
+	{ruleUrgent, 0.45, 0, []string{"{is|are|was|went|goes|keeps going} down", "{site|server|service|api|app|dashboard|website|checkout|login} {is |}down"}},
 
-	{tgRQuestion, 0.5, 0, []string{"^why", "^which", "^who", "^what", "^how",
+	{ruleQuestion, 0.5, 0, []string{"^why", "^which", "^who", "^what", "^how",
 		"^{when|where} {is|are|will|can|do|does|did|should|would|could|was|were}"}},
-	{tgRQuestion, 0.4, 0, []string{"^{is|are|can|could|would|does|do|did|will|should|has|have|any|anyone|anybody|someone|somebody|may}"}},
-	{tgRQuestion, 0.55, 0, []string{"how do i", "how do we", "how can i", "how can we", "how to", "how long", "how much",
+	{ruleQuestion, 0.4, 0, []string{"^{is|are|can|could|would|does|do|did|will|should|has|have|any|anyone|anybody|someone|somebody|may}"}},
+	{ruleQuestion, 0.55, 0, []string{"how do i", "how do we", "how can i", "how can we", "how to", "how long", "how much",
 		"is there {a|any} way", "is it possible", "would it be possible", "any way to", "wondering", "i wonder",
 		"{quick|a|one} question", "have a question", "question", "questions", "any {idea|ideas|update|updates|news}",
 		"{anyone|does anyone|do you} know", "{can|could} you {tell|explain|clarify|confirm|help}",
 		"not sure {how|if|whether|why|what}", "^help", "{need|needs|needed} {help|assistance}", "eta", "eta {for|on} the fix", "clarify"}},
-	{tgRQuestion, 0.35, 0, []string{"confused", "unclear"}},
+	{ruleQuestion, 0.35, 0, []string{"confused", "unclear"}},
 
-	{tgRPraise, 0.6, 0, []string{"love", "awesome", "amazing", "excellent", "fantastic", "wonderful", "brilliant", "superb",
+	{rulePraise, 0.6, 0, []string{"love", "awesome", "amazing", "excellent", "fantastic", "wonderful", "brilliant", "superb",
 		"impressive", "impressed", "outstanding", "{great|good|nice|awesome|amazing} {job|work}", "well done", "kudos",
 		"props", "shout out", "shoutout", "you {rock|guys rock|are the best|are awesome|are amazing}", "youre the best",
 		"lifesaver", "life saver", "game changer", "best {support|app|tool|product|service|team}",
@@ -1388,48 +1388,48 @@ var tgSpecsEN = []tgSpec{
 		"{fast|quick|speedy} {response|reply|fix|turnaround|support}", "super fast", "delighted",
 		"helpful", "recommend", "happy with",
 		"{thank you|thanks|thx|ty} {|much|a lot|again} for {the fix|fixing|the quick fix|fixing it|the fast fix|sorting this out}"}},
-	{tgRPraise, 0.4, tgFWeak, []string{"great", "nice", "perfect", "cool", "happy", "beautiful", "smooth", "neat",
+	{rulePraise, 0.4, flagWeak, []string{"great", "nice", "perfect", "cool", "happy", "beautiful", "smooth", "neat",
 		"{thank you|thanks} so much", "thanks a lot", "many thanks", "appreciate {it|this|that|you|your}", "appreciated"}},
-	{tgRPraise, 0.2, tgFBooster, []string{"thanks", "thank you", "thx", "ty", "tysm"}},
+	{rulePraise, 0.2, flagBooster, []string{"thanks", "thank you", "thx", "ty", "tysm"}},
 
-	{tgRIdea, 0.65, 0, []string{"feature request", "would love", "id love", "i wish", "wish {you|there|it}",
+	{ruleIdea, 0.65, 0, []string{"feature request", "would love", "id love", "i wish", "wish {you|there|it}",
 		"{could|can|would} you {add|support|consider|implement|build|make|allow|introduce}",
 		"if you {could|can} {add|support|make}",
 		"add support", "suggestion", "suggest", "idea", "ideas", "proposal", "propose", "nice to have",
 		"any plans to", "{plan|plans|planning} to support", "consider adding", "roadmap", "enhancement"}},
-	{tgRIdea, 0.45, 0, []string{"option to", "ability to", "improvement", "improve", "should {add|support|allow|have}",
+	{ruleIdea, 0.45, 0, []string{"option to", "ability to", "improvement", "improve", "should {add|support|allow|have}",
 		"feature", "integration with", "support for", "would like to {request|see|suggest|have}"}},
-	{tgRIdea, 0.5, tgFWeak, []string{"{would|itd|thatd|it would|that would} be {nice|great|awesome|cool|helpful|useful|amazing|ideal|good}",
+	{ruleIdea, 0.5, flagWeak, []string{"{would|itd|thatd|it would|that would} be {nice|great|awesome|cool|helpful|useful|amazing|ideal|good}",
 		"it would help", "would help"}},
 
-	{tgRUrgent, 0.7, 0, []string{"asap", "urgent", "urgently", "emergency", "immediately", "immediate", "right away",
+	{ruleUrgent, 0.7, 0, []string{"asap", "urgent", "urgently", "emergency", "immediately", "immediate", "right away",
 		"{production|prod} {is |}{down|broken|outage|issue}", "outage", "down for {everyone|all|all users|all customers}",
 		"as soon as possible", "time sensitive", "cant wait", "{high|top|highest} priority", "{sev|severity} {1|one|0}",
 		"sev1", "sev0", "p0", "losing {money|customers|revenue|sales|orders|data}", "need help now", "help now"}},
-	{tgRDefect, 0.55, 0, []string{"{production|prod} {is |}{down|broken|outage}"}},
-	{tgRUrgent, 0.5, 0, []string{"critical", "blocker", "blocking", "{all|all of our|all our} {users|customers}",
+	{ruleDefect, 0.55, 0, []string{"{production|prod} {is |}{down|broken|outage}"}},
+	{ruleUrgent, 0.5, 0, []string{"critical", "blocker", "blocking", "{all|all of our|all our} {users|customers}",
 		"everyone is affected", "everyone affected", "in production", "on production", "right now", "p1", "deadline"}},
-	{tgRUrgent, 0.35, 0, []string{"blocked", "live site"}},
+	{ruleUrgent, 0.35, 0, []string{"blocked", "live site"}},
 
 	// Stop phrases: consumed, tagging nothing.
 	{-1, 0, 0, []string{"what a", "no idea", "good {morning|afternoon|evening|night|day}", "no problem",
 		"no worries", "have a {good|great|nice} {day|weekend|one}", "hate to {bother|ask|disturb|say}"}},
 }
 
-// tgSpecsEmoji are emoji rules; their evidence speaks the message's language.
-var tgSpecsEmoji = []tgSpec{
-	{tgRComplaint, 0.45, 0, []string{"😡", "🤬", "😠", "😤", "👎", "💢", "🙄", ":rage:", ":angry:", ":triumph:", ":-1:",
+// specsEmoji are emoji rules; their evidence speaks the message's language.
+var specsEmoji = []spec{
+	{ruleComplaint, 0.45, 0, []string{"😡", "🤬", "😠", "😤", "👎", "💢", "🙄", ":rage:", ":angry:", ":triumph:", ":-1:",
 		":thumbsdown:", ":face_with_symbols_on_mouth:", ":face_with_rolling_eyes:"}},
-	{tgRDefect, 0.5, 0, []string{"🐛", "🐞", "💥", ":bug:", ":beetle:", ":boom:"}},
-	{tgRUrgent, 0.55, 0, []string{"🚨", "🆘", ":rotating_light:", ":sos:"}},
-	{tgRQuestion, 0.6, tgFWeak, []string{"❓", "❔", ":question:", ":grey_question:"}},
-	{tgRQuestion, 0.3, tgFWeak, []string{"🤔", ":thinking_face:"}},
-	{tgRPraise, 0.4, tgFWeak, []string{"❤", "😍", "🥰", "🎉", "🙌", "💯", "🤩", "💖", "💕", "😻", "👏", ":heart:", ":tada:",
+	{ruleDefect, 0.5, 0, []string{"🐛", "🐞", "💥", ":bug:", ":beetle:", ":boom:"}},
+	{ruleUrgent, 0.55, 0, []string{"🚨", "🆘", ":rotating_light:", ":sos:"}},
+	{ruleQuestion, 0.6, flagWeak, []string{"❓", "❔", ":question:", ":grey_question:"}},
+	{ruleQuestion, 0.3, flagWeak, []string{"🤔", ":thinking_face:"}},
+	{rulePraise, 0.4, flagWeak, []string{"❤", "😍", "🥰", "🎉", "🙌", "💯", "🤩", "💖", "💕", "😻", "👏", ":heart:", ":tada:",
 		":raised_hands:", ":100:", ":heart_eyes:", ":clap:", ":star-struck:"}},
-	{tgRIdea, 0.4, 0, []string{"💡", ":bulb:"}},
+	{ruleIdea, 0.4, 0, []string{"💡", ":bulb:"}},
 }
 
-// tgEmojiSmall are emoji of small talk.
-const tgEmojiSmall = `👍 👌 🙏 🙂 😊 😀 😄 😁 😃 😅 😆 ✅ ✔ 👋 🤝 😉 ☺ 🫡 🤗 😂 🤣 ❤ 😍 🥰 🎉 🙌 💯 🤩 💖 💕 😻 👏
+// smallTalkEmoji are emoji of small talk.
+const smallTalkEmoji = `👍 👌 🙏 🙂 😊 😀 😄 😁 😃 😅 😆 ✅ ✔ 👋 🤝 😉 ☺ 🫡 🤗 😂 🤣 ❤ 😍 🥰 🎉 🙌 💯 🤩 💖 💕 😻 👏
 	:+1: :thumbsup: :ok_hand: :pray: :smile: :slightly_smiling_face: :blush: :grinning: :white_check_mark:
 	:heavy_check_mark: :wave: :handshake: :wink: :joy: :heart: :tada: :raised_hands: :100: :heart_eyes: :clap:`

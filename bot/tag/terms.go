@@ -1,4 +1,4 @@
-package bot
+package tag
 
 import (
 	"slices"
@@ -18,34 +18,34 @@ import (
 // crashed again" share checkout and crash), which is what grouping reports
 // of one problem needs.
 func Terms(text string) []string {
-	s := tgGetScratch()
-	defer tgPutScratch(s)
+	s := getScratch()
+	defer putScratch(s)
 	s.scan(text)
 	var out []string
 	for i := range s.toks {
 		tk := &s.toks[i]
 		switch tk.kind {
-		case tgKWord:
+		case kindWord:
 			low := s.norm[tk.a:tk.b]
 			if len(low) < 2 {
 				continue
 			}
-			if _, stop := tgEnStop[string(low)]; stop {
+			if _, stop := stopEN[string(low)]; stop {
 				continue
 			}
 			stem := s.norm[tk.b:tk.c]
-			if _, stop := tgEnStop[string(stem)]; stop || len(stem) < 2 {
+			if _, stop := stopEN[string(stem)]; stop || len(stem) < 2 {
 				continue
 			}
 			out = append(out, string(stem))
-		case tgKHangul:
-			stem := tgKoStem(text[tk.start:tk.end])
+		case kindHangul:
+			stem := koStem(text[tk.start:tk.end])
 			if len(stem) < 6 { // one syllable says little, unless a known noun
-				if _, noun := tgKoNoun1[stem]; !noun {
+				if _, noun := nounKO1[stem]; !noun {
 					continue
 				}
 			}
-			if _, stop := tgKoStop[stem]; stop {
+			if _, stop := stopKO[stem]; stop {
 				continue
 			}
 			out = append(out, stem)
@@ -55,39 +55,39 @@ func Terms(text string) []string {
 	return slices.Compact(out)
 }
 
-// tgStem stems one lowercased English word in place and returns the stem,
+// stemEN stems one lowercased English word in place and returns the stem,
 // which is never longer than w. It is deliberately simple (plural, -ed,
 // -ing, final e), applied the same way to keywords and to messages, so
 // both sides meet on the same stem.
-func tgStem(w []byte) []byte {
+func stemEN(w []byte) []byte {
 	if len(w) <= 3 {
 		return w
 	}
-	if _, keep := tgStemKeep[string(w)]; keep {
+	if _, keep := stemKeep[string(w)]; keep {
 		return w
 	}
 	n := len(w)
 	switch {
-	case tgHasSuffix(w, "sses"):
+	case hasSuffix(w, "sses"):
 		w = w[:n-2]
-	case tgHasSuffix(w, "ies") && n > 4:
+	case hasSuffix(w, "ies") && n > 4:
 		w = append(w[:n-3], 'y')
-	case tgHasSuffix(w, "xes"), tgHasSuffix(w, "ches"), tgHasSuffix(w, "shes"),
-		tgHasSuffix(w, "zzes"), tgHasSuffix(w, "oes"):
+	case hasSuffix(w, "xes"), hasSuffix(w, "ches"), hasSuffix(w, "shes"),
+		hasSuffix(w, "zzes"), hasSuffix(w, "oes"):
 		w = w[:n-2]
-	case tgHasSuffix(w, "ss"), tgHasSuffix(w, "us"), tgHasSuffix(w, "is"):
+	case hasSuffix(w, "ss"), hasSuffix(w, "us"), hasSuffix(w, "is"):
 	case w[n-1] == 's':
 		w = w[:n-1]
 	}
 	n = len(w)
 	switch {
-	case tgHasSuffix(w, "ied") && n > 4:
+	case hasSuffix(w, "ied") && n > 4:
 		w = append(w[:n-3], 'y')
-	case tgHasSuffix(w, "eed"):
-	case tgHasSuffix(w, "ed"):
-		w = tgStemBase(w, n-2)
-	case tgHasSuffix(w, "ing"):
-		w = tgStemBase(w, n-3)
+	case hasSuffix(w, "eed"):
+	case hasSuffix(w, "ed"):
+		w = stemBase(w, n-2)
+	case hasSuffix(w, "ing"):
+		w = stemBase(w, n-3)
 	}
 	n = len(w)
 	if n > 3 && w[n-1] == 'e' && w[n-2] != 'e' {
@@ -96,47 +96,47 @@ func tgStem(w []byte) []byte {
 	return w
 }
 
-// tgStemBase cuts an -ed or -ing at k when what is left is a plausible stem.
-func tgStemBase(w []byte, k int) []byte {
+// stemBase cuts an -ed or -ing at k when what is left is a plausible stem.
+func stemBase(w []byte, k int) []byte {
 	base := w[:k]
-	if k < 2 || !tgHasVowel(base) {
+	if k < 2 || !hasVowel(base) {
 		return w
 	}
 	if k == 2 { // used, using -> use
 		return append(base, 'e')
 	}
-	if c := base[k-1]; c == base[k-2] && !tgIsVowel(c) && c != 'l' && c != 's' && c != 'z' {
+	if c := base[k-1]; c == base[k-2] && !isVowel(c) && c != 'l' && c != 's' && c != 'z' {
 		base = base[:k-1] // stopped -> stop
 	}
 	return base
 }
 
-func tgHasSuffix(w []byte, suf string) bool {
+func hasSuffix(w []byte, suf string) bool {
 	return len(w) >= len(suf) && string(w[len(w)-len(suf):]) == suf
 }
 
-func tgIsVowel(c byte) bool {
+func isVowel(c byte) bool {
 	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y'
 }
 
-func tgHasVowel(w []byte) bool {
+func hasVowel(w []byte) bool {
 	for _, c := range w {
-		if tgIsVowel(c) {
+		if isVowel(c) {
 			return true
 		}
 	}
 	return false
 }
 
-// tgKoStem strips Korean particles and endings from one word (eojeol):
+// koStem strips Korean particles and endings from one word (eojeol):
 // 결제가, 결제를, 결제에서도, 결제하려고 -> 결제. A one-syllable particle is
 // stripped only when two syllables are left (so 추가, 회의, 속도 survive),
 // unless what is left is a known one-syllable noun (앱이 -> 앱). It
 // returns "" when the word is only an ending (돼요, 주세요).
-func tgKoStem(w string) string {
+func koStem(w string) string {
 	for range 4 {
 		cut := false
-		for _, suf := range tgKoEndings {
+		for _, suf := range endingsKO {
 			if len(suf) >= len(w) {
 				if suf == w {
 					return ""
@@ -151,11 +151,11 @@ func tgKoStem(w string) string {
 		}
 		if !cut && len(w) > 3 {
 			last := w[len(w)-3:]
-			if _, ok := tgKoParticle1[last]; ok {
+			if _, ok := particleKO1[last]; ok {
 				rest := w[:len(w)-3]
 				if len(rest) >= 6 {
 					w, cut = rest, true
-				} else if _, noun := tgKoNoun1[rest]; noun {
+				} else if _, noun := nounKO1[rest]; noun {
 					w, cut = rest, true
 				}
 			}
@@ -167,9 +167,9 @@ func tgKoStem(w string) string {
 	return w
 }
 
-// tgKoEndings are multi-syllable particles and endings, longest first
+// endingsKO are multi-syllable particles and endings, longest first
 // (sorted in init); each is cut whenever one syllable is left before it.
-var tgKoEndings = []string{
+var endingsKO = []string{
 	"에서는", "에서도", "에서", "에게서", "에게", "한테", "으로는", "으로도", "으로", "로는", "로도",
 	"부터", "까지는", "까지도", "까지", "처럼", "보다", "이나", "이랑", "만큼", "마다", "밖에",
 	"에는", "에도", "와는", "과는", "이요", "이에요", "예요", "이예요", "입니다", "이라서", "라서",
@@ -183,34 +183,34 @@ var tgKoEndings = []string{
 	"싶어요", "싶습니다", "드립니다", "드려요", "드릴게요", "드렸는데", "드렸어요", "어요", "아요", "네요", "나요", "까요", "세요", "습니다", "는데", "지만",
 }
 
-// tgKoParticle1 are one-syllable particles and endings.
-var tgKoParticle1 = map[string]struct{}{
+// particleKO1 are one-syllable particles and endings.
+var particleKO1 = map[string]struct{}{
 	"이": {}, "가": {}, "을": {}, "를": {}, "은": {}, "는": {}, "도": {}, "에": {}, "의": {},
 	"만": {}, "로": {}, "와": {}, "과": {}, "랑": {}, "요": {}, "서": {}, "해": {}, "한": {},
 	"된": {}, "될": {}, "됨": {}, "되": {}, "돼": {}, "했": {}, "후": {}, "고": {}, "님": {},
 	"엔": {}, "께": {},
 }
 
-// tgKoNoun1 are one-syllable nouns that keep a stripped one-syllable particle.
-var tgKoNoun1 = map[string]struct{}{
+// nounKO1 are one-syllable nouns that keep a stripped one-syllable particle.
+var nounKO1 = map[string]struct{}{
 	"앱": {}, "폰": {}, "돈": {}, "글": {}, "창": {}, "탭": {}, "팀": {}, "값": {}, "키": {},
 	"웹": {}, "봇": {}, "맥": {}, "칸": {}, "줄": {}, "표": {}, "일": {}, "상": {}, "방": {},
 }
 
 func init() {
-	slices.SortStableFunc(tgKoEndings, func(a, b string) int { return len(b) - len(a) })
+	slices.SortStableFunc(endingsKO, func(a, b string) int { return len(b) - len(a) })
 }
 
-// tgKoStop are Korean stems that say nothing about the problem.
-var tgKoStop = tgSet(`안 못 좀 너무 정말 진짜 계속 지금 또 다시 그냥 이거 그거 저거 이것 그것 저것 이 그 저 제
+// stopKO are Korean stems that say nothing about the problem.
+var stopKO = wordSet(`안 못 좀 너무 정말 진짜 계속 지금 또 다시 그냥 이거 그거 저거 이것 그것 저것 이 그 저 제
 	저희 우리 여기 거기 저기 어떻게 왜 언제 뭐 무엇 네 예 넵 아 음 혹시 그리고 근데 그런데 하지만 그래서 수 것 거
 	때 등 있 없 되 하 해 돼 안되 안돼 않 않아 주세요 주시 주실 합니다 입니다 감사 감사합니다 고맙습니다 안녕하세요
 	저는 제가 방금 오늘 어제 자꾸 갑자기 다 전혀 매번 항상 가끔 이번 또한 및 확인 부탁드립니다 부탁드려요
 	와요 가요 나요 와 주 같 알겠 좋겠 주시면 언제쯤 아직 아직도 벌써 이제 빨리 잘 많이 조금 계속해서 여전히 같아요 같습니다 같은데 싶어요 해주세요 알겠습니다`)
 
-// tgEnStop are English stopwords, checked on the lowercased word (without
+// stopEN are English stopwords, checked on the lowercased word (without
 // apostrophes) and on its stem.
-var tgEnStop = tgSet(`a about above after again against all also am an and any anyone anything are arent as at
+var stopEN = wordSet(`a about above after again against all also am an and any anyone anything are arent as at
 	be because been before being below between both but by can cant cannot could couldnt did didnt do does doesnt
 	doing dont down during each even ever every few for from further get gets getting got had hadnt has hasnt have
 	havent having he her here hers herself him himself his how i id ill im ive if in into is isnt it its itself
@@ -223,13 +223,13 @@ var tgEnStop = tgSet(`a about above after again against all also am an and any a
 	let know like seem seems something someone somehow today yesterday tomorrow time times tim great good bad
 	nice much many lot since`)
 
-// tgStemKeep are English words the stemmer leaves alone.
-var tgStemKeep = tgSet(`nothing something anything everything morning evening during ceiling news always
+// stemKeep are English words the stemmer leaves alone.
+var stemKeep = wordSet(`nothing something anything everything morning evening during ceiling news always
 	perhaps series species alias bias canvas atlas gas has was does this his its ios macos sms aws dns https
 	thing bring string spring lens`)
 
-// tgSet builds a set from whitespace-separated words.
-func tgSet(words string) map[string]struct{} {
+// wordSet builds a set from whitespace-separated words.
+func wordSet(words string) map[string]struct{} {
 	m := make(map[string]struct{})
 	for _, w := range strings.Fields(words) {
 		m[w] = struct{}{}
