@@ -12,6 +12,7 @@ import (
 
 	"github.com/openear/openear/bot"
 	"github.com/openear/openear/config"
+	"github.com/openear/openear/internal/app"
 	"github.com/openear/openear/storage/mem"
 )
 
@@ -50,11 +51,11 @@ func TestDashboardTokenRequiredOffLoopback(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	store := mem.New()
-	a, err := newApp(ctx, cfg, store, bot.SystemClock{}, slog.New(slog.NewTextHandler(io.Discard, nil)), wiring{})
+	a, err := app.New(ctx, cfg, store, bot.SystemClock{}, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Wiring{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a.mux)
+	srv := httptest.NewServer(a.Mux)
 	defer srv.Close()
 	get := func(path, auth string) int {
 		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)

@@ -13,7 +13,7 @@ import (
 // token off loopback).
 func TestHealthzAndDashboardOnLoopback(t *testing.T) {
 	r := startRig(t, insightRules, time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
-	srv := httptest.NewServer(r.app.mux)
+	srv := httptest.NewServer(r.app.Mux)
 	defer srv.Close()
 
 	resp, err := http.Get(srv.URL + "/healthz")

@@ -2,7 +2,7 @@ package main
 
 // End-to-end tests of what no peer offers — incidents, the digest, rule
 // replay, explained and correctable tags, the reply-time promise — through
-// the real wiring (newApp), both real adapters, slackfake, discordfake and
+// the real wiring (app.New), both real adapters, slackfake, discordfake and
 // a bbolt file. Time is a fake clock that the tests move.
 
 import (
@@ -19,6 +19,8 @@ import (
 	"github.com/openear/openear/bot"
 	"github.com/openear/openear/bot/bottest"
 	"github.com/openear/openear/bot/tag"
+	"github.com/openear/openear/internal/app"
+	"github.com/openear/openear/internal/demo"
 	"github.com/openear/openear/storage"
 )
 
@@ -28,7 +30,7 @@ type rig struct {
 	df     *discordfake.Server
 	path   string
 	db     *storage.DB
-	app    *app
+	app    *app.App
 	clock  *bottest.Clock
 	cancel context.CancelFunc
 	done   chan error
@@ -37,7 +39,7 @@ type rig struct {
 // startRig runs openear with fakePlatforms plus rules, at the given time.
 func startRig(t *testing.T, rules string, at time.Time) *rig {
 	t.Helper()
-	sf, df := newFakes()
+	sf, df := demo.NewFakes()
 	t.Cleanup(func() { sf.Close(); df.Close() })
 	r := &rig{t: t, sf: sf, df: df, path: filepath.Join(t.TempDir(), "openear.db"), clock: bottest.NewClock(at)}
 	r.start(rules)
@@ -48,25 +50,25 @@ func startRig(t *testing.T, rules string, at time.Time) *rig {
 func (r *rig) start(rules string) {
 	t := r.t
 	t.Helper()
-	cfg, err := fakeConfig(fakePlatforms+rules, r.sf, r.df, r.path, "")
+	cfg, err := demo.Config(demo.FakePlatforms+rules, r.sf, r.df, r.path, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.db, err = storage.Open(r.path, storage.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	r.app, err = newApp(context.Background(), cfg, r.db, r.clock, slog.New(slog.DiscardHandler), wiring{
-		discordHTTP: &http.Client{Transport: r.df.Transport(), Timeout: 10 * time.Second},
-		tick:        20 * time.Millisecond,
-		slackPace:   -1, // Slack's 1 post/s per channel is tested in adapters/slack
+	r.app, err = app.New(context.Background(), cfg, r.db, r.clock, slog.New(slog.DiscardHandler), app.Wiring{
+		DiscordHTTP: &http.Client{Transport: r.df.Transport(), Timeout: 10 * time.Second},
+		Tick:        20 * time.Millisecond,
+		SlackPace:   -1, // Slack's 1 post/s per channel is tested in adapters/slack
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel, r.done = cancel, make(chan error, 1)
-	go func() { r.done <- r.app.run(ctx, "") }()
-	r.waitFor("adapters connected", func() bool { return r.app.slack.Connected() && r.app.discord.Connected() })
+	go func() { r.done <- r.app.Run(ctx, "") }()
+	r.waitFor("adapters connected", func() bool { return r.app.Slack.Connected() && r.app.Discord.Connected() })
 }
 
 func (r *rig) stop() {
@@ -157,8 +159,8 @@ func TestIncidentAcrossPlatforms(t *testing.T) {
 	if incs, _ := r.db.Incidents(ctx, true); len(incs) != 0 {
 		t.Fatalf("incident after 2 customers: %+v", incs)
 	}
-	d := r.df.Post(dSupport, dSam, "checkout is broken, error 500 with my card", "").ID
-	r.thread(bot.Discord, dSupport, d)
+	d := r.df.Post(demo.DiscordSupport, demo.DiscordSam, "checkout is broken, error 500 with my card", "").ID
+	r.thread(bot.Discord, demo.DiscordSupport, d)
 	incs, err := r.db.Incidents(ctx, true)
 	if err != nil || len(incs) != 1 || len(incs[0].Threads) != 3 {
 		t.Fatalf("incidents after 3 customers: %+v %v", incs, err)
@@ -172,7 +174,7 @@ func TestIncidentAcrossPlatforms(t *testing.T) {
 	alert := func(m slackfake.Message) bool { return strings.Contains(m.Text, "Incident #1") }
 	r.waitFor("incident alert in both triage channels", func() bool {
 		return slackHas(r.sf.Messages("C0TRIAGE"), alert) &&
-			discordHas(r.df.Messages(dTriage), func(m discordfake.Message) bool { return strings.Contains(discordText(m), "Incident #1") })
+			discordHas(r.df.Messages(demo.DiscordTriage), func(m discordfake.Message) bool { return strings.Contains(discordText(m), "Incident #1") })
 	})
 
 	// A fourth report joins the incident and the alert is edited.
@@ -196,20 +198,20 @@ func TestIncidentAcrossPlatforms(t *testing.T) {
 			slackHas(r.sf.Messages("C0GLOBEX"), func(m slackfake.Message) bool { return update(m) && m.ThreadTS == g })
 	})
 	r.waitFor("update as a reply on Discord", func() bool {
-		return discordHas(r.df.Messages(dSupport), func(m discordfake.Message) bool {
+		return discordHas(r.df.Messages(demo.DiscordSupport), func(m discordfake.Message) bool {
 			return strings.Contains(m.Content, "fix is rolling out") && m.ReplyTo == d
 		})
 	})
 
 	// A non-staff member cannot resolve it; staff resolve it from Discord
 	// with a mention, and every linked thread is resolved.
-	r.df.Post(dSupport, dKim, "<@"+dBot+"> incident 1 resolve", "")
-	r.df.Post(dSupport, dAlice, "<@"+dBot+"> incident 1 resolve", "")
+	r.df.Post(demo.DiscordSupport, demo.DiscordKim, "<@"+demo.DiscordBot+"> incident 1 resolve", "")
+	r.df.Post(demo.DiscordSupport, demo.DiscordAlice, "<@"+demo.DiscordBot+"> incident 1 resolve", "")
 	r.waitFor("incident resolved", func() bool {
 		inc, err := r.db.Incident(ctx, 1)
 		return err == nil && !inc.Open
 	})
-	for _, k := range []struct{ p, ch, id string }{{bot.Slack, "C0ACME", a}, {bot.Slack, "C0GLOBEX", g}, {bot.Discord, dSupport, d}, {bot.Slack, "C0ACME", a2}} {
+	for _, k := range []struct{ p, ch, id string }{{bot.Slack, "C0ACME", a}, {bot.Slack, "C0GLOBEX", g}, {bot.Discord, demo.DiscordSupport, d}, {bot.Slack, "C0ACME", a2}} {
 		if th := r.thread(k.p, k.ch, k.id); th.State != bot.Resolved {
 			t.Errorf("thread #%d is %s after the incident was resolved", th.ID, th.State)
 		}
@@ -279,10 +281,10 @@ ack:
 			return m.ThreadTS == ts && strings.Contains(m.Text, "Monday morning")
 		})
 	})
-	d := r.df.Post(dSupport, dChoi, "인보이스를 CSV로 내보내려면 어떻게 하나요?", "").ID
-	r.thread(bot.Discord, dSupport, d)
+	d := r.df.Post(demo.DiscordSupport, demo.DiscordChoi, "인보이스를 CSV로 내보내려면 어떻게 하나요?", "").ID
+	r.thread(bot.Discord, demo.DiscordSupport, d)
 	r.waitFor("Korean promise as a Discord reply", func() bool {
-		return discordHas(r.df.Messages(dSupport), func(m discordfake.Message) bool {
+		return discordHas(r.df.Messages(demo.DiscordSupport), func(m discordfake.Message) bool {
 			return m.ReplyTo == d && strings.Contains(m.Content, "월요일 오전")
 		})
 	})
@@ -299,15 +301,15 @@ digest: {enabled: true, at: "09:00", timezone: Asia/Seoul, slack_channel: C0TRIA
 	r.clock.Advance(5 * time.Minute)
 	i2 := r.sf.Post("C0GLOBEX", "UGLOBEX1", "Feature request: could you add a dark mode to the app?", "")
 	r.thread(bot.Slack, "C0GLOBEX", i2)
-	p := r.df.Post(dSupport, dLee, "새 대시보드 최고예요! 정말 좋아요 👍", "").ID
-	r.thread(bot.Discord, dSupport, p)
+	p := r.df.Post(demo.DiscordSupport, demo.DiscordLee, "새 대시보드 최고예요! 정말 좋아요 👍", "").ID
+	r.thread(bot.Discord, demo.DiscordSupport, p)
 	q := r.sf.Post("C0ACME", "UACME2", "How do I reset my password?", "")
 	r.thread(bot.Slack, "C0ACME", q)
 	r.clock.Set(time.Date(2026, 11, 23, 9, 0, 30, 0, seoul))
 	digest := func(s string) bool { return strings.Contains(s, "openear digest") }
 	r.waitFor("digest in both channels", func() bool {
 		return slackHas(r.sf.Messages("C0TRIAGE"), func(m slackfake.Message) bool { return digest(m.Text) }) &&
-			discordHas(r.df.Messages(dTriage), func(m discordfake.Message) bool { return digest(discordText(m)) })
+			discordHas(r.df.Messages(demo.DiscordTriage), func(m discordfake.Message) bool { return digest(discordText(m)) })
 	})
 	text := slackMatching(r.sf.Messages("C0TRIAGE"), func(m slackfake.Message) bool { return digest(m.Text) })[0].Text
 	for _, want := range []string{"New threads: 4", "idea 2", "First response", "SLA met by person", "Waiting longest", "Ideas", "+1 asking the same", "Praise", "최고예요", "dark mode"} {
@@ -320,10 +322,10 @@ digest: {enabled: true, at: "09:00", timezone: Asia/Seoul, slack_channel: C0TRIA
 		return len(slackMatching(r.sf.Messages("C0TRIAGE"), func(m slackfake.Message) bool { return digest(m.Text) }))
 	}
 	r.clock.Advance(time.Hour)
-	if _, err := r.app.bot.Tick(context.Background()); err != nil {
+	if _, err := r.app.Bot.Tick(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.app.bot.Flush(context.Background()); err != nil {
+	if _, err := r.app.Bot.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(); n != 1 {
@@ -336,10 +338,10 @@ digest: {enabled: true, at: "09:00", timezone: Asia/Seoul, slack_channel: C0TRIA
 func TestReplayOverHistoryFromThePlatforms(t *testing.T) {
 	r := startRig(t, insightRules, time.Now().Add(-time.Hour))
 	a := r.sf.Post("C0ACME", "UACME1", "We were charged twice, please refund the invoice", "")
-	b := r.df.Post(dSupport, dKim, "환불 요청합니다. 결제가 두 번 되었어요", "").ID
+	b := r.df.Post(demo.DiscordSupport, demo.DiscordKim, "환불 요청합니다. 결제가 두 번 되었어요", "").ID
 	c := r.sf.Post("C0GLOBEX", "UGLOBEX1", "How do I add a teammate?", "")
 	r.thread(bot.Slack, "C0ACME", a)
-	r.thread(bot.Discord, dSupport, b)
+	r.thread(bot.Discord, demo.DiscordSupport, b)
 	r.thread(bot.Slack, "C0GLOBEX", c)
 	r.stop()
 

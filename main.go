@@ -11,6 +11,11 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
+
+	"github.com/openear/openear/bot"
+	"github.com/openear/openear/config"
+	"github.com/openear/openear/storage"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -111,11 +116,20 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-func cmdVersion(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlags("version", "", stderr)
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// openStore opens the store named by -db, or by -config's storage.path.
+func openStore(cfgPath, dbPath string) (*storage.DB, error) {
+	if dbPath == "" {
+		cfg, err := config.Load(cfgPath)
+		if err != nil {
+			return nil, err
+		}
+		dbPath = cfg.Storage.Path
 	}
-	fmt.Fprintf(stdout, "openear %s\n", version)
-	return nil
+	return storage.Open(dbPath, storage.Options{Timeout: time.Second})
+}
+
+// parsePeriod parses a -since period: "30d", "2w" or a Go duration, at
+// most a year (as the stats command).
+func parsePeriod(s string) (time.Duration, error) {
+	return bot.ParseDuration(s, 365*24*time.Hour)
 }

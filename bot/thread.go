@@ -107,6 +107,14 @@ func (t *Thread) FirstResponse() time.Duration {
 	return t.FirstReply.Sub(t.Created)
 }
 
+// FirstText is the text of the oldest message the thread keeps, or "".
+func (t *Thread) FirstText() string {
+	if len(t.Messages) == 0 {
+		return ""
+	}
+	return t.Messages[0].Text
+}
+
 // HasTag reports whether the thread carries the named tag.
 func (t *Thread) HasTag(name string) bool {
 	for _, g := range t.Tags {

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"fmt"
@@ -11,15 +11,20 @@ import (
 	"github.com/openear/openear/config"
 )
 
-// botOptions turns a validated config into the core's plain options. The
-// store, clock, logger and observer are left to the caller.
-func botOptions(cfg config.Config) (bot.Options, error) {
-	var o bot.Options
+// TagRules are the operator's tag rules of a config.
+func TagRules(cfg config.Config) []tag.Rule {
 	rules := make([]tag.Rule, 0, len(cfg.Tags))
 	for _, t := range cfg.Tags {
 		rules = append(rules, tag.Rule{Name: t.Name, Keywords: t.Keywords, Regex: t.Regex})
 	}
-	tagger, err := tag.New(rules)
+	return rules
+}
+
+// BotOptions turns a validated config into the core's plain options. The
+// store, clock, logger and observer are left to the caller.
+func BotOptions(cfg config.Config) (bot.Options, error) {
+	var o bot.Options
+	tagger, err := tag.New(TagRules(cfg))
 	if err != nil {
 		return o, fmt.Errorf("tags: %w", err)
 	}
@@ -103,9 +108,9 @@ func botOptions(cfg config.Config) (bot.Options, error) {
 	return o, nil
 }
 
-// newLogger builds the process logger from the config; every secret of the
-// config is scrubbed from every record.
-func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+// NewLogger builds the process logger from the config; every secret of
+// the config is scrubbed from every record.
+func NewLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Log.Level))
 	ho := &slog.HandlerOptions{Level: level}

@@ -1,9 +1,8 @@
-package main
+package demo
 
 import (
 	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -43,13 +42,14 @@ func (b *syncBuffer) String() string {
 func runDemo(t *testing.T, duration time.Duration) (out *syncBuffer, base string, wait func() error, stop func()) {
 	t.Helper()
 	out = &syncBuffer{}
-	d, err := newDemo(720, filepath.Join(t.TempDir(), "demo.db"), "127.0.0.1:0", out, io.Discard, false)
+	d, err := New(Options{Speed: 720, Duration: duration, DB: filepath.Join(t.TempDir(), "demo.db"), HTTP: "127.0.0.1:0",
+		KeepOpen: true, Stdout: out})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- d.run(ctx, duration, true) }()
+	go func() { done <- d.Run(ctx) }()
 	deadline := time.Now().Add(20 * time.Second)
 	for !strings.Contains(out.String(), "dashboard: http://") {
 		if time.Now().After(deadline) {
@@ -68,7 +68,7 @@ func runDemo(t *testing.T, duration time.Duration) (out *syncBuffer, base string
 	stop = func() {
 		cancel()
 		wait()
-		d.close()
+		d.Close()
 	}
 	return out, base, wait, stop
 }

@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"context"
@@ -6,24 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/openear/openear/adapters/discordfake"
 	"github.com/openear/openear/bot"
-)
-
-// Discord ids of the demo's guild.
-const (
-	dGuild     = "900000000000000000"
-	dTriage    = "900000000000000001"
-	dSupport   = "900000000000000002"
-	dStaffRole = "900000000000000009"
-	dBot       = "800000000000000999"
-	dAlice     = "800000000000000001"
-	dBob       = "800000000000000002"
-	dMinji     = "800000000000000003"
-	dKim       = "700000000000000001"
-	dLee       = "700000000000000002"
-	dSam       = "700000000000000003"
-	dChoi      = "700000000000000004"
+	"github.com/openear/openear/internal/textfmt"
 )
 
 // step is one scripted happening at a simulated time after the start.
@@ -35,7 +19,7 @@ type step struct {
 // script plays customers and staff on both platforms until ctx ends or
 // the script is over. Some threads are answered in time, some late, some
 // never: the summary shows SLAs both met and missed.
-func (d *demo) script(ctx context.Context, total time.Duration) error {
+func (d *Demo) script(ctx context.Context, total time.Duration) error {
 	m := time.Minute
 	var (
 		checkout, export, ko2fa, urgent, billing string // message ids of thread roots
@@ -46,7 +30,7 @@ func (d *demo) script(ctx context.Context, total time.Duration) error {
 			return nil
 		}},
 		{1 * m, func(ctx context.Context) error {
-			d.dpost(dSupport, dKim, "결제 페이지에서 오류가 나요. 카드 결제가 안 됩니다 ㅠㅠ", "")
+			d.dpost(DiscordSupport, DiscordKim, "결제 페이지에서 오류가 나요. 카드 결제가 안 됩니다 ㅠㅠ", "")
 			return nil
 		}},
 		{2 * m, func(ctx context.Context) error {
@@ -54,7 +38,7 @@ func (d *demo) script(ctx context.Context, total time.Duration) error {
 			return nil
 		}},
 		{3 * m, func(ctx context.Context) error {
-			d.dpost(dSupport, dSam, "checkout is broken, getting error 500 when paying with a card", "")
+			d.dpost(DiscordSupport, DiscordSam, "checkout is broken, getting error 500 when paying with a card", "")
 			return nil
 		}},
 		{4 * m, func(ctx context.Context) error {
@@ -62,7 +46,7 @@ func (d *demo) script(ctx context.Context, total time.Duration) error {
 			return nil
 		}},
 		{5 * m, func(ctx context.Context) error {
-			d.dpost(dSupport, dLee, "다크 모드 기능 추가해 주시면 좋겠어요. 밤에 쓰기 눈이 아파요", "")
+			d.dpost(DiscordSupport, DiscordLee, "다크 모드 기능 추가해 주시면 좋겠어요. 밤에 쓰기 눈이 아파요", "")
 			return nil
 		}},
 		{6 * m, func(ctx context.Context) error {
@@ -79,7 +63,7 @@ func (d *demo) script(ctx context.Context, total time.Duration) error {
 			return nil
 		}},
 		{9 * m, func(ctx context.Context) error {
-			ko2fa = d.dpost(dSupport, dChoi, "2단계 인증 초기화는 어떻게 하나요? 휴대폰을 바꿨어요", "")
+			ko2fa = d.dpost(DiscordSupport, DiscordChoi, "2단계 인증 초기화는 어떻게 하나요? 휴대폰을 바꿨어요", "")
 			return nil
 		}},
 		{10 * m, func(ctx context.Context) error {
@@ -96,7 +80,7 @@ func (d *demo) script(ctx context.Context, total time.Duration) error {
 		}},
 		{14 * m, func(ctx context.Context) error {
 			// bob answers the Korean 2FA question on Discord, in a reply.
-			d.dpost(dSupport, dBob, "설정 → 보안 → 2단계 인증에서 초기화할 수 있어요. 안 되면 알려 주세요!", ko2fa)
+			d.dpost(DiscordSupport, DiscordBob, "설정 → 보안 → 2단계 인증에서 초기화할 수 있어요. 안 되면 알려 주세요!", ko2fa)
 			return nil
 		}},
 		{15 * m, func(ctx context.Context) error {
@@ -128,17 +112,17 @@ func (d *demo) script(ctx context.Context, total time.Duration) error {
 			return nil
 		}},
 		{30 * m, func(ctx context.Context) error {
-			billing = d.dpost(dSupport, dKim, "환불 요청합니다. 이번 달 결제가 두 번 되었어요", "")
+			billing = d.dpost(DiscordSupport, DiscordKim, "환불 요청합니다. 이번 달 결제가 두 번 되었어요", "")
 			return nil
 		}},
 		{32 * m, func(ctx context.Context) error {
 			// A mention command from Discord staff.
-			t, err := d.threadOf(ctx, bot.Discord, dSupport, billing)
+			t, err := d.threadOf(ctx, bot.Discord, DiscordSupport, billing)
 			if err != nil {
 				return err
 			}
 			// A double charge is billing, not a defect: the correction sticks.
-			d.dpost(dSupport, dAlice, fmt.Sprintf("<@%s> untag %d defect", dBot, t.ID), "")
+			d.dpost(DiscordSupport, DiscordAlice, fmt.Sprintf("<@%s> untag %d defect", DiscordBot, t.ID), "")
 			return nil
 		}},
 	}
@@ -158,14 +142,14 @@ func (d *demo) script(ctx context.Context, total time.Duration) error {
 }
 
 // spost posts to the Slack fake as a user and returns the message ts.
-func (d *demo) spost(channel, user, text, threadTS string) string {
+func (d *Demo) spost(channel, user, text, threadTS string) string {
 	return d.slack.Post(channel, user, text, threadTS)
 }
 
 // dmChannel is the Slack DM channel between a user and the bot.
-func (d *demo) dmChannel(user string) string { return "D" + user }
+func (d *Demo) dmChannel(user string) string { return "D" + user }
 
-func (d *demo) slash(ctx context.Context, user, team, channel, text string) error {
+func (d *Demo) slash(ctx context.Context, user, team, channel, text string) error {
 	resp, err := d.slack.SlashCommand(ctx, user, team, channel, text)
 	if err != nil {
 		return err
@@ -178,11 +162,11 @@ func (d *demo) slash(ctx context.Context, user, team, channel, text string) erro
 		Text string `json:"text"`
 	}
 	_ = json.Unmarshal(raw, &answer)
-	d.printf("   /openear %s → %s", text, oneLine(answer.Text, 90))
+	d.printf("   /openear %s → %s", text, textfmt.OneLine(answer.Text, 90))
 	return nil
 }
 
-func (d *demo) firstIncident(ctx context.Context) (uint64, error) {
+func (d *Demo) firstIncident(ctx context.Context) (uint64, error) {
 	incs, err := d.db.Incidents(ctx, true)
 	if err != nil || len(incs) == 0 {
 		return 0, err
@@ -190,32 +174,6 @@ func (d *demo) firstIncident(ctx context.Context) (uint64, error) {
 	return incs[0].ID, nil
 }
 
-// demoDiscordToken is the fake Discord's bot token.
-const demoDiscordToken = "demo-discord-token"
-
-// setupDiscord creates the demo's guild: a support channel, a triage
-// channel, three staff with the staff role and four customers.
-func setupDiscord(df *discordfake.Server) {
-	df.AddGuild(dGuild)
-	df.AddChannel(dGuild, dSupport)
-	df.AddChannel(dGuild, dTriage)
-	for _, m := range []struct {
-		id, name string
-		staff    bool
-	}{
-		{dAlice, "alice", true}, {dBob, "bob", true}, {dMinji, "minji", true},
-		{dKim, "kim", false}, {dLee, "lee", false}, {dSam, "sam", false}, {dChoi, "choi", false},
-	} {
-		var roles []string
-		if m.staff {
-			roles = []string{dStaffRole}
-		}
-		df.AddMember(dGuild, m.id, m.name, roles, false)
-	}
-}
-
-// dpost posts to the Discord fake as a user (a reply when replyTo is set)
-// and returns the message id.
-func (d *demo) dpost(channel, user, text, replyTo string) string {
+func (d *Demo) dpost(channel, user, text, replyTo string) string {
 	return d.disc.Post(channel, user, text, replyTo).ID
 }

@@ -1,9 +1,8 @@
-package main
+package replay
 
 import (
 	"context"
 	"fmt"
-	"io"
 	"slices"
 	"sort"
 	"strings"
@@ -11,69 +10,13 @@ import (
 
 	"github.com/openear/openear/bot"
 	"github.com/openear/openear/bot/bottest"
-	"github.com/openear/openear/config"
+	"github.com/openear/openear/internal/textfmt"
 	"github.com/openear/openear/storage/mem"
 )
 
-// cmdReplay runs the tagger, router and SLA rules of a (new) config over
-// the stored history, in memory, and prints what would change. Nothing is
-// sent and the store is only read.
-func cmdReplay(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlags("replay", "-config NEW.yaml [-db FILE] [-since 30d]", stderr)
-	cfgPath := fs.String("config", "openear.yaml", "the config whose rules to try")
-	dbPath := fs.String("db", "", "bbolt file with the history (default: the config's storage.path)")
-	sinceFlag := fs.String("since", "30d", "how far back: threads created since then (e.g. 7d, 36h)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	since, err := parsePeriod(*sinceFlag)
-	if err != nil {
-		return fmt.Errorf("-since: %w", err)
-	}
-	cfg, err := config.Load(*cfgPath)
-	if err != nil {
-		return err
-	}
-	if *dbPath == "" {
-		*dbPath = cfg.Storage.Path
-	}
-	db, err := openStore("", *dbPath)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	now := time.Now()
-	var old []bot.Thread
-	err = db.Threads(ctx, func(t bot.Thread) bool {
-		if !t.Created.Before(now.Add(-since)) {
-			old = append(old, t)
-		}
-		return true
-	})
-	if err != nil {
-		return err
-	}
-	opts, err := botOptions(cfg)
-	if err != nil {
-		return err
-	}
-	rep, err := replay(ctx, old, opts, now)
-	if err != nil {
-		return err
-	}
-	fmt.Fprint(stdout, rep.String())
-	return nil
-}
-
-// parsePeriod parses a -since period: "30d", "2w" or a Go duration, at
-// most a year (as the stats command).
-func parsePeriod(s string) (time.Duration, error) {
-	return bot.ParseDuration(s, 365*24*time.Hour)
-}
-
-// replayReport compares stored threads with the same history run through
+// Report compares stored threads with the same history run through
 // other rules.
-type replayReport struct {
+type Report struct {
 	Threads      int
 	TagChanges   []string
 	OwnerChanges []string
@@ -84,10 +27,11 @@ type replayReport struct {
 	Old, New     bot.Stats
 }
 
-// replay feeds every stored message, oldest first, to a fresh bot with the
+// Run feeds every stored message, oldest first, to a fresh bot with the
 // given options over an in-memory store and a clock set to each message's
-// time. No platform is registered: nothing is sent.
-func replay(ctx context.Context, old []bot.Thread, opts bot.Options, now time.Time) (*replayReport, error) {
+// time. No platform is registered: nothing is sent. opts.Store and
+// opts.Clock are replaced; incidents and the reply-time promise are off.
+func Run(ctx context.Context, old []bot.Thread, opts bot.Options, now time.Time) (*Report, error) {
 	type item struct {
 		t *bot.Thread
 		m bot.Message
@@ -124,7 +68,7 @@ func replay(ctx context.Context, old []bot.Thread, opts bot.Options, now time.Ti
 			return nil, err
 		}
 	}
-	rep := &replayReport{Threads: len(old), OldLoad: map[string]int{}, NewLoad: map[string]int{}}
+	rep := &Report{Threads: len(old), OldLoad: map[string]int{}, NewLoad: map[string]int{}}
 	var replayed []bot.Thread
 	for _, o := range old {
 		n, err := store.ThreadByKey(ctx, bot.Key(o.Platform, o.Channel, o.Root))
@@ -133,13 +77,13 @@ func replay(ctx context.Context, old []bot.Thread, opts bot.Options, now time.Ti
 		}
 		replayed = append(replayed, n)
 		if d := tagDiff(o.TagNames(), n.TagNames()); d != "" && !o.Corrected {
-			rep.TagChanges = append(rep.TagChanges, fmt.Sprintf("#%d %s %q", o.ID, d, oneLine(firstText(o), 60)))
+			rep.TagChanges = append(rep.TagChanges, fmt.Sprintf("#%d %s %q", o.ID, d, textfmt.OneLine(o.FirstText(), 60)))
 		}
 		if o.Owner != n.Owner {
-			rep.OwnerChanges = append(rep.OwnerChanges, fmt.Sprintf("#%d %s → %s", o.ID, dash(o.Owner), dash(n.Owner)))
+			rep.OwnerChanges = append(rep.OwnerChanges, fmt.Sprintf("#%d %s → %s", o.ID, textfmt.Dash(o.Owner), textfmt.Dash(n.Owner)))
 		}
-		rep.OldLoad[dash(o.Owner)]++
-		rep.NewLoad[dash(n.Owner)]++
+		rep.OldLoad[textfmt.Dash(o.Owner)]++
+		rep.NewLoad[textfmt.Dash(n.Owner)]++
 		if o.Breached || o.Missed > 0 {
 			rep.OldBreaches++
 		}
@@ -151,13 +95,6 @@ func replay(ctx context.Context, old []bot.Thread, opts bot.Options, now time.Ti
 	rep.Old = bot.ComputeStats(old, since, now)
 	rep.New = bot.ComputeStats(replayed, since, now)
 	return rep, nil
-}
-
-func firstText(t bot.Thread) string {
-	if len(t.Messages) == 0 {
-		return ""
-	}
-	return t.Messages[0].Text
 }
 
 // tagDiff says "+a −b" for tags added and removed, or "".
@@ -176,7 +113,8 @@ func tagDiff(old, new []string) string {
 	return strings.Join(parts, " ")
 }
 
-func (r *replayReport) String() string {
+// String is the report as `openear replay` prints it.
+func (r *Report) String() string {
 	var s strings.Builder
 	fmt.Fprintf(&s, "Replayed %d threads with the new rules (nothing was sent).\n\n", r.Threads)
 	list := func(title string, xs []string) {
