@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 )
 
@@ -50,6 +52,13 @@ type Store interface {
 	// open.
 	Incident(ctx context.Context, id uint64) (Incident, error)
 	Incidents(ctx context.Context, open bool) ([]Incident, error)
+	// Entry returns the value written under key by Change.Entries, or an
+	// error wrapping ErrNotFound.
+	Entry(ctx context.Context, key string) ([]byte, error)
+	// Entries calls fn for every entry whose key starts with prefix, in
+	// byte order of the keys, until fn returns false. fn must not call
+	// the store; value is the caller's.
+	Entries(ctx context.Context, prefix string, fn func(key string, value []byte) bool) error
 	// Close releases the store. Further calls fail.
 	Close() error
 }
@@ -86,6 +95,46 @@ type Change struct {
 	Cursors []Cursor
 	// Incidents are written whole.
 	Incidents []Incident
+	// Entries are written last, in order; an entry with a nil Value
+	// deletes its key.
+	Entries []Entry
+}
+
+// Entry is one small named value of the core's own state that must
+// outlive a process and be shared by every replica on one store: the
+// round-robin positions, the recent problem reports of incident
+// detection, the tagger's learned corrections and the like. A store
+// keeps entries opaque; their owner in the core encodes them.
+//
+// Keys are "<owner>/<name>", at most MaxEntryKey bytes and never empty;
+// values at most MaxEntryValue bytes. An Apply with an entry past either
+// bound fails whole. Each part of the core that keeps entries owns one
+// prefix, listed here with what it keeps, so that no two write the same
+// key:
+//
+//	(none yet)
+type Entry struct {
+	Key   string
+	Value []byte
+}
+
+// Bounds of an Entry.
+const (
+	MaxEntryKey   = 512
+	MaxEntryValue = 1 << 20
+)
+
+// CheckEntry reports why a store must refuse e, or nil.
+func CheckEntry(e Entry) error {
+	switch {
+	case e.Key == "":
+		return errors.New("entry with an empty key")
+	case len(e.Key) > MaxEntryKey:
+		return fmt.Errorf("entry key of %d bytes (at most %d)", len(e.Key), MaxEntryKey)
+	case len(e.Value) > MaxEntryValue:
+		return fmt.Errorf("entry %q: value of %d bytes (at most %d)", e.Key, len(e.Value), MaxEntryValue)
+	}
+	return nil
 }
 
 // Cursor is the newest message id seen in a channel.

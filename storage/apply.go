@@ -19,11 +19,12 @@ import (
 //
 // Within the transaction, changes are applied in order, and within a
 // change: the event id, threads, incidents, Enqueue, Requeue, Done,
-// cursors. A later change sees the earlier ones. For each thread the
+// cursors, entries. A later change sees the earlier ones. For each thread the
 // stored version is read and the indexes are moved from it to the new
 // one. Requeue of an action no longer in the outbox and Done of an
-// unknown id do nothing. A thread, action or incident with ID 0, or an
-// empty key, fails the whole Apply.
+// unknown id do nothing. A thread, action or incident with ID 0, an
+// empty key, or an entry that bot.CheckEntry refuses fails the whole
+// Apply.
 func (db *DB) Apply(ctx context.Context, changes ...bot.Change) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("apply: %w", err)
@@ -49,7 +50,7 @@ func (db *DB) Apply(ctx context.Context, changes ...bot.Change) error {
 type writer struct {
 	meta, threads, keys, due, owners     *bolt.Bucket
 	seen, seenByTime, outbox, cursors    *bolt.Bucket
-	incidents                            *bolt.Bucket
+	incidents, entries                   *bolt.Bucket
 	lastThread, lastAction, lastIncident uint64
 	keyScratch                           []string // reused by putThread
 	arena                                []byte   // encoded values of this transaction
@@ -91,6 +92,7 @@ func newWriter(tx *bolt.Tx) *writer {
 		owners: tx.Bucket(bucketOwners), seen: tx.Bucket(bucketSeen),
 		seenByTime: tx.Bucket(bucketSeenByTime), outbox: tx.Bucket(bucketOutbox),
 		cursors: tx.Bucket(bucketCursors), incidents: tx.Bucket(bucketIncidents),
+		entries: tx.Bucket(bucketEntries),
 	}
 	for _, b := range []*bolt.Bucket{w.threads, w.outbox, w.due, w.seenByTime} {
 		b.FillPercent = fillOrdered
@@ -139,7 +141,24 @@ func (w *writer) outboxAndCursors(c *bot.Change) error {
 			return fmt.Errorf("put cursor %s/%s: %w", cur.Platform, cur.Channel, err)
 		}
 	}
+	for _, e := range c.Entries {
+		if err := w.putEntry(e); err != nil {
+			return fmt.Errorf("put entry: %w", err)
+		}
+	}
 	return nil
+}
+
+// putEntry writes or (nil Value) deletes one entry. The value is copied:
+// bbolt keeps it until the commit, and it is the caller's.
+func (w *writer) putEntry(e bot.Entry) error {
+	if err := bot.CheckEntry(e); err != nil {
+		return err
+	}
+	if e.Value == nil {
+		return w.entries.Delete([]byte(e.Key))
+	}
+	return w.entries.Put([]byte(e.Key), bytes.Clone(e.Value))
 }
 
 var (

@@ -27,10 +27,12 @@ var (
 	bucketOutbox     = []byte("outbox")
 	bucketCursors    = []byte("cursors")
 	bucketIncidents  = []byte("incidents")
+	bucketEntries    = []byte("entries")
 
 	allBuckets = [][]byte{
 		bucketMeta, bucketThreads, bucketKeys, bucketDue, bucketOwners,
 		bucketSeen, bucketSeenByTime, bucketOutbox, bucketCursors, bucketIncidents,
+		bucketEntries,
 	}
 
 	metaSchema       = []byte("schema")

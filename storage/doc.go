@@ -17,7 +17,9 @@
 // actions in the compact binary encoding of compact.go, incidents JSON.
 // Version 2 changed only the encoding of threads and actions: it still
 // reads the JSON values of version 1, so a version 1 file is opened (and
-// marked version 2) without a migration; older openear refuses it.
+// marked version 2) without a migration; older openear refuses it. The
+// entries bucket came later within version 2: Open creates it in a file
+// that lacks it.
 //
 //	meta          "schema"        -> uint64 schema version (2)
 //	              "last_thread"   -> uint64 largest thread id written
@@ -32,6 +34,7 @@
 //	outbox        uint64 action id -> encoded bot.Action
 //	cursors       platform + "/" + channel -> last message id (text)
 //	incidents     uint64 id -> encoded bot.Incident
+//	entries       entry key -> value (bot.Entry, opaque to the store)
 //
 // threads holds every thread; the other thread buckets are indexes that
 // Apply keeps from the difference between the stored thread and the new

@@ -370,3 +370,57 @@ func (db *DB) Incidents(ctx context.Context, open bool) ([]bot.Incident, error) 
 	}
 	return out, nil
 }
+
+// Entry returns the value of an entry, or an error wrapping
+// bot.ErrNotFound.
+func (db *DB) Entry(ctx context.Context, key string) ([]byte, error) {
+	var v []byte
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		if got := tx.Bucket(bucketEntries).Get([]byte(key)); got != nil {
+			v = bytes.Clone(got)
+			return nil
+		}
+		return notFound{what: "entry", key: key}
+	})
+	return v, err
+}
+
+// Entries calls fn for each entry whose key starts with prefix, in key
+// order, until fn returns false. It reads entryBatch entries per
+// transaction and calls fn outside any transaction.
+func (db *DB) Entries(ctx context.Context, prefix string, fn func(key string, value []byte) bool) error {
+	type kv struct {
+		k string
+		v []byte
+	}
+	from := []byte(prefix)
+	for {
+		var batch []kv
+		err := db.view(ctx, func(tx *bolt.Tx) error {
+			c := tx.Bucket(bucketEntries).Cursor()
+			for k, v := c.Seek(from); k != nil && bytes.HasPrefix(k, []byte(prefix)); k, v = c.Next() {
+				if len(batch) == entryBatch {
+					break
+				}
+				batch = append(batch, kv{string(k), bytes.Clone(v)})
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("entries %q: %w", prefix, err)
+		}
+		for _, e := range batch {
+			if !fn(e.k, e.v) {
+				return nil
+			}
+		}
+		if len(batch) < entryBatch {
+			return nil
+		}
+		// Resume just after the last key: the smallest key greater than it.
+		from = append([]byte(batch[len(batch)-1].k), 0)
+	}
+}
+
+// entryBatch is how many entries Entries reads per transaction.
+const entryBatch = 1000

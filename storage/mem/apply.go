@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/openear/openear/bot"
@@ -58,6 +59,11 @@ func validate(c *bot.Change) error {
 			return fmt.Errorf("put action 0: %w", errZeroID)
 		}
 	}
+	for _, e := range c.Entries {
+		if err := bot.CheckEntry(e); err != nil {
+			return fmt.Errorf("put entry: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -89,6 +95,13 @@ func (s *Store) apply(c *bot.Change) {
 		key := cur.Platform + "/" + cur.Channel
 		if old, ok := s.cursors[key]; cur.Last != "" && (!ok || bot.LaterID(cur.Last, old)) {
 			s.cursors[key] = cur.Last
+		}
+	}
+	for _, e := range c.Entries {
+		if e.Value == nil {
+			delete(s.entries, e.Key)
+		} else {
+			s.entries[e.Key] = slices.Clone(e.Value)
 		}
 	}
 }

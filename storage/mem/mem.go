@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,6 +30,7 @@ type Store struct {
 	outbox    map[uint64]bot.Action
 	cursors   map[string]string
 	incidents map[uint64]bot.Incident
+	entries   map[string][]byte
 	last      [3]uint64 // thread, action, incident
 }
 
@@ -46,6 +48,7 @@ func New() *Store {
 		outbox:    map[uint64]bot.Action{},
 		cursors:   map[string]string{},
 		incidents: map[uint64]bot.Incident{},
+		entries:   map[string][]byte{},
 	}
 }
 
@@ -237,4 +240,44 @@ func (s *Store) Incidents(ctx context.Context, open bool) (out []bot.Incident, e
 	})
 	slices.SortFunc(out, func(a, b bot.Incident) int { return cmp.Compare(a.ID, b.ID) })
 	return out, err
+}
+
+// Entry returns the value of an entry, or an error wrapping
+// bot.ErrNotFound.
+func (s *Store) Entry(ctx context.Context, key string) (v []byte, err error) {
+	err = s.read(ctx, func() error {
+		got, ok := s.entries[key]
+		if !ok {
+			return fmt.Errorf("entry %q: %w", key, bot.ErrNotFound)
+		}
+		v = slices.Clone(got)
+		return nil
+	})
+	return v, err
+}
+
+// Entries calls fn for each entry whose key starts with prefix, in key
+// order, until fn returns false; fn runs outside the lock.
+func (s *Store) Entries(ctx context.Context, prefix string, fn func(key string, value []byte) bool) error {
+	var keys []string
+	vals := map[string][]byte{}
+	err := s.read(ctx, func() error {
+		for k, v := range s.entries {
+			if strings.HasPrefix(k, prefix) {
+				keys = append(keys, k)
+				vals[k] = slices.Clone(v)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if !fn(k, vals[k]) {
+			return nil
+		}
+	}
+	return nil
 }

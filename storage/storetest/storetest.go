@@ -24,6 +24,8 @@
 //   - A thread, action or incident with ID 0, or an empty key, fails the
 //     whole Apply.
 //   - Apply with a cancelled context fails and writes nothing.
+//   - An entry with an empty Value is stored (and found); only a nil Value
+//     deletes. Entries with prefix "" lists every entry.
 package storetest
 
 import (
@@ -60,6 +62,8 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store) {
 		{"CursorsOnlyAdvance", testCursors},
 		{"LastIDs", testLastIDs},
 		{"Incidents", testIncidents},
+		{"Entries", testEntries},
+		{"EntriesInvalid", testEntriesInvalid},
 		{"Threads", testThreads},
 		{"ThreadsEarlyStop", testThreadsEarlyStop},
 		{"ApplyCancelledWritesNothing", testApplyCancelled},
