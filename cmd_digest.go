@@ -23,25 +23,23 @@ func cmdDigest(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if err != nil {
 		return fmt.Errorf("-since: %w", err)
 	}
-	db, err := openStore(*cfgPath, *dbPath)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 	now := time.Now()
-	var period, waiting []bot.Thread
-	err = db.Threads(ctx, func(t bot.Thread) bool {
-		if !t.Created.Before(now.Add(-since)) {
-			period = append(period, t)
+	var text string
+	if db, err := openStore(*cfgPath, *dbPath); err == nil {
+		defer db.Close()
+		text, err = bot.StoreDigest(ctx, db, now.Add(-since), now)
+		if err != nil {
+			return err
 		}
-		if t.State == bot.Waiting {
-			waiting = append(waiting, t)
+	} else {
+		c, err := remoteFor(*cfgPath, *dbPath, err, stderr)
+		if err != nil {
+			return err
 		}
-		return true
-	})
-	if err != nil {
-		return err
+		if text, err = c.Digest(ctx, since); err != nil {
+			return err
+		}
 	}
-	fmt.Fprintln(stdout, bot.DigestText(period, waiting, now.Add(-since), now))
+	fmt.Fprintln(stdout, text)
 	return nil
 }

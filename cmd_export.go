@@ -27,11 +27,6 @@ func cmdExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if *format != "csv" && *format != "json" {
 		return fmt.Errorf("-format %q: want csv or json", *format)
 	}
-	db, err := openStore(*cfgPath, *dbPath)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 	bw := bufio.NewWriter(stdout)
 	defer bw.Flush()
 	enc := json.NewEncoder(bw)
@@ -41,7 +36,7 @@ func cmdExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		cw.Write([]string{"id", "platform", "channel", "customer", "state", "owner", "team", "tags", "created", "first_reply", "first_response_s", "sla_met", "sla_missed", "resolved_at", "messages", "first_message"})
 	}
 	var werr error
-	err = db.Threads(ctx, func(t bot.Thread) bool {
+	err := readThreads(ctx, *cfgPath, *dbPath, "all", stderr, func(t bot.Thread) bool {
 		if *format == "json" {
 			werr = enc.Encode(t)
 			return werr == nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,11 +29,6 @@ func cmdThreads(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 	default:
 		return fmt.Errorf("-state %q: want waiting, answered, resolved or open", *state)
 	}
-	db, err := openStore(*cfgPath, *dbPath)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
 	enc := json.NewEncoder(w)
@@ -40,10 +36,7 @@ func cmdThreads(ctx context.Context, args []string, _ io.Reader, stdout, stderr 
 		fmt.Fprintf(w, "%-6s %-9s %-8s %-12s %-12s %-24s %s\n", "ID", "STATE", "PLATFORM", "CHANNEL", "OWNER", "TAGS", "FIRST MESSAGE")
 	}
 	var werr error
-	err = db.Threads(ctx, func(t bot.Thread) bool {
-		if *state != "" && string(t.State) != *state && !(*state == "open" && t.State.Open()) {
-			return true
-		}
+	err := readThreads(ctx, *cfgPath, *dbPath, cmp.Or(*state, "all"), stderr, func(t bot.Thread) bool {
 		if *asJSON {
 			werr = enc.Encode(t)
 			return werr == nil

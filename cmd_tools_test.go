@@ -5,6 +5,8 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"log/slog"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +14,8 @@ import (
 
 	"github.com/openear/openear/bot"
 	"github.com/openear/openear/bot/bottest"
+	"github.com/openear/openear/config"
+	"github.com/openear/openear/internal/app"
 	"github.com/openear/openear/storage"
 )
 
@@ -128,5 +132,90 @@ sla:
 		if !strings.Contains(out, want) {
 			t.Errorf("replay lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestCommandsWhileTheBotRuns: while `openear run` holds the bbolt file,
+// threads, export and digest read the same threads from its HTTP API
+// (http.listen, with http.token) and say so; a wrong token is refused.
+func TestCommandsWhileTheBotRuns(t *testing.T) {
+	path := fillStore(t)
+	want := map[string]string{}
+	for name, args := range map[string][]string{
+		"threads": {"threads", "-state", "open", "-json"},
+		"export":  {"export", "-format", "csv"},
+		"digest":  {"digest", "-since", "7d"},
+	} {
+		code, out, errs := run(t, "", append(args, "-db", path)...)
+		if code != 0 {
+			t.Fatalf("%s from the file: exit %d: %s", name, code, errs)
+		}
+		want[name] = out
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cfgPath := filepath.Join(t.TempDir(), "openear.yaml")
+	writeFile(t, cfgPath, fmt.Sprintf("storage: {path: %q}\nhttp:\n  listen: %q\n  token: ${OPENEAR_HTTP_TOKEN}\n", path, addr))
+	t.Setenv("OPENEAR_HTTP_TOKEN", "a-token-for-the-cli-0123456789")
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := storage.Open(path, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// The bot's clock stands just after fillStore's last message, before
+	// any reminder is due, so nothing changes while the commands read.
+	clock := bottest.NewClock(time.Now().Add(-2*time.Hour + 45*time.Minute))
+	a, err := app.New(t.Context(), cfg, db, clock, slog.New(slog.DiscardHandler), app.Wiring{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, addr) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	bottest.Poll(t, "the dashboard listening", func() bool { return a.Addr() != nil })
+
+	for name, args := range map[string][]string{
+		"threads": {"threads", "-state", "open", "-json"},
+		"export":  {"export", "-format", "csv"},
+		"digest":  {"digest", "-since", "7d"},
+	} {
+		code, out, errs := run(t, "", append(args, "-config", cfgPath)...)
+		if code != 0 || !strings.Contains(errs, "reading from its HTTP API at http://"+addr) {
+			t.Errorf("%s while the bot runs: exit %d: %s", name, code, errs)
+			continue
+		}
+		if name == "digest" { // the bot's clock ends the period: compare what does not depend on it
+			for _, line := range []string{"New threads: 3 (", "First response: p50 30m0s", "💡 Ideas:", "dark mode"} {
+				if !strings.Contains(out, line) || !strings.Contains(want[name], line) {
+					t.Errorf("digest while the bot runs lacks %q:\n%s\nfrom the file:\n%s", line, out, want[name])
+				}
+			}
+			continue
+		}
+		if out != want[name] {
+			t.Errorf("%s while the bot runs:\n%s\nwant (as from the file):\n%s", name, out, want[name])
+		}
+	}
+	if code, _, errs := run(t, "", "threads", "-db", path); code == 0 || !strings.Contains(errs, "give -config instead of -db") {
+		t.Errorf("threads -db while the bot runs: exit %d: %s", code, errs)
+	}
+	t.Setenv("OPENEAR_HTTP_TOKEN", "not-the-token-0123456789")
+	if code, _, errs := run(t, "", "threads", "-config", cfgPath); code == 0 || !strings.Contains(errs, "http.token") {
+		t.Errorf("threads with a wrong token: exit %d: %s", code, errs)
 	}
 }

@@ -10,11 +10,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	"time"
 
 	"github.com/openear/openear/bot"
 	"github.com/openear/openear/config"
+	"github.com/openear/openear/internal/remote"
 	"github.com/openear/openear/storage"
 )
 
@@ -126,6 +128,71 @@ func openStore(cfgPath, dbPath string) (*storage.DB, error) {
 		dbPath = cfg.Storage.Path
 	}
 	return storage.Open(dbPath, storage.Options{Timeout: time.Second})
+}
+
+// readThreads calls fn, in id order, for every stored thread in state
+// ("all", "open", "waiting", "answered" or "resolved") until fn returns
+// false. It reads the store named by -db or by -config's storage.path;
+// when `openear run` holds that bbolt file, it asks the running bot's HTTP
+// API instead (the config's http.listen, with its http.token) and says so
+// on stderr.
+func readThreads(ctx context.Context, cfgPath, dbPath, state string, stderr io.Writer, fn func(bot.Thread) bool) error {
+	db, err := openStore(cfgPath, dbPath)
+	if err == nil {
+		defer db.Close()
+		return db.Threads(ctx, func(t bot.Thread) bool {
+			if !inState(t, state) {
+				return true
+			}
+			return fn(t)
+		})
+	}
+	c, rerr := remoteFor(cfgPath, dbPath, err, stderr)
+	if rerr != nil {
+		return rerr
+	}
+	var all []bot.Thread // the API lists newest first
+	if err := c.Threads(ctx, state, func(t bot.Thread) bool { all = append(all, t); return true }); err != nil {
+		return err
+	}
+	for _, t := range slices.Backward(all) {
+		if !fn(t) {
+			break
+		}
+	}
+	return nil
+}
+
+func inState(t bot.Thread, state string) bool {
+	switch state {
+	case "all":
+		return true
+	case "open":
+		return t.State.Open()
+	}
+	return string(t.State) == state
+}
+
+// remoteFor turns a store that `openear run` holds (err wraps
+// bot.ErrLocked) into a client of the running bot's HTTP API; any other
+// error is returned as it is.
+func remoteFor(cfgPath, dbPath string, err error, stderr io.Writer) (*remote.Client, error) {
+	if !errors.Is(err, bot.ErrLocked) {
+		return nil, err
+	}
+	if dbPath != "" {
+		return nil, fmt.Errorf("%w; give -config instead of -db to read from the running openear's HTTP API", err)
+	}
+	cfg, cerr := config.Load(cfgPath)
+	if cerr != nil {
+		return nil, cerr
+	}
+	c, cerr := remote.New(cfg.HTTP.Listen, cfg.HTTP.Token.Reveal())
+	if cerr != nil {
+		return nil, cerr
+	}
+	fmt.Fprintf(stderr, "openear: the store is held by a running openear; reading from its HTTP API at %s\n", c.Base())
+	return c, nil
 }
 
 // parsePeriod parses a -since period: "30d", "2w" or a Go duration, at

@@ -19,13 +19,18 @@ type DigestOptions struct {
 	Channels map[string]string // platform -> channel to post in
 }
 
-// Digest summarises the threads created in [since, until): new threads by
+// Digest summarises the threads created in [since, until]: new threads by
 // tag, first-response times, SLA met % by team and person, the oldest
 // waiting threads, and the ideas and praise of the period quoted with
 // links (ideas that say the same thing grouped).
 func (b *Bot) Digest(ctx context.Context, since, until time.Time) (string, error) {
+	return StoreDigest(ctx, b.store, since, until)
+}
+
+// StoreDigest is Digest over any store: one read of every thread.
+func StoreDigest(ctx context.Context, s Store, since, until time.Time) (string, error) {
 	var ts, waiting []Thread
-	err := b.store.Threads(ctx, func(t Thread) bool {
+	err := s.Threads(ctx, func(t Thread) bool {
 		if !t.Created.Before(since) && !t.Created.After(until) {
 			ts = append(ts, t)
 		}

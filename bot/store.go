@@ -155,7 +155,7 @@ type Incident struct {
 	Owner     string    `json:"owner,omitempty"`
 	Created   time.Time `json:"created"`
 	Updated   time.Time `json:"updated"`
-	Resolved  time.Time `json:"resolved,omitempty"`
+	Resolved  time.Time `json:"resolved,omitzero"`
 	// NoticeRefs are the alert messages per platform ("slack" -> ref).
 	NoticeRefs map[string]string `json:"notice_refs,omitempty"`
 	Updates    []string          `json:"updates,omitempty"`

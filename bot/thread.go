@@ -70,21 +70,21 @@ type Thread struct {
 
 	Created     time.Time `json:"created"`
 	LastCust    time.Time `json:"last_customer"` // last customer message
-	LastStaff   time.Time `json:"last_staff,omitempty"`
-	FirstReply  time.Time `json:"first_reply,omitempty"` // first staff reply
-	ResolvedAt  time.Time `json:"resolved_at,omitempty"`
+	LastStaff   time.Time `json:"last_staff,omitzero"`
+	FirstReply  time.Time `json:"first_reply,omitzero"` // first staff reply
+	ResolvedAt  time.Time `json:"resolved_at,omitzero"`
 	Reopened    int       `json:"reopened,omitempty"`
 	Messages    []Message `json:"messages,omitempty"`
 	MsgCount    int       `json:"message_count"`
-	SnoozeUntil time.Time `json:"snooze_until,omitempty"`
+	SnoozeUntil time.Time `json:"snooze_until,omitzero"`
 
 	// SLA clock of the current wait.
-	SLAKind  string        `json:"sla_kind,omitempty"`  // "first_reply" or "next_reply"
-	SLA      time.Duration `json:"sla,omitempty"`       // its length in open (business) time
-	WaitFrom time.Time     `json:"wait_from,omitempty"` // when the current wait began
-	Deadline time.Time     `json:"deadline,omitempty"`  // when the SLA is breached
-	Stage    int           `json:"stage,omitempty"`     // reminders already sent in this wait
-	Breached bool          `json:"breached,omitempty"`  // some wait of this thread missed its SLA
+	SLAKind  string        `json:"sla_kind,omitempty"` // "first_reply" or "next_reply"
+	SLA      time.Duration `json:"sla,omitempty"`      // its length in open (business) time
+	WaitFrom time.Time     `json:"wait_from,omitzero"` // when the current wait began
+	Deadline time.Time     `json:"deadline,omitzero"`  // when the SLA is breached
+	Stage    int           `json:"stage,omitempty"`    // reminders already sent in this wait
+	Breached bool          `json:"breached,omitempty"` // some wait of this thread missed its SLA
 	// Met counts waits answered within their SLA, Missed those answered late or not yet.
 	Met    int `json:"sla_met,omitempty"`
 	Missed int `json:"sla_missed,omitempty"`
@@ -92,7 +92,7 @@ type Thread struct {
 	// Due is when the clock loop must look at this thread next (a
 	// reminder, an escalation, the end of a snooze); zero for none. The
 	// store keeps an index on it.
-	Due time.Time `json:"due,omitempty"`
+	Due time.Time `json:"due,omitzero"`
 
 	// NoticeRef is the triage notice's message ref, once it was posted.
 	NoticeRef string `json:"notice_ref,omitempty"`

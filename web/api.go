@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -11,17 +12,25 @@ import (
 )
 
 // apiThreads lists the threads that pass the filter, newest first, at most
-// Filter.Limit (default 100).
-func (d *Dashboard) apiThreads(r *http.Request) ([]byte, error) {
+// Filter.Limit (default 100). It sets X-Openear-Limit to the limit it
+// applied (and X-Openear-Limit-Clamped to the one asked for, when that was
+// above MaxRows), and, when older matches remain, a Link header with
+// rel="next" to the next page (the same query with before=<the last id>).
+func (d *Dashboard) apiThreads(r *http.Request, h http.Header) ([]byte, error) {
 	f, err := ParseFilter(r.URL.Query(), 100)
 	if err != nil {
 		return nil, badRequest(err)
 	}
 	// Keep the newest Limit matches while walking in id order; trim in
-	// batches so the walk stays linear.
+	// batches so the walk stays linear. matched counts them all.
 	var out []bot.Thread
+	matched := 0
 	err = d.store.Threads(r.Context(), func(t bot.Thread) bool {
+		if f.Before != 0 && t.ID >= f.Before {
+			return false // ids grow: nothing after this one is wanted
+		}
 		if f.Match(&t) {
+			matched++
 			out = append(out, t)
 			if len(out) >= 2*f.Limit {
 				out = append(out[:0], out[len(out)-f.Limit:]...)
@@ -39,7 +48,43 @@ func (d *Dashboard) apiThreads(r *http.Request) ([]byte, error) {
 	if out == nil {
 		out = []bot.Thread{}
 	}
+	h.Set("X-Openear-Limit", strconv.Itoa(f.Limit))
+	if f.Clamped != 0 {
+		h.Set("X-Openear-Limit-Clamped", strconv.Itoa(f.Clamped))
+	}
+	if matched > len(out) {
+		q := r.URL.Query()
+		q.Set("before", strconv.FormatUint(out[len(out)-1].ID, 10))
+		h.Set("Link", fmt.Sprintf(`<%s?%s>; rel="next"`, r.URL.Path, q.Encode()))
+	}
 	return json.Marshal(out)
+}
+
+// digestJSON is what /api/digest returns.
+type digestJSON struct {
+	Since time.Time `json:"since"`
+	Until time.Time `json:"until"`
+	Text  string    `json:"text"`
+}
+
+// apiDigest renders the digest of the threads created in the period
+// ?since= (default 1d) up to now, as `openear digest` prints it.
+func (d *Dashboard) apiDigest(r *http.Request, _ http.Header) ([]byte, error) {
+	period := 24 * time.Hour
+	if s := r.URL.Query().Get("since"); s != "" {
+		p, err := ParseSince(s)
+		if err != nil {
+			return nil, badRequest(err)
+		}
+		period = p
+	}
+	until := d.now()
+	since := until.Add(-period)
+	text, err := d.digest(r.Context(), since, until)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(digestJSON{Since: since, Until: until, Text: text})
 }
 
 // statsJSON is bot.Stats with the share of SLA met (null when nothing was
@@ -51,7 +96,7 @@ type statsJSON struct {
 
 // apiStats serves the statistics of the threads created in the period
 // ?since= (default 7d) up to now.
-func (d *Dashboard) apiStats(r *http.Request) ([]byte, error) {
+func (d *Dashboard) apiStats(r *http.Request, _ http.Header) ([]byte, error) {
 	st, _, err := d.statsSince(r)
 	if err != nil {
 		return nil, err

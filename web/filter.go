@@ -22,11 +22,19 @@ type Filter struct {
 	Tag      string // "" = any
 	Owner    string // "" = any
 	Limit    int    // 1..MaxRows
+	// Clamped is the limit asked for when it was above MaxRows (and Limit
+	// is MaxRows); 0 otherwise.
+	Clamped int
+	// Before, when not 0, keeps only threads with a smaller id: the next
+	// page of a newest-first list.
+	Before uint64
 }
 
-// ParseFilter reads state, platform, tag, owner and limit from a query.
-// Other parameters are ignored. An unknown state or platform, a malformed
-// or out-of-range limit or an overlong value is an error.
+// ParseFilter reads state, platform, tag, owner, limit and before from a
+// query. Other parameters are ignored. A limit above MaxRows is clamped
+// to it (and recorded in Clamped). An unknown state or platform, a
+// malformed limit or one below 1, a malformed before or an overlong value
+// is an error.
 func ParseFilter(q url.Values, defaultLimit int) (Filter, error) {
 	f := Filter{
 		State:    strings.TrimSpace(q.Get("state")),
@@ -54,16 +62,29 @@ func ParseFilter(q url.Values, defaultLimit int) (Filter, error) {
 	}
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > MaxRows {
+		if err != nil || n < 1 {
 			return Filter{}, fmt.Errorf("limit %q: want a number from 1 to %d", s, MaxRows)
 		}
+		if n > MaxRows {
+			f.Clamped, n = n, MaxRows
+		}
 		f.Limit = n
+	}
+	if s := q.Get("before"); s != "" {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil || n == 0 {
+			return Filter{}, fmt.Errorf("before %q: want a thread id", s)
+		}
+		f.Before = n
 	}
 	return f, nil
 }
 
 // Match reports whether a thread passes the filter.
 func (f Filter) Match(t *bot.Thread) bool {
+	if f.Before != 0 && t.ID >= f.Before {
+		return false
+	}
 	switch f.State {
 	case "all":
 	case "open":

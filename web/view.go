@@ -209,7 +209,7 @@ type stateCount struct {
 }
 
 // page renders the dashboard.
-func (d *Dashboard) page(r *http.Request) ([]byte, error) {
+func (d *Dashboard) page(r *http.Request, _ http.Header) ([]byte, error) {
 	f, err := ParseFilter(r.URL.Query(), MaxRows)
 	if err != nil {
 		return nil, badRequest(err)
@@ -285,7 +285,7 @@ func slaChart(st bot.Stats, period string) []byte {
 	return BarsSVG("SLA met per team and person, last "+period, labels, values, "%")
 }
 
-func (d *Dashboard) chartFRT(r *http.Request) ([]byte, error) {
+func (d *Dashboard) chartFRT(r *http.Request, _ http.Header) ([]byte, error) {
 	st, period, err := d.statsSince(r)
 	if err != nil {
 		return nil, err
@@ -293,7 +293,7 @@ func (d *Dashboard) chartFRT(r *http.Request) ([]byte, error) {
 	return frtChart(st, period), nil
 }
 
-func (d *Dashboard) chartSLA(r *http.Request) ([]byte, error) {
+func (d *Dashboard) chartSLA(r *http.Request, _ http.Header) ([]byte, error) {
 	st, period, err := d.statsSince(r)
 	if err != nil {
 		return nil, err
@@ -301,7 +301,7 @@ func (d *Dashboard) chartSLA(r *http.Request) ([]byte, error) {
 	return slaChart(st, period), nil
 }
 
-func (d *Dashboard) chartTags(r *http.Request) ([]byte, error) {
+func (d *Dashboard) chartTags(r *http.Request, _ http.Header) ([]byte, error) {
 	sc, err := d.scanStore(r.Context(), nil, d.now())
 	if err != nil {
 		return nil, err

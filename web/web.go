@@ -24,15 +24,19 @@ type Options struct {
 	// [since, until); usually (*bot.Bot).Stats. Default: read the store
 	// and call bot.ComputeStats.
 	Stats func(ctx context.Context, since, until time.Time) (bot.Stats, error)
+	// Digest renders the digest of the threads created in [since,
+	// until]; usually (*bot.Bot).Digest. Default: bot.StoreDigest.
+	Digest func(ctx context.Context, since, until time.Time) (string, error)
 }
 
 // Dashboard serves the HTML dashboard, its charts and a JSON API over a
 // Store. It only reads.
 type Dashboard struct {
-	store bot.Store
-	now   func() time.Time
-	token string
-	stats func(ctx context.Context, since, until time.Time) (bot.Stats, error)
+	store  bot.Store
+	now    func() time.Time
+	token  string
+	stats  func(ctx context.Context, since, until time.Time) (bot.Stats, error)
+	digest func(ctx context.Context, since, until time.Time) (string, error)
 }
 
 // New returns a dashboard. It panics when opts.Store is nil, a programming
@@ -41,12 +45,17 @@ func New(opts Options) *Dashboard {
 	if opts.Store == nil {
 		panic("web: Options.Store is nil")
 	}
-	d := &Dashboard{store: opts.Store, now: opts.Now, token: opts.Token, stats: opts.Stats}
+	d := &Dashboard{store: opts.Store, now: opts.Now, token: opts.Token, stats: opts.Stats, digest: opts.Digest}
 	if d.now == nil {
 		d.now = time.Now
 	}
 	if d.stats == nil {
 		d.stats = d.storeStats
+	}
+	if d.digest == nil {
+		d.digest = func(ctx context.Context, since, until time.Time) (string, error) {
+			return bot.StoreDigest(ctx, d.store, since, until)
+		}
 	}
 	return d
 }
@@ -70,8 +79,9 @@ func (d *Dashboard) storeStats(ctx context.Context, since, until time.Time) (bot
 // Handler serves:
 //
 //	GET /                 the dashboard (HTML; filters as query parameters)
-//	GET /api/threads      threads as JSON (?state=&platform=&tag=&owner=&limit=)
+//	GET /api/threads      threads as JSON (?state=&platform=&tag=&owner=&limit=&before=)
 //	GET /api/stats        bot.Stats as JSON, plus sla_met_percent (?since=7d)
+//	GET /api/digest       the digest of a period as JSON (?since=1d)
 //	GET /chart/frt.svg    first-response time histogram (?since=7d)
 //	GET /chart/tags.svg   threads per tag per day, last 14 days
 //	GET /chart/sla.svg    SLA met % per team and person (?since=7d)
@@ -82,6 +92,7 @@ func (d *Dashboard) Handler() http.Handler {
 	mux.Handle("GET /{$}", endpoint{"text/html; charset=utf-8", false, d.page})
 	mux.Handle("GET /api/threads", endpoint{"application/json", true, d.apiThreads})
 	mux.Handle("GET /api/stats", endpoint{"application/json", true, d.apiStats})
+	mux.Handle("GET /api/digest", endpoint{"application/json", true, d.apiDigest})
 	mux.Handle("GET /chart/frt.svg", endpoint{"image/svg+xml", false, d.chartFRT})
 	mux.Handle("GET /chart/tags.svg", endpoint{"image/svg+xml", false, d.chartTags})
 	mux.Handle("GET /chart/sla.svg", endpoint{"image/svg+xml", false, d.chartSLA})
@@ -121,11 +132,14 @@ func badRequest(err error) error { return &httpError{http.StatusBadRequest, err}
 type endpoint struct {
 	contentType string
 	jsonErrors  bool
-	render      func(*http.Request) ([]byte, error)
+	// render returns the whole body; the headers it sets in h are sent
+	// only when it succeeds.
+	render func(r *http.Request, h http.Header) ([]byte, error)
 }
 
 func (e endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := e.render(r)
+	h := http.Header{}
+	body, err := e.render(r, h)
 	if err != nil {
 		status := http.StatusInternalServerError
 		if he, ok := errors.AsType[*httpError](err); ok {
@@ -139,6 +153,9 @@ func (e endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(status)
 		_ = json.NewEncoder(w).Encode(map[string]string{"error": err.Error()}) // the client is gone if this fails
 		return
+	}
+	for k, v := range h {
+		w.Header()[k] = v
 	}
 	w.Header().Set("Content-Type", e.contentType)
 	_, _ = w.Write(body) // as above

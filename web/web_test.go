@@ -265,12 +265,72 @@ func TestAPIThreads(t *testing.T) {
 	if len(th) != 1 || th[0].Messages[0].Text != "환불이 안 돼요 <script>alert(1)</script>" || th[0].Tags[0].Name != "complaint" {
 		t.Errorf("thread 2 does not round-trip: %+v", th)
 	}
-	for _, query := range []string{"?state=bogus", "?platform=irc", "?limit=0", "?limit=501", "?limit=ten", "?owner=" + strings.Repeat("x", 300)} {
+	for _, query := range []string{"?state=bogus", "?platform=irc", "?limit=0", "?limit=-3", "?limit=ten", "?before=x", "?before=0",
+		"?owner=" + strings.Repeat("x", 300)} {
 		r := get(t, srv, "/api/threads"+query)
 		e := decode[map[string]string](t, r)
 		if r.status != 400 || e["error"] == "" || r.header.Get("Content-Type") != "application/json" {
 			t.Errorf("%s: %d %q, want 400 with a JSON error", query, r.status, r.body)
 		}
+	}
+}
+
+// TestAPIThreadsPages: a limit above the maximum is clamped and says so,
+// and a client walks every page through the Link header.
+func TestAPIThreadsPages(t *testing.T) {
+	s := mem.New()
+	defer s.Close()
+	var ts []bot.Thread
+	for i := 1; i <= web.MaxRows+20; i++ {
+		ts = append(ts, bot.Thread{ID: uint64(i), Platform: bot.Slack, Channel: "C", Customer: "U", State: bot.Waiting, Created: now})
+	}
+	if err := s.Apply(t.Context(), bot.Change{Threads: ts}); err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer(t, web.Options{Store: s})
+	r := get(t, srv, "/api/threads?limit=100000")
+	if r.status != 200 || r.header.Get("X-Openear-Limit") != "500" || r.header.Get("X-Openear-Limit-Clamped") != "100000" {
+		t.Fatalf("clamped limit: %d, headers %v", r.status, r.header)
+	}
+	if n := len(decode[[]bot.Thread](t, r)); n != web.MaxRows {
+		t.Errorf("%d threads, want %d", n, web.MaxRows)
+	}
+	if r := get(t, srv, "/api/threads?limit=7"); r.header.Get("X-Openear-Limit-Clamped") != "" || r.header.Get("X-Openear-Limit") != "7" {
+		t.Errorf("limit 7: headers %v", r.header)
+	}
+
+	next := regexp.MustCompile(`^<([^>]+)>; rel="next"$`)
+	var seen []uint64
+	path := "/api/threads?state=open&limit=200"
+	for pages := 0; path != ""; pages++ {
+		if pages > 10 {
+			t.Fatal("more pages than threads")
+		}
+		r := get(t, srv, path)
+		for _, th := range decode[[]bot.Thread](t, r) {
+			seen = append(seen, th.ID)
+		}
+		path = ""
+		if m := next.FindStringSubmatch(r.header.Get("Link")); m != nil {
+			path = m[1]
+		}
+	}
+	if len(seen) != len(ts) || seen[0] != uint64(len(ts)) || seen[len(seen)-1] != 1 || !slices.IsSortedFunc(seen, func(a, b uint64) int { return int(b) - int(a) }) {
+		t.Errorf("paged ids: %d of %d, newest first %v … %v", len(seen), len(ts), seen[:1], seen[len(seen)-1:])
+	}
+}
+
+func TestAPIDigest(t *testing.T) {
+	srv := newServer(t, web.Options{Store: fixture(t), Now: func() time.Time { return now }})
+	d := decode[struct {
+		Since, Until time.Time
+		Text         string
+	}](t, get(t, srv, "/api/digest?since=7d"))
+	if !d.Until.Equal(now) || !d.Since.Equal(now.Add(-7*24*time.Hour)) || !strings.Contains(d.Text, "openear digest") || !strings.Contains(d.Text, "New threads: 5") {
+		t.Errorf("digest: %+v", d)
+	}
+	if r := get(t, srv, "/api/digest?since=forever"); r.status != 400 {
+		t.Errorf("bad since: %d", r.status)
 	}
 }
 
