@@ -39,8 +39,8 @@ const (
 // cmdHelp lists every command with its syntax, in the order of CommandHelp.
 var cmdHelp = [...]struct{ syntax, what string }{
 	{"help", "show this help"},
-	{"mine", "list the waiting threads you own"},
-	{"open", "list all waiting threads"},
+	{"mine", "list your open threads (waiting or answered)"},
+	{"open", "list all open threads (waiting or answered)"},
 	{"claim <id>", "take thread <id>"},
 	{"assign <id> <@user|name>", "give thread <id> to someone"},
 	{"snooze <id> <duration>", "hide thread <id> for a while (30m, 2h, 1d; at most 30d)"},
