@@ -97,6 +97,7 @@ const (
 // as Run runs) and Flush (which waits for them).
 type sender struct {
 	b     *Bot
+	dmu   sync.Mutex // dispatch calls take turns
 	mu    sync.Mutex
 	idle  *sync.Cond        // broadcast when a lane stops
 	lanes map[string]*lane  // by lane key
@@ -132,23 +133,30 @@ func laneKey(a *Action) string {
 	return k
 }
 
-// add puts a pending action in its lane. s.mu must be held.
-func (s *sender) add(a Action) {
-	if _, ok := s.known[a.ID]; ok {
-		return
+// add puts pending actions in their lanes, each lane kept in order.
+// s.mu must be held.
+func (s *sender) add(acts ...Action) {
+	dirty := map[*lane]bool{}
+	for _, a := range acts {
+		if _, ok := s.known[a.ID]; ok {
+			continue
+		}
+		if _, ok := s.gone[a.ID]; ok {
+			continue
+		}
+		k := laneKey(&a)
+		l := s.lanes[k]
+		if l == nil {
+			l = &lane{key: k, platform: a.Platform, urgent: a.Urgent()}
+			s.lanes[k] = l
+		}
+		l.queue = append(l.queue, a)
+		s.known[a.ID] = l
+		dirty[l] = true
 	}
-	if _, ok := s.gone[a.ID]; ok {
-		return
+	for l := range dirty {
+		slices.SortFunc(l.queue, cmpLane)
 	}
-	k := laneKey(&a)
-	l := s.lanes[k]
-	if l == nil {
-		l = &lane{key: k, platform: a.Platform, urgent: a.Urgent()}
-		s.lanes[k] = l
-	}
-	i, _ := slices.BinarySearchFunc(l.queue, a, cmpLane)
-	l.queue = slices.Insert(l.queue, i, a)
-	s.known[a.ID] = l
 }
 
 func cmpLane(a, b Action) int {
@@ -166,14 +174,21 @@ func cmpLane(a, b Action) int {
 
 // retire forgets delivered or dropped actions. s.mu must be held.
 func (s *sender) retire(ids ...uint64) {
+	done := map[*lane]map[uint64]bool{}
 	for _, id := range ids {
 		l := s.known[id]
 		delete(s.known, id)
 		s.epoch++
 		s.gone[id] = s.epoch
 		if l != nil {
-			l.queue = slices.DeleteFunc(l.queue, func(a Action) bool { return a.ID == id })
+			if done[l] == nil {
+				done[l] = map[uint64]bool{}
+			}
+			done[l][id] = true
 		}
+	}
+	for l, set := range done {
+		l.queue = slices.DeleteFunc(l.queue, func(a Action) bool { return set[a.ID] })
 	}
 }
 
@@ -195,6 +210,10 @@ func (s *sender) requeue(acts ...Action) {
 // its function in a goroutine the caller owns). It returns when the
 // earliest waiting lane may go (zero: none waits).
 func (s *sender) dispatch(ctx context.Context, spawn func(func()), report func(error)) (time.Time, error) {
+	// One dispatch at a time: gone may forget an action only once no read
+	// that began before its retirement is still to be merged.
+	s.dmu.Lock()
+	defer s.dmu.Unlock()
 	s.mu.Lock()
 	start := s.epoch
 	s.mu.Unlock()
@@ -205,9 +224,7 @@ func (s *sender) dispatch(ctx context.Context, spawn func(func()), report func(e
 	now := s.b.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, a := range acts {
-		s.add(a)
-	}
+	s.add(acts...)
 	for id, e := range s.gone {
 		if e <= start { // retired before the read began: the read did not see it
 			delete(s.gone, id)
@@ -595,9 +612,7 @@ func (b *Bot) settle(ctx context.Context, acts []Action, older []uint64, sendErr
 	s.mu.Lock()
 	s.retire(x.ch.Done...)
 	s.requeue(x.ch.Requeue...)
-	for _, a := range x.ch.Enqueue {
-		s.add(a)
-	}
+	s.add(x.ch.Enqueue...)
 	s.mu.Unlock()
 	if sendErr != nil {
 		return false, nil

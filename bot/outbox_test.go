@@ -323,3 +323,54 @@ func (f *failingDigest) SendDigest(ctx context.Context, channel, ref string, d *
 	f.mu.Unlock()
 	return f.digestPlatform.SendDigest(ctx, channel, ref, d)
 }
+
+// Run's sender and Flush calls deliver side by side: no action is
+// delivered twice.
+func TestFlushBesideRunDeliversOnce(t *testing.T) {
+	r, p := digestRig(t, 5, func(o *bot.Options) { o.SendEvery, o.TickEvery = time.Millisecond, time.Hour })
+	ctx, cancel := context.WithCancel(r.ctx)
+	done := make(chan error, 1)
+	go func() { done <- r.bot.Run(ctx) }()
+	for round := range 20 {
+		for i := range 7 {
+			r.customer(fmt.Sprintf("U%02d%02d", round, i), fmt.Sprintf("The export is broken (%d)", i))
+		}
+		if _, err := r.bot.Flush(r.ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bottest.Poll(t, "the outbox emptied", func() bool {
+		left, _ := r.store.Outbox(r.ctx, 10)
+		return len(left) == 0
+	})
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	seen := map[uint64]bool{}
+	for _, a := range r.slack.Sent() {
+		if seen[a.ID] {
+			t.Fatalf("action %d (%s) delivered twice", a.ID, a.Purpose)
+		}
+		seen[a.ID] = true
+	}
+	noticed := map[uint64]int{}
+	for _, d := range p.sentDigests() {
+		if d.ref != "" {
+			continue
+		}
+		for _, id := range d.threads {
+			noticed[id]++
+		}
+	}
+	for _, a := range r.slack.Sent(bot.ForTriage) {
+		if a.Ref == "" {
+			noticed[a.ThreadID]++
+		}
+	}
+	for id := uint64(1); id <= 140; id++ {
+		if noticed[id] != 1 {
+			t.Fatalf("thread #%d noticed %d times", id, noticed[id])
+		}
+	}
+}
