@@ -263,20 +263,19 @@ func (s *sender) wait() {
 
 // run delivers a lane's actions until none is due or one fails.
 func (s *sender) run(ctx context.Context, l *lane, report func(error)) {
+	stopped := false // by pick, which found nothing due
 	defer func() {
-		s.mu.Lock()
-		l.running = false
-		s.runs--
-		if len(l.queue) == 0 {
-			delete(s.lanes, l.key)
+		if !stopped {
+			s.mu.Lock()
+			s.stop(l)
+			s.mu.Unlock()
 		}
-		s.idle.Broadcast()
-		s.mu.Unlock()
 	}()
 	readied := false
 	for ctx.Err() == nil {
 		d := s.pick(l)
 		if d == nil {
+			stopped = true
 			return
 		}
 		p := s.b.platform(l.platform)
@@ -343,13 +342,26 @@ type threadNote struct {
 	older []uint64
 }
 
-// pick chooses what a lane delivers next, or nil when its first action
-// is not due. Pure bookkeeping under s.mu; plan reads the store.
+// stop marks a lane stopped. s.mu must be held.
+func (s *sender) stop(l *lane) {
+	l.running = false
+	s.runs--
+	if len(l.queue) == 0 {
+		delete(s.lanes, l.key)
+	}
+	s.idle.Broadcast()
+}
+
+// pick chooses what a lane delivers next; when its first action is not
+// due it stops the lane, in the same critical section as the look (an
+// action added meanwhile finds the lane stopped and starts it again), and
+// returns nil. Pure bookkeeping under s.mu; plan reads the store.
 func (s *sender) pick(l *lane) *delivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.b.clock.Now()
 	if len(l.queue) == 0 || l.queue[0].NotBefore.After(now) {
+		s.stop(l)
 		return nil
 	}
 	head := l.queue[0]
