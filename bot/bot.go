@@ -52,6 +52,22 @@ type IncidentOptions struct {
 	Window       time.Duration // within this long
 }
 
+// NoticeOptions configures triage notices under load (see the sender in
+// outbox.go). The zero value coalesces, after 3 waiting notices.
+type NoticeOptions struct {
+	// NoCoalesce gives every new thread a notice of its own and every
+	// new-thread note to an owner a DM of its own, however many wait.
+	NoCoalesce bool
+	// CoalesceAfter: when more than this many new-thread notices wait in
+	// a triage channel (or notes for one owner), one digest notice (one
+	// DM) stands for them. Default 3.
+	CoalesceAfter int
+	// FollowUp posts each thread's own notice after a digest stood for
+	// it, once nothing else waits in the channel; the thread's updates
+	// then edit its own notice.
+	FollowUp bool
+}
+
 // AckOptions configures the reply-time promise to customers.
 type AckOptions struct {
 	Enabled bool
@@ -92,6 +108,7 @@ type Options struct {
 	Incidents IncidentOptions
 	Ack       AckOptions
 	Digest    DigestOptions
+	Notices   NoticeOptions
 	// TickEvery is how often Run checks due threads; SendEvery how often it
 	// retries the outbox when nothing wakes it. Defaults 1s.
 	TickEvery time.Duration
@@ -132,8 +149,9 @@ type Bot struct {
 	digestMu sync.Mutex
 	digestAt time.Time
 
-	// flushMu makes Flush calls take turns: two at once would both read
-	// the same pending action and deliver it twice.
+	// send holds the outbox sender's lanes (outbox.go); flushMu makes
+	// Flush calls take turns.
+	send    *sender
 	flushMu sync.Mutex
 
 	pmu       sync.RWMutex
@@ -186,6 +204,9 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	if opts.SendEvery <= 0 {
 		opts.SendEvery = time.Second
 	}
+	if opts.Notices.CoalesceAfter <= 0 {
+		opts.Notices.CoalesceAfter = 3
+	}
 	if opts.SeenTTL < time.Hour {
 		opts.SeenTTL = 24 * time.Hour
 	}
@@ -203,6 +224,7 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 		platforms: map[string]Platform{},
 		wake:      make(chan struct{}, 1),
 	}
+	b.send = newSender(b)
 	for i := range opts.People {
 		p := &opts.People[i]
 		b.people[p.Name] = p
@@ -272,8 +294,11 @@ func (b *Bot) Run(ctx context.Context) error {
 	return nil
 }
 
+// clockLoop runs Tick every TickEvery, and sooner when a thread comes
+// due before the next tick: an escalation goes out at its due time, not
+// up to a tick later.
 func (b *Bot) clockLoop(ctx context.Context) {
-	tick := time.NewTicker(b.opts.TickEvery)
+	tick := time.NewTimer(b.opts.TickEvery)
 	defer tick.Stop()
 	lastPrune := time.Time{}
 	for {
@@ -285,6 +310,7 @@ func (b *Bot) clockLoop(ctx context.Context) {
 		if _, err := b.Tick(ctx); err != nil && ctx.Err() == nil {
 			b.log.Error("clock tick failed", "err", err)
 		}
+		tick.Reset(b.untilDue(ctx))
 		if now := b.clock.Now(); now.Sub(lastPrune) > time.Hour {
 			lastPrune = now
 			if n, err := b.store.PruneSeen(ctx, now.Add(-b.opts.SeenTTL)); err != nil {
@@ -296,20 +322,47 @@ func (b *Bot) clockLoop(ctx context.Context) {
 	}
 }
 
+// sendLoop runs the outbox sender: it gives new actions to their lanes
+// whenever something was queued, when a waiting lane may go again, and
+// every SendEvery, and waits for its lanes when ctx ends.
 func (b *Bot) sendLoop(ctx context.Context) {
-	tick := time.NewTicker(b.opts.SendEvery)
-	defer tick.Stop()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	report := func(err error) {
+		if ctx.Err() == nil {
+			b.log.Error("outbox delivery failed", "err", err)
+		}
+	}
+	t := time.NewTimer(b.opts.SendEvery)
+	defer t.Stop()
 	for {
-		if _, err := b.Flush(ctx); err != nil && ctx.Err() == nil {
+		next, err := b.send.dispatch(ctx, func(f func()) { wg.Go(f) }, report)
+		if err != nil && ctx.Err() == nil {
 			b.log.Error("outbox flush failed", "err", err)
 		}
+		wait := b.opts.SendEvery
+		if !next.IsZero() {
+			wait = min(wait, max(next.Sub(b.clock.Now()), 10*time.Millisecond))
+		}
+		t.Reset(wait)
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-t.C:
 		case <-b.wake:
 		}
 	}
+}
+
+// untilDue is how long the clock loop may sleep: TickEvery, or less when
+// a thread comes due sooner.
+func (b *Bot) untilDue(ctx context.Context) time.Duration {
+	now := b.clock.Now()
+	due, err := b.store.Due(ctx, now.Add(b.opts.TickEvery), 1)
+	if err != nil || len(due) == 0 {
+		return b.opts.TickEvery
+	}
+	return min(b.opts.TickEvery, max(due[0].Due.Sub(now), 50*time.Millisecond))
 }
 
 func (b *Bot) kick() {

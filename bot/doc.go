@@ -19,8 +19,9 @@
 //	router.go     routing rules, teams, round robin, least loaded, hours
 //	reminders.go  SLA clocks, reminders, escalation, snooze, Tick
 //	hours.go      business hours: Add and Between in open time
-//	outbox.go     Flush: delivery with retries, backoff and ordering
-//	notice.go     triage notices and owner notes
+//	outbox.go     the sender: lanes, priorities, digests, retries, Flush
+//	notice.go     triage notices, owner notes, Digest
+//	messages.go   the sentences of notices, reminders and incidents
 //	commands.go   ParseCommand: one language for Slack and Discord
 //	commandexec.go running commands, buttons and tag corrections
 //	incidents.go  many customers, one problem

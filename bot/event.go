@@ -194,6 +194,33 @@ type Platform interface {
 	Send(ctx context.Context, a Action) (Receipt, error)
 }
 
+// Digester is an optional capability of a Platform, found by type
+// assertion: one triage message that stands for the notices of several
+// new threads, each with its buttons (see Digest). Without it every
+// thread gets a notice of its own, however many wait.
+type Digester interface {
+	// DigestSize is the most threads one digest message carries with
+	// their buttons, within the platform's limits on a message.
+	DigestSize() int
+	// SendDigest posts d in channel when ref is "", or edits the digest
+	// message ref (the Receipt.Ref of an earlier SendDigest) to show d.
+	// Its errors are those of Send. Safe for concurrent use.
+	SendDigest(ctx context.Context, channel, ref string, d *Digest) (Receipt, error)
+}
+
+// Pacer is an optional capability of a Platform that paces its posts to
+// a channel (a platform's per-channel rate limit), found by type
+// assertion. The sender asks Ready before it decides what to post next
+// to a destination, so that what it posts — a digest of everything queued
+// by then — is decided when the post can go, not when it began to wait.
+type Pacer interface {
+	// Ready blocks until a post like a (its channel or DM recipient, and
+	// whether it is Urgent) would go without waiting, or ctx ends
+	// (returning ctx.Err()). It reserves nothing: Send still paces. Safe
+	// for concurrent use.
+	Ready(ctx context.Context, a Action) error
+}
+
 // Clock tells the time. Tests use a fake clock; the demo a fast one.
 type Clock interface {
 	Now() time.Time

@@ -52,6 +52,7 @@ func (b *Bot) detectIncident(ctx context.Context, x *txn, t *Thread, ev Event) e
 			continue
 		}
 		b.link(x, &inc, t)
+		x.put(t) // the alert lists it: its own thread too
 		return b.putIncident(ctx, x, &inc)
 	}
 
@@ -92,6 +93,7 @@ func (b *Bot) detectIncident(ctx context.Context, x *txn, t *Thread, ev Event) e
 		}
 		if r.thread == t.ID {
 			b.link(x, &inc, t)
+			x.put(t) // the alert lists it: the thread that made the incident too
 			continue
 		}
 		other, err := x.thread(ctx, r.thread)
@@ -107,7 +109,12 @@ func (b *Bot) detectIncident(ctx context.Context, x *txn, t *Thread, ev Event) e
 		b.link(x, &inc, &other)
 		x.put(&other)
 	}
-	x.note(Observation{What: "incident", Thread: t, Detail: fmt.Sprintf("#%d: %d customers report %s", inc.ID, len(inc.Customers), strings.Join(inc.Terms, ", "))})
+	threads, err := x.incidentThreads(ctx, &inc)
+	if err != nil {
+		return err
+	}
+	x.note(Observation{What: "incident", Thread: t, Detail: fmt.Sprintf("#%d: %d customers report %s",
+		inc.ID, len(inc.Customers), strings.Join(incidentWords(&inc, threads), ", "))})
 	return b.putIncident(ctx, x, &inc)
 }
 
@@ -142,25 +149,35 @@ func (b *Bot) putIncident(ctx context.Context, x *txn, inc *Incident) error {
 	return nil
 }
 
+// incidentText renders an incident alert: every linked thread, and the
+// shared terms as the customers wrote them (the incident groups by stems).
 func (b *Bot) incidentText(ctx context.Context, x *txn, inc *Incident) (string, error) {
-	var s strings.Builder
-	state := "OPEN"
-	if !inc.Open {
-		state = "resolved"
-	}
-	fmt.Fprintf(&s, "🔥 Incident #%d (%s): %d customers report the same problem — %s\n", inc.ID, state, len(inc.Customers), strings.Join(inc.Terms, ", "))
-	fmt.Fprintf(&s, "Owner: %s\n", orNone(inc.Owner))
 	threads, err := x.incidentThreads(ctx, inc)
 	if err != nil {
 		return "", err
 	}
-	for _, t := range threads {
-		fmt.Fprintf(&s, "• #%d %s/%s %s: %q %s\n", t.ID, t.Platform, t.Channel, t.customerName(), excerpt(firstCustomerText(&t), 80), t.Permalink)
+	lines := []string{
+		msgIncidentHead(inc.ID, inc.Open, len(inc.Customers), incidentWords(inc, threads)),
+		msgIncidentOwner(orNone(inc.Owner)),
+	}
+	for i := range threads {
+		t := &threads[i]
+		lines = append(lines, msgIncidentThread(t.ID, t.Platform, t.Channel, t.customerName(), excerpt(firstCustomerText(t), 80), t.Permalink))
 	}
 	for _, u := range inc.Updates {
-		fmt.Fprintf(&s, "Update: %s\n", u)
+		lines = append(lines, msgIncidentUpdate(u))
 	}
-	return strings.TrimRight(s.String(), "\n"), nil
+	return strings.Join(lines, "\n"), nil
+}
+
+// incidentWords are an incident's terms (stems) as its customers wrote
+// them.
+func incidentWords(inc *Incident, threads []Thread) []string {
+	texts := make([]string, len(threads))
+	for i := range threads {
+		texts[i] = firstCustomerText(&threads[i])
+	}
+	return tag.Surface(inc.Terms, texts)
 }
 
 // incidentThreads reads the threads of an incident that still exist,

@@ -1,8 +1,11 @@
 package bot
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 )
 
 // ExcerptLen is how much customer text a notice quotes.
@@ -13,8 +16,8 @@ const ExcerptLen = 300
 func (b *Bot) queueNew(x *txn, t *Thread) {
 	b.queueNotice(x, t)
 	if t.Owner != "" {
-		b.queueOwner(x, t, ForOwner, fmt.Sprintf("📥 New thread #%d for you (%s) from %s: %q — reply by %s. %s",
-			t.ID, tagList(t), t.customerName(), excerpt(lastCustomerText(t), 120), t.Deadline.Format("Mon 15:04 MST"), t.Permalink))
+		b.queueOwner(x, t, ForOwner, msgOwnerNew(t.ID, tagList(t), t.customerName(), excerpt(lastCustomerText(t), 120),
+			b.whenFor(t.Owner, t.Deadline), t.Permalink))
 	}
 	if b.opts.Ack.Enabled {
 		text := b.opts.Ack.Text[t.Lang]
@@ -147,4 +150,62 @@ func tagList(t *Thread) string {
 		return "no tags"
 	}
 	return strings.Join(t.TagNames(), ", ")
+}
+
+// Digest is one triage message that stands for the notices of several
+// new threads: a burst that would otherwise bury the triage channel under
+// one message each. Adapters render it with each thread's buttons (see
+// Digester); the sender posts it, and edits it when one of its threads
+// changes.
+type Digest struct {
+	Notices []*Notice // one per thread, oldest thread first
+	Since   time.Time // when the oldest of its threads was opened
+	At      time.Time // when the digest was first posted
+}
+
+// TagCount is how many threads of a digest carry a tag first.
+type TagCount struct {
+	Tag string
+	N   int
+}
+
+// ByTag counts the digest's threads by their first (strongest) tag, most
+// first; a thread without tags counts as "untagged".
+func (d *Digest) ByTag() []TagCount {
+	var out []TagCount
+	for _, n := range d.Notices {
+		name := "untagged"
+		if len(n.Tags) > 0 {
+			name = n.Tags[0].Name
+		}
+		if i := slices.IndexFunc(out, func(c TagCount) bool { return c.Tag == name }); i >= 0 {
+			out[i].N++
+		} else {
+			out = append(out, TagCount{Tag: name, N: 1})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b TagCount) int { return cmp.Or(b.N-a.N, strings.Compare(a.Tag, b.Tag)) })
+	return out
+}
+
+// Title is the digest's headline: "14 new threads in the last 40s: 9
+// defect, 3 question, 2 idea — #201 … #214".
+func (d *Digest) Title() string {
+	if len(d.Notices) == 0 {
+		return ""
+	}
+	first, last := d.Notices[0].ThreadID, d.Notices[len(d.Notices)-1].ThreadID
+	return msgDigestTitle(len(d.Notices), d.At.Sub(d.Since), d.ByTag(), first, last)
+}
+
+// Line renders one thread of the digest in plain text.
+func (d *Digest) Line(i int) string { return msgDigestLine(d.Notices[i]) }
+
+// Text renders the digest as plain text (every platform's fallback).
+func (d *Digest) Text() string {
+	lines := []string{d.Title()}
+	for i := range d.Notices {
+		lines = append(lines, d.Line(i))
+	}
+	return strings.Join(lines, "\n")
 }

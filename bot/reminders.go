@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -120,7 +121,7 @@ func (b *Bot) due(x *txn, t *Thread) {
 	}
 	if !t.SnoozeUntil.IsZero() {
 		t.SnoozeUntil = time.Time{}
-		b.queueOwner(x, t, ForReminder, fmt.Sprintf("⏰ Snooze over: thread #%d still waits for a reply. %s", t.ID, t.Permalink))
+		b.queueOwner(x, t, ForReminder, msgSnoozeOver(t.ID, t.Permalink))
 		x.note(Observation{What: "unsnooze", Thread: t})
 		// Stages passed during the snooze are not replayed one by one.
 		st := b.stages()
@@ -153,26 +154,42 @@ func (b *Bot) due(x *txn, t *Thread) {
 }
 
 func (b *Bot) remind(x *txn, t *Thread, frac float64) {
-	left := t.Deadline.Sub(x.now).Round(time.Minute)
-	var text string
-	if left > 0 {
-		text = fmt.Sprintf("⏰ Reminder: thread #%d (%s) waits for a reply; SLA %s ends in %s. %s",
-			t.ID, tagList(t), t.SLA, left, t.Permalink)
-	} else {
-		text = fmt.Sprintf("⏰ Reminder: thread #%d (%s) is past its %s SLA by %s. %s",
-			t.ID, tagList(t), t.SLA, (-left).Round(time.Minute), t.Permalink)
-	}
-	b.queueOwner(x, t, ForReminder, text)
+	b.queueOwner(x, t, ForReminder, b.reminderText(t, x.now))
 	x.note(Observation{What: "reminder", Thread: t, Detail: fmt.Sprintf("%.0f%% of SLA", frac*100)})
 }
 
-func (b *Bot) escalate(x *txn, t *Thread) {
-	who := t.Owner
-	if who == "" {
-		who = "nobody"
+// reminderText says, at now, how long a waiting thread has left before
+// its deadline or how long it is past it: in open time when business
+// hours are configured (the SLA counts only those), else in wall time.
+// Under a second either way reads as "ends now".
+func (b *Bot) reminderText(t *Thread, now time.Time) string {
+	hours := b.opts.Hours != nil
+	due := b.whenFor(t.Owner, t.Deadline)
+	if now.Before(t.Deadline) {
+		if left := b.opts.Hours.Between(now, t.Deadline); left >= time.Second {
+			return msgReminderLeft(t.ID, tagList(t), t.SLA, left, hours, due, t.Permalink)
+		}
+	} else if over := b.opts.Hours.Between(t.Deadline, now); over >= time.Second {
+		return msgReminderOverdue(t.ID, tagList(t), t.SLA, over, hours, due, t.Permalink)
 	}
-	text := fmt.Sprintf("🚨 Escalation: thread #%d (%s) has waited %s without a reply (SLA %s, owner %s, team %s). %s",
-		t.ID, tagList(t), b.opts.Hours.Between(t.WaitFrom, x.now).Round(time.Minute), t.SLA, who, orNone(t.Team), t.Permalink)
+	return msgReminderNow(t.ID, tagList(t), t.SLA, due, t.Permalink)
+}
+
+// whenFor formats an instant for a person to read: in their time zone,
+// else the business hours' zone, else the instant's own.
+func (b *Bot) whenFor(person string, at time.Time) string {
+	loc := at.Location()
+	if b.opts.Hours != nil && b.opts.Hours.Loc != nil {
+		loc = b.opts.Hours.Loc
+	}
+	if p := b.people[person]; p != nil && p.Loc != nil {
+		loc = p.Loc
+	}
+	return at.In(loc).Format("Mon 15:04 MST")
+}
+
+func (b *Bot) escalate(x *txn, t *Thread) {
+	text := msgEscalation(t.ID, tagList(t), b.opts.Hours.Between(t.WaitFrom, x.now), t.SLA, cmp.Or(t.Owner, "nobody"), orNone(t.Team), t.Permalink)
 	if ch := b.opts.Triage[t.Platform]; ch != "" {
 		x.enqueue(Action{Kind: ActPost, Purpose: ForEscalation, Platform: t.Platform, Channel: ch, Text: text, ThreadID: t.ID})
 	}

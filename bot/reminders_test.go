@@ -1,6 +1,8 @@
 package bot_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -192,5 +194,89 @@ func TestTickTouchesOnlyDueThreads(t *testing.T) {
 		if due := age >= 45*time.Minute; due != (th.Stage > 0) {
 			t.Errorf("thread aged %s: stage %d", age, th.Stage)
 		}
+	}
+}
+
+// Each reminder says truly how long is left or how long the thread is
+// overdue, at every remind_at fraction below, at and above 1.0: a 40s
+// SLA reminded at 20s has 20s left, not "past its SLA by 0s".
+func TestReminderSaysTimeLeftAtEveryFraction(t *testing.T) {
+	r := newRig(t, func(o *bot.Options) {
+		o.Rules = []bot.Rule{{Person: "alice", Team: "support"}}
+		o.SLA = bot.SLA{FirstReply: 40 * time.Second, RemindAt: []float64{0.25, 0.5, 0.999, 1.0, 1.25, 1.4}, EscalateAfter: 2}
+	})
+	id, _ := r.customer("UCUST", "How do I change the billing address?")
+	for _, c := range []struct {
+		at   time.Duration
+		want string
+	}{
+		{10 * time.Second, "its 40s SLA ends in 30s (Mon 09:00 KST)"},
+		{20 * time.Second, "its 40s SLA ends in 20s (Mon 09:00 KST)"},
+		{39*time.Second + 960*time.Millisecond, "its 40s SLA ends now (Mon 09:00 KST)"}, // 40 ms left
+		{40 * time.Second, "its 40s SLA ends now (Mon 09:00 KST)"},
+		{50 * time.Second, "is past its 40s SLA by 10s (it was due Mon 09:00 KST)"},
+		{56 * time.Second, "is past its 40s SLA by 16s (it was due Mon 09:00 KST)"},
+	} {
+		r.clock.Set(monday9.Add(c.at))
+		r.advance(0)
+		got := r.dms("UALICE", bot.ForReminder)
+		if len(got) == 0 || !strings.Contains(got[len(got)-1], c.want) || !strings.Contains(got[len(got)-1], fmt.Sprintf("Reminder: thread #%d ", id)) {
+			t.Fatalf("at %s: reminders %q, want the last to say %q", c.at, got, c.want)
+		}
+	}
+	if n := len(r.dms("UALICE", bot.ForReminder)); n != 6 {
+		t.Fatalf("%d reminders, want 6", n)
+	}
+}
+
+// With business hours the time left and overdue is open time: a
+// reminder read at closing time counts what is left of tomorrow
+// morning's clock, not the night.
+func TestReminderCountsBusinessHours(t *testing.T) {
+	r := newRig(t, func(o *bot.Options) {
+		o.Hours = seoulHours()
+		o.Rules = []bot.Rule{{Person: "alice", Team: "support"}}
+		o.SLA = bot.SLA{FirstReply: time.Hour, RemindAt: []float64{0.5, 1.0, 1.25}, EscalateAfter: 2}
+	})
+	r.clock.Set(time.Date(2026, 11, 23, 17, 25, 0, 0, seoul)) // Monday 17:25: 35m today, 25m tomorrow
+	r.customer("UCUST", "Where can I download last month's invoice?")
+	// The 50% reminder is due at 17:55; the bot only looks at 18:30.
+	r.clock.Set(time.Date(2026, 11, 23, 18, 30, 0, 0, seoul))
+	r.advance(0)
+	last := func() string {
+		got := r.dms("UALICE", bot.ForReminder)
+		if len(got) == 0 {
+			t.Fatal("no reminder")
+		}
+		return got[len(got)-1]
+	}
+	if got := last(); !strings.Contains(got, "its 1h SLA ends in 25m of business hours (Tue 09:25 KST)") {
+		t.Fatalf("after closing: %q", got)
+	}
+	r.clock.Set(time.Date(2026, 11, 24, 9, 25, 0, 0, seoul))
+	r.advance(0)
+	if got := last(); !strings.Contains(got, "its 1h SLA ends now (Tue 09:25 KST)") {
+		t.Fatalf("at the deadline: %q", got)
+	}
+	// 1.25: 15m of open time past the deadline; the lunch break does
+	// not count either way.
+	r.clock.Set(time.Date(2026, 11, 24, 13, 5, 0, 0, seoul))
+	r.advance(0)
+	if got := last(); !strings.Contains(got, "is past its 1h SLA by 2h 40m of business hours (it was due Tue 09:25 KST)") {
+		t.Fatalf("overdue: %q", got)
+	}
+}
+
+// A reminder shows the deadline in the owner's time zone.
+func TestReminderInOwnersZone(t *testing.T) {
+	ny := mustLoc("America/New_York")
+	r := newRig(t, func(o *bot.Options) {
+		o.People[0].Loc = ny
+		o.Rules = []bot.Rule{{Person: "alice", Team: "support"}}
+	})
+	r.customer("UCUST", "How do I change the billing address?")
+	r.advance(45 * time.Minute)
+	if got := r.dms("UALICE", bot.ForReminder); len(got) != 1 || !strings.Contains(got[0], "ends in 15m (Sun 20:00 EST)") {
+		t.Fatalf("reminder %q, want the deadline in New York time", got)
 	}
 }

@@ -112,7 +112,7 @@ type Change struct {
 // prefix, listed here with what it keeps, so that no two write the same
 // key:
 //
-//	(none yet)
+//	notice/<platform>/<ref>  the threads of a digest notice (outbox.go)
 type Entry struct {
 	Key   string
 	Value []byte

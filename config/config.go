@@ -19,6 +19,7 @@ type Config struct {
 	Incidents     Incidents      `yaml:"incidents"`
 	Digest        Digest         `yaml:"digest"`
 	Ack           Ack            `yaml:"ack"`
+	Notices       Notices        `yaml:"notices"`
 	Log           Log            `yaml:"log"`
 
 	// src remembers where each key came from, for Validate's messages.
@@ -166,6 +167,16 @@ type Ack struct {
 	Text    map[string]string `yaml:"text"`
 }
 
+// Notices is the notices section: triage notices under load. While more
+// than CoalesceAfter new-thread notices wait in a triage channel (its
+// platform's post limit), one digest notice stands for them, with each
+// thread's buttons; FollowUp posts each thread's own notice afterwards.
+type Notices struct {
+	Coalesce      bool `yaml:"coalesce"`
+	CoalesceAfter int  `yaml:"coalesce_after"`
+	FollowUp      bool `yaml:"follow_up"`
+}
+
 // Log is the log section.
 type Log struct {
 	Level  string `yaml:"level"`  // debug, info, warn, error
@@ -188,6 +199,7 @@ func Default() Config {
 		Threads:   Threads{JoinWindow: Duration(2 * time.Minute)},
 		Incidents: Incidents{Enabled: true, MinCustomers: 3, Window: Duration(15 * time.Minute)},
 		Digest:    Digest{At: "09:00"},
+		Notices:   Notices{Coalesce: true, CoalesceAfter: 3},
 		Ack: Ack{Text: map[string]string{
 			"en": "Thanks for your message! Someone from our team will reply {when}.",
 			"ko": "문의 감사합니다. 담당자가 {when} 답변드리겠습니다.",

@@ -90,6 +90,9 @@
 //	digest.timezone              IANA time zone of at (empty: UTC)
 //	digest.slack_channel         where to post it on Slack
 //	digest.discord_channel       where to post it on Discord
+//	notices.coalesce             one digest notice for a burst of new threads (default true)
+//	notices.coalesce_after       more new-thread notices than this waiting in a channel make a digest (default 3)
+//	notices.follow_up            post each digested thread's own notice later (default false)
 //	ack.enabled                  acknowledge customer messages automatically (default false)
 //	ack.text                     language (en, ko): text; {when} becomes the expected reply time
 //	log.level                    debug, info (default), warn, error

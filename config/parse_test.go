@@ -83,6 +83,7 @@ func TestDefault(t *testing.T) {
 		{"ack.enabled", d.Ack.Enabled, false},
 		{"ack.text.en has {when}", strings.Contains(d.Ack.Text["en"], "{when}"), true},
 		{"ack.text.ko has {when}", strings.Contains(d.Ack.Text["ko"], "{when}"), true},
+		{"notices", d.Notices, config.Notices{Coalesce: true, CoalesceAfter: 3}},
 		{"log", d.Log, config.Log{Level: "info", Format: "text"}},
 	}
 	for _, c := range checks {
@@ -246,6 +247,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown key in list item", "people:\n  - name: a\n  - name: b\n    slak: U1\n", "4: people[1].slak: unknown key (did you mean slack?)"},
 		{"unknown key deep", "routing:\n  - match:\n      tag: [x]\n    team: t\n", "3: routing[0].match.tag: unknown key (did you mean tags?)"},
 		{"unknown key far from any", "log:\n  colour: red\n", "2: log.colour: unknown key (known keys: format, level)"},
+		{"unknown key in notices", "notices:\n  coalesce_aftr: 5\n", "2: notices.coalesce_aftr: unknown key (did you mean coalesce_after?)"},
 		{"unknown key in business_hours", "business_hours:\n  timezone: UTC\n  weeks: {}\n", "3: business_hours.weeks: unknown key (did you mean week?)"},
 		{"duplicate key", "log:\n  level: info\n  level: debug\n", "3: log.level: duplicate key (first at line 2)"},
 		{"not a duration", "sla:\n  first_reply: 1hour\n", `2: sla.first_reply: "1hour" is not a duration`},

@@ -50,6 +50,11 @@ func (d *decoder) config(n *yaml.Node, c *Config) {
 			"enabled": d.boolean(&c.Ack.Enabled),
 			"text":    d.strMap(&c.Ack.Text),
 		}),
+		"notices": d.section(fields{
+			"coalesce":       d.boolean(&c.Notices.Coalesce),
+			"coalesce_after": d.integer(&c.Notices.CoalesceAfter),
+			"follow_up":      d.boolean(&c.Notices.FollowUp),
+		}),
 		"log": d.section(fields{
 			"level":  d.str(&c.Log.Level),
 			"format": d.str(&c.Log.Format),

@@ -307,7 +307,8 @@ func (v *validator) businessHours() {
 	}
 }
 
-// rest checks the small sections: threads, incidents, digest, ack, log.
+// rest checks the small sections: threads, incidents, digest, notices, ack,
+// log.
 func (v *validator) rest() {
 	c := v.c
 	if c.Threads.JoinWindow < 0 {
@@ -322,6 +323,12 @@ func (v *validator) rest() {
 		}
 	}
 	v.digest()
+	if c.Notices.CoalesceAfter < 1 {
+		v.at("notices.coalesce_after", "must be at least 1")
+	}
+	if c.Notices.FollowUp && !c.Notices.Coalesce {
+		v.at("notices.follow_up", "has no effect while notices.coalesce is false")
+	}
 	for _, lang := range slices.Sorted(maps.Keys(c.Ack.Text)) {
 		if lang != "en" && lang != "ko" {
 			v.at("ack.text."+lang, "unknown language (en, ko)")

@@ -95,6 +95,8 @@ func TestValidateErrors(t *testing.T) {
 		{"digest slack disabled", "digest:\n  enabled: true\n  slack_channel: C1\n", "3: digest.slack_channel: slack is not enabled"},
 		{"ack language", "ack:\n  text:\n    fr: \"merci {when}\"\n", "3: ack.text.fr: unknown language (en, ko)"},
 		{"ack empty text", "ack:\n  enabled: true\n  text: {en: \"\"}\n", "3: ack.text.en: must not be empty while ack is enabled"},
+		{"coalesce_after", "notices:\n  coalesce_after: 0\n", "2: notices.coalesce_after: must be at least 1"},
+		{"follow_up without coalesce", "notices:\n  coalesce: false\n  follow_up: true\n", "3: notices.follow_up: has no effect while notices.coalesce is false"},
 		{"log level", "log:\n  level: verbose\n", `2: log.level: "verbose" is not debug, info, warn or error`},
 		{"log format", "log:\n  format: xml\n", `2: log.format: "xml" is not text or json`},
 	} {

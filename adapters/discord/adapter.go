@@ -68,6 +68,9 @@ type Adapter struct {
 	staff      map[string]bool
 	staffRoles map[string]bool
 
+	// pace paces new messages per channel (pace.go).
+	pace *pacer
+
 	// Set before Run; tests change them through export_test.go.
 	limiter    Limiter
 	deferAfter time.Duration
@@ -123,6 +126,7 @@ func New(cfg Config, h bot.Handler) (*Adapter, error) {
 		cfg: cfg, h: h, log: cfg.Logger, s: s,
 		watched: set(cfg.Channels), staff: set(cfg.Staff), staffRoles: set(cfg.StaffRoles),
 		limiter:    rate.NewLimiter(requestsPerSecond, 1),
+		pace:       newPacer(),
 		deferAfter: deferAfter,
 		lanes:      lanes.New(lanes.DefaultLimit),
 		down:       make(chan struct{}, 1),
@@ -145,7 +149,7 @@ func New(cfg Config, h bot.Handler) (*Adapter, error) {
 		timeout = c.Timeout
 	}
 	s.Client = &http.Client{Timeout: timeout, Transport: &transport{base: base, api: api,
-		limit: func(ctx context.Context) error { return a.limiter.Wait(ctx) }}}
+		limit: func(ctx context.Context) error { return a.limiter.Wait(ctx) }, posted: a.pace.observe}}
 	s.Identify.Intents = Intents
 	s.ShouldRetryOnRateLimit = false // 429s come back as errors: the outbox waits, not discordgo
 	s.MaxRestRetries = 0

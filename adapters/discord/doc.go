@@ -15,6 +15,18 @@
 // and "discord:react:<message id>:<user id>:<emoji>", so that a message
 // seen both live and in a backfill is handled once.
 //
+// New messages follow Discord's per-channel limit (about 5 posts per 5 s):
+// the adapter learns each channel's bucket from the X-RateLimit headers
+// of its posts and waits for the window to end when it is full; a post
+// that is not urgent leaves the window's last post to urgent ones
+// (escalations, incident alerts, reminders: bot.Action.Urgent). A 429 is
+// a bot.RetryError with Discord's retry_after. The adapter is a bot.Pacer
+// (Ready) and a bot.Digester: a digest notice is an embed listing up to
+// 25 threads and three select menus (Claim, Snooze 1h, Resolve) offering
+// the open ones — Discord allows 5 action rows of 5 buttons, so buttons
+// per thread would fit 5 threads; a select option's value is the command
+// line, handled like a button's custom id. Edits are not paced.
+//
 // Run owns every goroutine: discordgo's read and heartbeat loops, the
 // lanes (adapters/internal/lanes) that hand gateway events to the handler,
 // and one goroutine per interaction. There is one lane per channel id (a
@@ -39,6 +51,10 @@
 //   - A gateway close code 4014 (Message Content intent off) or 4004 (bad
 //     token) is recognised when it answers an IDENTIFY or RESUME sent by
 //     Run; discordgo gives no way to see a close code on a live connection.
+//   - The post pacer knows a channel's bucket only after Discord answered
+//     a post there; until then posts go unpaced. A window that ends while
+//     posts are in flight may let one post too many through: it gets a
+//     429 and is retried after retry_after.
 //   - discordgo's Close sleeps one second: stopping Run takes about a
 //     second, and so does a reconnect after op 7.
 //   - discordgo logs through the global log package and may print the

@@ -30,6 +30,9 @@ type e2e struct {
 	path  string
 	clock *bottest.Clock
 
+	// botOpts, when set, changes the bot's options before it is built.
+	botOpts func(*bot.Options)
+
 	db     *storage.DB
 	bot    *bot.Bot
 	ad     *discord.Adapter
@@ -39,8 +42,14 @@ type e2e struct {
 
 func newE2E(t *testing.T) *e2e {
 	t.Helper()
-	e := &e2e{t: t, fake: newFake(t, discordfake.Options{}), path: filepath.Join(t.TempDir(), "openear.db"),
-		clock: bottest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))}
+	return newE2EWith(t, discordfake.Options{}, nil)
+}
+
+// newE2EWith is newE2E with the fake's options and the bot's.
+func newE2EWith(t *testing.T, o discordfake.Options, botOpts func(*bot.Options)) *e2e {
+	t.Helper()
+	e := &e2e{t: t, fake: newFake(t, o), path: filepath.Join(t.TempDir(), "openear.db"),
+		clock: bottest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)), botOpts: botOpts}
 	e.start()
 	t.Cleanup(e.stop)
 	return e
@@ -54,11 +63,15 @@ func (e *e2e) start() {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	b, err := bot.New(ctx, bot.Options{Store: db, Clock: e.clock,
+	bo := bot.Options{Store: db, Clock: e.clock,
 		People: []bot.Person{{Name: "alice", IDs: map[string]string{bot.Discord: staffID}}, {Name: "mate", IDs: map[string]string{bot.Discord: roleMate}}},
 		Rules:  []bot.Rule{{Person: "alice"}},
 		SLA:    bot.SLA{FirstReply: time.Hour, NextReply: 2 * time.Hour},
-		Triage: map[string]string{bot.Discord: triage}})
+		Triage: map[string]string{bot.Discord: triage}}
+	if e.botOpts != nil {
+		e.botOpts(&bo)
+	}
+	b, err := bot.New(ctx, bo)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -301,7 +301,11 @@ func (a *Adapter) interactionEvent(i *discordgo.Interaction) (bot.Event, bool) {
 		}
 		ev.Kind, ev.Text = bot.KindCommand, text
 	case discordgo.InteractionMessageComponent:
-		ev.Kind, ev.Text = bot.KindButton, i.MessageComponentData().CustomID
+		d := i.MessageComponentData()
+		ev.Kind, ev.Text = bot.KindButton, d.CustomID
+		if len(d.Values) == 1 {
+			ev.Text = d.Values[0] // a digest's select menu: the option is the command line
+		}
 		if i.Message != nil {
 			ev.MessageID = i.Message.ID
 		}

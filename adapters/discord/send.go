@@ -17,7 +17,9 @@ import (
 // Send delivers an action: a triage notice (posted, or edited when Ref is
 // set: editing is idempotent), a DM, or a post in a channel or thread.
 // Every message allows no mention parsing: only the notice's owner may be
-// pinged, by id. Safe for concurrent use.
+// pinged, by id. New messages are paced per channel as Discord's bucket
+// allows (see pacer), keeping the last post of a window for urgent
+// actions; edits are not paced. Safe for concurrent use.
 //
 // Errors: *bot.RetryError for 429 (with Discord's retry_after) and 5xx;
 // an error wrapping bot.ErrPermanent for 400, 403 and 404; others as is.
@@ -31,7 +33,7 @@ func (a *Adapter) Send(ctx context.Context, act bot.Action) (bot.Receipt, error)
 		if err != nil {
 			return bot.Receipt{}, sendError("open dm", err)
 		}
-		return a.post(ctx, ch, &discordgo.MessageSend{Content: capText(act.Text), AllowedMentions: noMentions()})
+		return a.post(ctx, ch, act.Urgent(), &discordgo.MessageSend{Content: capText(act.Text), AllowedMentions: noMentions()})
 	case bot.ActPost:
 		return a.sendPost(ctx, act)
 	}
@@ -59,10 +61,14 @@ func (a *Adapter) sendPost(ctx context.Context, act bot.Action) (bot.Receipt, er
 			return bot.Receipt{}, sendError("look up thread", err)
 		}
 	}
-	return a.post(ctx, ch, msg)
+	return a.post(ctx, ch, act.Urgent(), msg)
 }
 
-func (a *Adapter) post(ctx context.Context, ch string, msg *discordgo.MessageSend) (bot.Receipt, error) {
+// post paces and posts a new message in ch.
+func (a *Adapter) post(ctx context.Context, ch string, urgent bool, msg *discordgo.MessageSend) (bot.Receipt, error) {
+	if err := a.pace.wait(ctx, ch, urgent); err != nil {
+		return bot.Receipt{}, err
+	}
 	m, err := a.s.ChannelMessageSendComplex(ch, msg, discordgo.WithContext(ctx))
 	if err != nil {
 		return bot.Receipt{}, sendError("post in "+ch, err)
@@ -89,7 +95,7 @@ func (a *Adapter) sendNotice(ctx context.Context, act bot.Action) (bot.Receipt, 
 		embeds = []*discordgo.MessageEmbed{{Description: truncate(escape(act.Text), maxDescription)}}
 	}
 	if act.Ref == "" {
-		return a.post(ctx, act.Channel, &discordgo.MessageSend{Content: content, Embeds: embeds,
+		return a.post(ctx, act.Channel, act.Urgent(), &discordgo.MessageSend{Content: content, Embeds: embeds,
 			Components: components, AllowedMentions: allowed})
 	}
 	ch, id, ok := strings.Cut(act.Ref, "/")
@@ -242,4 +248,159 @@ func retryAfter(h http.Header) time.Duration {
 		return time.Duration(s * float64(time.Second))
 	}
 	return time.Second
+}
+
+var (
+	_ bot.Digester = (*Adapter)(nil)
+	_ bot.Pacer    = (*Adapter)(nil)
+)
+
+// digestSize is how many threads a digest carries: a select menu offers
+// at most 25 options.
+const digestSize = 25
+
+// Custom ids of a digest's select menus; each option's value is the
+// command line for its thread ("claim 42").
+const (
+	SelectClaim   = "openear:claim"
+	SelectSnooze  = "openear:snooze"
+	SelectResolve = "openear:resolve"
+)
+
+// DigestSize is how many threads one digest message carries.
+func (a *Adapter) DigestSize() int { return digestSize }
+
+// SendDigest implements bot.Digester: it posts a digest notice in channel
+// (ref "") or edits the digest message ref ("channel/id"). The embed lists
+// each thread; three select menus (Claim, Snooze 1h, Resolve) offer the
+// open ones, since Discord allows 5 action rows of 5 buttons a message.
+// Errors as for Send.
+func (a *Adapter) SendDigest(ctx context.Context, channel, ref string, d *bot.Digest) (bot.Receipt, error) {
+	embeds := []*discordgo.MessageEmbed{digestEmbed(d)}
+	components := digestMenus(d)
+	content := ""
+	if ref == "" {
+		return a.post(ctx, channel, false, &discordgo.MessageSend{Embeds: embeds, Components: components, AllowedMentions: noMentions()})
+	}
+	ch, id, ok := strings.Cut(ref, "/")
+	if !ok {
+		ch, id = channel, ref
+	}
+	_, err := a.s.ChannelMessageEditComplex(&discordgo.MessageEdit{ID: id, Channel: ch, Content: &content,
+		Embeds: &embeds, Components: &components, AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
+	if err != nil {
+		return bot.Receipt{}, sendError("edit digest "+ref, err)
+	}
+	return bot.Receipt{Ref: ch + "/" + id}, nil
+}
+
+// Ready implements bot.Pacer: it waits until a post like act would go
+// without waiting for its channel's bucket. A DM to a person whose DM
+// channel is not known yet does not wait.
+func (a *Adapter) Ready(ctx context.Context, act bot.Action) error {
+	ch := act.Channel
+	if act.Kind == bot.ActDM {
+		a.mu.Lock()
+		ch = a.dms[act.To]
+		a.mu.Unlock()
+	}
+	if ch == "" {
+		return nil
+	}
+	return a.pace.ready(ctx, ch, act.Urgent())
+}
+
+// digestEmbed lists a digest's threads, customer text escaped.
+func digestEmbed(d *bot.Digest) *discordgo.MessageEmbed {
+	var lines []string
+	size := 0
+	for _, n := range d.Notices[:min(len(d.Notices), digestSize)] {
+		line := digestLine(n)
+		if size+len([]rune(line))+1 > maxDescription-20 {
+			lines = append(lines, "…")
+			break
+		}
+		size += len([]rune(line)) + 1
+		lines = append(lines, line)
+	}
+	return &discordgo.MessageEmbed{
+		Title:       truncate("🗂 "+d.Title(), maxTitle),
+		Description: strings.Join(lines, "\n"),
+		Color:       stateColors[bot.Waiting],
+	}
+}
+
+// digestLine is one thread of a digest embed.
+func digestLine(n *bot.Notice) string {
+	var s strings.Builder
+	fmt.Fprintf(&s, "**#%d** · %s", n.ThreadID, n.State)
+	for i, t := range n.Tags {
+		sep := " "
+		if i == 0 {
+			sep = " · "
+		}
+		s.WriteString(sep + "`" + strings.ReplaceAll(t.Name, "`", "") + "`")
+	}
+	s.WriteString(" · " + escape(n.Customer))
+	if n.Channel != "" {
+		s.WriteString(" in <#" + n.Channel + ">")
+	}
+	switch {
+	case n.OwnerID != "":
+		s.WriteString(" · <@" + n.OwnerID + ">")
+	case n.Owner != "":
+		s.WriteString(" · " + escape(n.Owner))
+	default:
+		s.WriteString(" · unassigned")
+	}
+	if !n.Due.IsZero() && n.State == bot.Waiting {
+		s.WriteString(" · due <t:" + strconv.FormatInt(n.Due.Unix(), 10) + ":R>")
+	}
+	if n.Note != "" {
+		s.WriteString(" · " + escape(n.Note))
+	}
+	if n.Excerpt != "" {
+		s.WriteString("\n" + quote(escape(truncate(strings.ReplaceAll(n.Excerpt, "\n", " "), bot.DigestExcerptLen))))
+	}
+	return s.String()
+}
+
+// digestMenus offers the digest's open threads in three select menus.
+func digestMenus(d *bot.Digest) []discordgo.MessageComponent {
+	menus := []struct{ id, placeholder, verb, suffix string }{
+		{SelectClaim, "Claim a thread…", "claim", ""},
+		{SelectSnooze, "Snooze a thread for 1h…", "snooze", " 1h"},
+		{SelectResolve, "Resolve a thread…", "resolve", ""},
+	}
+	var open []*bot.Notice
+	for _, n := range d.Notices[:min(len(d.Notices), digestSize)] {
+		if n.Buttons && n.ThreadID != 0 {
+			open = append(open, n)
+		}
+	}
+	rows := []discordgo.MessageComponent{}
+	if len(open) == 0 {
+		return rows
+	}
+	for _, m := range menus {
+		opts := make([]discordgo.SelectMenuOption, len(open))
+		for i, n := range open {
+			id := bot.FormatID(n.ThreadID)
+			label := "#" + id
+			if len(n.Tags) > 0 {
+				label += " · " + n.Tags[0].Name
+			}
+			label += " · " + n.Customer
+			desc := strings.ReplaceAll(n.Excerpt, "\n", " ")
+			if strings.TrimSpace(desc) == "" {
+				desc = "thread #" + id
+			}
+			opts[i] = discordgo.SelectMenuOption{Label: truncate(label, 100), Value: m.verb + " " + id + m.suffix,
+				Description: truncate(desc, 100)}
+		}
+		rows = append(rows, discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+			discordgo.SelectMenu{MenuType: discordgo.StringSelectMenu, CustomID: m.id, Placeholder: m.placeholder, Options: opts},
+		}})
+	}
+	return rows
 }

@@ -13,11 +13,15 @@ type Limiter interface {
 }
 
 // transport paces every REST request through a Limiter and, when api is
-// set, sends requests for Discord's hosts to api instead.
+// set, sends requests for Discord's hosts to api instead. It tells posted
+// what Discord answered to each new message.
 type transport struct {
 	base  http.RoundTripper
 	api   *url.URL // nil: Discord's own
 	limit func(ctx context.Context) error
+	// posted, when set, hears the answer to every request that creates a
+	// message (its channel, status and headers), for the post pacer.
+	posted func(channel string, status int, h http.Header)
 }
 
 func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -33,7 +37,13 @@ func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 		r.URL.Path = strings.TrimSuffix(t.api.Path, "/") + r.URL.Path
 		r.URL.RawPath = ""
 	}
-	return t.base.RoundTrip(r)
+	resp, err := t.base.RoundTrip(r)
+	if t.posted != nil && err == nil {
+		if ch := postChannel(r); ch != "" {
+			t.posted(ch, resp.StatusCode, resp.Header)
+		}
+	}
+	return resp, err
 }
 
 func isDiscordHost(h string) bool {

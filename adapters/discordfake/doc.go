@@ -15,7 +15,8 @@
 //
 // The fake scripts a community: guilds, channels, threads, members with
 // roles; customers post (Post), react (React), run slash commands
-// (SlashCommand) and press buttons (Click). It records every REST call
+// (SlashCommand), press buttons (Click) and choose in select menus
+// (Select). It records every REST call
 // (Calls), the messages the bot posted with the allowed_mentions it set
 // (Messages) and the interaction responses (Responses), and it injects
 // faults (FailNext) and gateway events (Reconnect, InvalidSession, Drop,
@@ -35,5 +36,12 @@
 // Only what openear uses is implemented; unknown routes answer 404. Options
 // of slash commands are typed from the commands the bot registered (a USER
 // option carries a user id); anything else is a string. Rate limits are
-// only those injected with FailNext.
+// those injected with FailNext and, when Options.PostLimit is set, the
+// per-channel limit on new messages (DiscordPostLimit: 5 per 5 s, a window
+// starting with the first post after the last window ended; X-RateLimit
+// headers on every post, 429 with a JSON retry_after past it); the global
+// limit is not modelled. Posts and edits are checked as Discord checks
+// them: at most 5 action rows, 5 buttons or one select menu a row, unique
+// custom ids of at most 100 characters, 1 to 25 select options, embed
+// lengths (400, code 50035).
 package discordfake

@@ -46,12 +46,22 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	status, out := s.route(r, call, body)
+	now := time.Now()
+	var status int
+	var out any
+	pr := s.takePost(r, path, now)
+	if pr != nil && pr.limited {
+		status, out = http.StatusTooManyRequests, pr.body(now)
+	} else {
+		status, out = s.route(r, call, body)
+	}
 	call.Status = status
 	s.calls = append(s.calls, call)
 	s.touch()
 
-	if status == http.StatusTooManyRequests {
+	if pr != nil {
+		pr.header(w.Header(), now)
+	} else if status == http.StatusTooManyRequests {
 		w.Header().Set("Retry-After", "1")
 		w.Header().Set("X-RateLimit-Limit", "5")
 		w.Header().Set("X-RateLimit-Remaining", "0")
@@ -230,7 +240,7 @@ func (s *Server) createMessage(channelID string, raw []byte) (int, any) {
 	if err := json.Unmarshal(raw, &b); err != nil {
 		return 400, &apiError{Message: "Invalid Form Body", Code: 50035}
 	}
-	m := &Message{ID: s.newID(), ChannelID: channelID, GuildID: c.guild, AuthorID: s.opts.BotID, Bot: true}
+	m := &Message{ID: s.newID(), ChannelID: channelID, GuildID: c.guild, AuthorID: s.opts.BotID, Bot: true, At: time.Now()}
 	if e := applyBody(m, b); e != nil {
 		return fail(e)
 	}
@@ -271,12 +281,21 @@ func (s *Server) editMessage(channelID, msgID string, raw []byte) (int, any) {
 	return 200, s.messageJSON(m, false)
 }
 
-// applyBody sets the fields present in b on m.
+// applyBody sets the fields present in b on m, or changes nothing and
+// returns what Discord would refuse.
 func applyBody(m *Message, b messageBody) *apiError {
-	if b.Content != nil {
-		if len([]rune(*b.Content)) > 2000 {
-			return errTooLong
+	if b.Embeds != nil {
+		if err := checkEmbeds(*b.Embeds); err != nil {
+			return &apiError{http.StatusBadRequest, "Invalid Form Body (embeds: " + err.Error() + ")", 50035}
 		}
+	}
+	if err := checkComponents(b.Components); err != nil {
+		return &apiError{http.StatusBadRequest, "Invalid Form Body (components: " + err.Error() + ")", 50035}
+	}
+	if b.Content != nil && len([]rune(*b.Content)) > 2000 {
+		return errTooLong
+	}
+	if b.Content != nil {
 		m.Content = *b.Content
 	}
 	if b.Embeds != nil {

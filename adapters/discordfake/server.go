@@ -39,6 +39,10 @@ type Options struct {
 	// would deliver guild messages with empty content; without this option
 	// the fake blanks the content in that case, as Discord does).
 	RequireMessageContent bool
+	// PostLimit limits new messages per channel (429 with a JSON
+	// retry_after past it, and Discord's X-RateLimit headers on every
+	// post); the zero value means no limit. DiscordPostLimit is Discord's.
+	PostLimit PostLimit
 }
 
 // FaultKind is a kind of injected REST failure.
@@ -93,7 +97,8 @@ type Message struct {
 	// AllowedMentions is what the bot set (nil when it set nothing).
 	AllowedMentions *discordgo.MessageAllowedMentions
 	Edits           int
-	Reactions       []string // "userID:emoji"
+	Reactions       []string  // "userID:emoji"
+	At              time.Time // when the fake stored it
 }
 
 // Response is one answer of the bot to an interaction.
@@ -166,6 +171,8 @@ type Server struct {
 	interactions map[string]*interaction
 	commands     map[string][]*discordgo.ApplicationCommand // "" = global, else guild
 	faults       []*fault
+	windows      map[string]*window // PostLimit, per channel
+	limited      int                // posts refused by PostLimit
 	calls        []Call
 	identifies   []Identify
 	resumes      int
@@ -367,7 +374,7 @@ func (s *Server) post(channelID, userID, text, replyTo, webhook string, live boo
 	}
 	u := s.userOf(userID)
 	m := &Message{ID: s.newID(), ChannelID: channelID, GuildID: c.guild, AuthorID: userID,
-		Bot: u.bot || webhook != "", WebhookID: webhook, Content: text, ReplyTo: replyTo}
+		Bot: u.bot || webhook != "", WebhookID: webhook, Content: text, ReplyTo: replyTo, At: time.Now()}
 	c.msgs = append(c.msgs, m)
 	if live {
 		s.dispatch("MESSAGE_CREATE", s.messageJSON(m, true))

@@ -31,9 +31,13 @@ type Config struct {
 	Logger        *slog.Logger
 	HTTPClient    *http.Client // default: a client with a 30s timeout
 
-	// PostInterval is the least time between two posts in one channel;
+	// PostInterval is the pace of posts in one channel, one per interval;
 	// 0 means 1s (Slack's chat.postMessage limit), negative means no pacing.
 	PostInterval time.Duration
+	// PostBurst is how many posts may go at once in a channel that was
+	// quiet before the pace applies (Slack allows short bursts); 0 means
+	// 3. Posts that are not urgent leave one of them to urgent ones.
+	PostBurst int
 	// ThreadLookback is how far before a channel's cursor backfill looks
 	// for thread parents that got new replies; 0 means 24h, negative off.
 	ThreadLookback time.Duration
@@ -108,7 +112,7 @@ func New(cfg Config, h bot.Handler) (*Adapter, error) {
 	if gap == 0 {
 		gap = time.Second
 	}
-	a.pace = newPacer(gap)
+	a.pace = newPacer(gap, cmp.Or(cfg.PostBurst, 3))
 	hc := cfg.HTTPClient
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}

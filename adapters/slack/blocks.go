@@ -125,3 +125,75 @@ func button(actionID, label, value string, style slack.Style) *slack.ButtonBlock
 	}
 	return b
 }
+
+// Slack's limits on a message that digests keep within.
+const (
+	maxBlocks  = 50
+	digestSize = (maxBlocks - 2) / 2 // a header, a title, two blocks a thread
+	maxText    = 12000               // the plain-text fallback of a digest
+)
+
+// digestBlocks renders a digest notice: a header, the title (how many
+// threads, by tag) and, for each thread, its line — number, state, tags,
+// customer and channel, owner, due time, the customer's words — and its
+// buttons while it is open. Button values are the same command lines as
+// a notice's, so a press acts on that thread.
+func digestBlocks(d *bot.Digest) []slack.Block {
+	head := clip(fmt.Sprintf("🗂 %d new threads", len(d.Notices)), 150)
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, head, false, false)),
+		section(clip(escape(d.Title()), 2900)),
+	}
+	for _, n := range d.Notices[:min(len(d.Notices), digestSize)] {
+		blocks = append(blocks, section(clip(digestLine(n), 2900)))
+		if n.Buttons && n.ThreadID != 0 {
+			id := bot.FormatID(n.ThreadID)
+			a := slack.NewActionBlock("openear-"+id,
+				button(ActionClaim, "Claim #"+id, "claim "+id, slack.StylePrimary),
+				button(ActionSnooze, "Snooze 1h", "snooze "+id+" 1h", slack.StyleDefault),
+				button(ActionResolve, "Resolve", "resolve "+id, slack.StyleDefault),
+			)
+			blocks = append(blocks, a)
+		}
+	}
+	return blocks
+}
+
+// digestLine is one thread of a digest in mrkdwn, customer text escaped.
+func digestLine(n *bot.Notice) string {
+	var s strings.Builder
+	fmt.Fprintf(&s, "*#%s* · %s", bot.FormatID(n.ThreadID), n.State)
+	for i, t := range n.Tags {
+		if i == 0 {
+			s.WriteString(" · ")
+		} else {
+			s.WriteString(" ")
+		}
+		s.WriteString("`" + escape(t.Name) + "`")
+	}
+	s.WriteString(" · " + escape(n.Customer))
+	if n.Channel != "" {
+		s.WriteString(" in <#" + escape(n.Channel) + ">")
+	}
+	switch {
+	case n.OwnerID != "" && !strings.ContainsAny(n.OwnerID, "<>|&"):
+		s.WriteString(" · <@" + n.OwnerID + ">")
+	case n.Owner != "":
+		s.WriteString(" · " + escape(n.Owner))
+	default:
+		s.WriteString(" · nobody yet")
+	}
+	if due := dueText(n); due != "" && n.State == bot.Waiting {
+		s.WriteString(" · due " + due)
+	}
+	if n.Note != "" {
+		s.WriteString(" · " + escape(n.Note))
+	}
+	if safeURL(n.Permalink) {
+		s.WriteString(" · <" + n.Permalink + "|open>")
+	}
+	if n.Excerpt != "" {
+		s.WriteString("\n" + quote(clip(n.Excerpt, bot.DigestExcerptLen)))
+	}
+	return s.String()
+}

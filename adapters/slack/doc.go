@@ -14,6 +14,18 @@
 // every Socket Mode reconnection, backfill reads conversations.history from
 // each watched channel's cursor.
 //
+// Posts follow Slack's limit on chat.postMessage, about one a second per
+// channel with short bursts: each channel has a bucket of
+// Config.PostBurst posts refilled at one per Config.PostInterval, and a
+// post that is not urgent leaves one of them to urgent ones (escalations,
+// incident alerts, reminders: bot.Action.Urgent), so an escalation is
+// never stuck behind a queue of notices. After a 429 the channel waits for
+// Slack's Retry-After. The adapter is a bot.Pacer (Ready: the core decides
+// what to post when the post can go) and a bot.Digester: a digest notice
+// carries up to 24 threads, a section and an actions block (Claim, Snooze
+// 1h, Resolve) each, within Slack's 50 blocks; edits (chat.update) are not
+// paced.
+//
 // Socket Mode events are handled in lanes (adapters/internal/lanes), one
 // per channel: in order within a channel, concurrently across channels, so
 // that a burst shares the core's group commits instead of paying one fsync

@@ -41,6 +41,10 @@ type e2e struct {
 	clock  *bottest.Clock
 	socket bool
 	apiURL string // the adapter's Web API base; default the fake's
+	// botOpts and adOpts, when set, change the bot's and the adapter's
+	// options before they are built.
+	botOpts func(*bot.Options)
+	adOpts  func(*slack.Config)
 
 	db     *storage.DB
 	bot    *bot.Bot
@@ -85,12 +89,16 @@ func (e *e2e) start() {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	b, err := bot.New(ctx, bot.Options{Store: db, Clock: e.clock,
+	bo := bot.Options{Store: db, Clock: e.clock,
 		People: []bot.Person{{Name: "alice", IDs: map[string]string{bot.Slack: e2eAlice}}, {Name: "bob", IDs: map[string]string{bot.Slack: e2eBob}}},
 		Teams:  []bot.Team{{Name: "support", Members: []string{"alice", "bob"}}},
 		Rules:  []bot.Rule{{Person: "alice", Team: "support"}},
 		SLA:    bot.SLA{FirstReply: time.Hour, NextReply: 2 * time.Hour},
-		Triage: map[string]string{bot.Slack: e2eTriage}})
+		Triage: map[string]string{bot.Slack: e2eTriage}}
+	if e.botOpts != nil {
+		e.botOpts(&bo)
+	}
+	b, err := bot.New(ctx, bo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,6 +108,9 @@ func (e *e2e) start() {
 		Logger: slog.New(slog.DiscardHandler)}
 	if e.socket {
 		cfg.AppToken = o.AppToken
+	}
+	if e.adOpts != nil {
+		e.adOpts(&cfg)
 	}
 	ad, err := slack.New(cfg, b)
 	if err != nil {

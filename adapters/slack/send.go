@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/openear/openear/bot"
+)
+
+var (
+	_ bot.Digester = (*Adapter)(nil)
+	_ bot.Pacer    = (*Adapter)(nil)
 )
 
 // retryBackoff is the wait asked for after a 5xx or a timeout.
@@ -26,9 +30,10 @@ var permanentCodes = []string{
 
 // Send delivers an action: a triage notice (posted, or edited when Ref is
 // "channel/ts"), a DM, or a post (in a thread when ThreadKey is set). It
-// is safe for concurrent use. Posts to one channel are paced (about one a
-// second). Every text is escaped and sent with link_names=false and
-// parse=none, so nothing from a customer can ping or inject a link.
+// is safe for concurrent use. Posts to one channel are paced as Slack
+// limits them (see pacer); edits are not. Every text is escaped and sent
+// with link_names=false and parse=none, so nothing from a customer can
+// ping or inject a link.
 //
 // Errors: *bot.RetryError for rate limits (with Slack's Retry-After), 5xx
 // and timeouts; an error wrapping bot.ErrPermanent for unknown channels,
@@ -44,7 +49,7 @@ func (a *Adapter) Send(ctx context.Context, act bot.Action) (bot.Receipt, error)
 	case bot.ActDM:
 		r, err = a.sendDM(ctx, act)
 	case bot.ActPost:
-		r, err = a.post(ctx, act.Channel, textOptions(act.Text, act.ThreadKey)...)
+		r, err = a.post(ctx, act.Channel, act.Urgent(), textOptions(act.Text, act.ThreadKey)...)
 	default:
 		return bot.Receipt{}, fmt.Errorf("slack send %d: unknown action kind %q: %w", act.ID, act.Kind, bot.ErrPermanent)
 	}
@@ -68,14 +73,19 @@ func safeOptions() []slack.MsgOption {
 }
 
 // post paces and posts a message; the receipt's Ref is "channel/ts".
-func (a *Adapter) post(ctx context.Context, channel string, opts ...slack.MsgOption) (bot.Receipt, error) {
+// After a 429 the channel waits for Slack's Retry-After.
+func (a *Adapter) post(ctx context.Context, channel string, urgent bool, opts ...slack.MsgOption) (bot.Receipt, error) {
 	if channel == "" {
 		return bot.Receipt{}, fmt.Errorf("no channel: %w", bot.ErrPermanent)
 	}
-	if err := a.pace.wait(ctx, channel); err != nil {
+	if err := a.pace.wait(ctx, channel, urgent); err != nil {
 		return bot.Receipt{}, err
 	}
 	ch, ts, err := a.api.PostMessageContext(ctx, channel, append(opts, safeOptions()...)...)
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		a.pace.hold(channel, rl.RetryAfter)
+	}
 	if err != nil {
 		return bot.Receipt{}, err
 	}
@@ -94,24 +104,69 @@ func (a *Adapter) sendNotice(ctx context.Context, act bot.Action) (bot.Receipt, 
 	if act.Notice != nil {
 		opts = append(opts, slack.MsgOptionBlocks(noticeBlocks(act.Notice)...))
 	}
-	if act.Ref == "" {
-		return a.post(ctx, channel, opts...)
+	return a.postOrUpdate(ctx, channel, act.Ref, act.Urgent(), opts)
+}
+
+// postOrUpdate posts a message in channel, or edits the message ref
+// ("channel/ts"); an edit of a message that is gone posts a new one.
+func (a *Adapter) postOrUpdate(ctx context.Context, channel, ref string, urgent bool, opts []slack.MsgOption) (bot.Receipt, error) {
+	if ref == "" {
+		return a.post(ctx, channel, urgent, opts...)
 	}
-	ch, ts, ok := strings.Cut(act.Ref, "/")
+	ch, ts, ok := strings.Cut(ref, "/")
 	if !ok || ch == "" || ts == "" {
-		return bot.Receipt{}, fmt.Errorf("bad notice ref %q: %w", act.Ref, bot.ErrPermanent)
+		return bot.Receipt{}, fmt.Errorf("bad notice ref %q: %w", ref, bot.ErrPermanent)
 	}
 	opts = append(opts, safeOptions()...)
 	_, _, _, err := a.api.UpdateMessageContext(ctx, ch, ts, opts...)
 	if isCode(err, "message_not_found", "cant_update_message", "edit_window_closed") {
 		// The notice is gone (deleted by someone): post a fresh one.
-		a.log.Info("slack: notice gone; posting a new one", "ref", act.Ref, "err", err)
-		return a.post(ctx, ch, opts...)
+		a.log.Info("slack: notice gone; posting a new one", "ref", ref, "err", err)
+		return a.post(ctx, ch, urgent, opts...)
 	}
 	if err != nil {
 		return bot.Receipt{}, err
 	}
-	return bot.Receipt{Ref: act.Ref}, nil
+	return bot.Receipt{Ref: ref}, nil
+}
+
+// DigestSize is how many threads one digest message carries: a header, a
+// title and two blocks a thread (its line, its buttons) stay within
+// Slack's 50 blocks.
+func (a *Adapter) DigestSize() int { return digestSize }
+
+// SendDigest implements bot.Digester: it posts a digest notice in channel
+// (ref "") or edits the digest message ref. Errors as for Send.
+func (a *Adapter) SendDigest(ctx context.Context, channel, ref string, d *bot.Digest) (bot.Receipt, error) {
+	if channel == "" {
+		channel = a.cfg.TriageChannel
+	}
+	opts := []slack.MsgOption{slack.MsgOptionText(clip(escape(d.Text()), maxText), false), slack.MsgOptionDisableLinkUnfurl(),
+		slack.MsgOptionBlocks(digestBlocks(d)...)}
+	r, err := a.postOrUpdate(ctx, channel, ref, false, opts)
+	if err != nil {
+		return bot.Receipt{}, fmt.Errorf("slack send digest of %d threads: %w", len(d.Notices), a.classify(err))
+	}
+	return r, nil
+}
+
+// Ready implements bot.Pacer: it waits until a post like act would go
+// without waiting for the channel's pace. A DM to a person whose DM
+// channel is not known yet does not wait.
+func (a *Adapter) Ready(ctx context.Context, act bot.Action) error {
+	channel := act.Channel
+	switch {
+	case act.Kind == bot.ActDM:
+		a.mu.Lock()
+		channel = a.dms[act.To]
+		a.mu.Unlock()
+	case act.Kind == bot.ActNotice && channel == "":
+		channel = a.cfg.TriageChannel
+	}
+	if channel == "" {
+		return nil
+	}
+	return a.pace.ready(ctx, channel, act.Urgent())
 }
 
 func (a *Adapter) sendDM(ctx context.Context, act bot.Action) (bot.Receipt, error) {
@@ -131,7 +186,7 @@ func (a *Adapter) sendDM(ctx context.Context, act bot.Action) (bot.Receipt, erro
 		a.dms[act.To] = ch
 		a.mu.Unlock()
 	}
-	return a.post(ctx, ch, textOptions(act.Text, "")...)
+	return a.post(ctx, ch, act.Urgent(), textOptions(act.Text, "")...)
 }
 
 // classify maps a Slack error to the bot's retry contract.
@@ -158,47 +213,4 @@ func (a *Adapter) classify(err error) error {
 		return fmt.Errorf("%w: %w", bot.ErrPermanent, err)
 	}
 	return err
-}
-
-// pacer spaces posts to one channel by at least gap.
-type pacer struct {
-	gap  time.Duration
-	mu   sync.Mutex
-	next map[string]time.Time
-}
-
-func newPacer(gap time.Duration) *pacer { return &pacer{gap: gap, next: map[string]time.Time{}} }
-
-// wait blocks until a post to channel may go, or ctx ends.
-func (p *pacer) wait(ctx context.Context, channel string) error {
-	if p.gap <= 0 {
-		return nil
-	}
-	p.mu.Lock()
-	now := time.Now()
-	at := p.next[channel]
-	if at.Before(now) {
-		at = now
-	}
-	p.next[channel] = at.Add(p.gap)
-	if len(p.next) > 10000 {
-		for ch, t := range p.next {
-			if t.Before(now) {
-				delete(p.next, ch)
-			}
-		}
-	}
-	p.mu.Unlock()
-	d := at.Sub(now)
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -126,35 +126,67 @@ func TestSendErrors(t *testing.T) {
 	}
 }
 
+// Posts to one channel go at Slack's pace: a short burst, then one per
+// interval; an urgent post (an escalation) keeps one post of the burst
+// and never waits behind the channel's queue; other channels do not wait.
 func TestSendPacesPerChannel(t *testing.T) {
-	const pace = time.Second
-	e := setup(t, httpMode, func(c *slack.Config) { c.PostInterval = pace }, false)
-	send := func(ch, text string) {
-		if _, err := e.ad.Send(e.ctx, bot.Action{Kind: bot.ActPost, Channel: ch, Text: text}); err != nil {
+	const pace = 300 * time.Millisecond
+	e := setup(t, httpMode, func(c *slack.Config) { c.PostInterval = pace; c.PostBurst = 3 }, false)
+	send := func(ch, text string, why bot.Purpose) {
+		if _, err := e.ad.Send(e.ctx, bot.Action{Kind: bot.ActPost, Purpose: why, Channel: ch, Text: text}); err != nil {
 			t.Error(err)
 		}
 	}
-	send(custChan, "first")
+	send(custChan, "n1", bot.ForDigest)
+	send(custChan, "n2", bot.ForDigest) // the burst, less the urgent reserve
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		send(custChan, "second") // waits for the channel's pace
+		send(custChan, "n3", bot.ForDigest) // waits for the pace
+		send(custChan, "n4", bot.ForDigest)
 	}()
-	send(triageChan, "other channel") // does not wait behind it
+	send(custChan, "urgent", bot.ForEscalation) // the reserve: no wait
+	send(triageChan, "other channel", bot.ForDigest)
 	<-done
-	calls := e.fake.Calls("chat.postMessage")
-	if len(calls) != 3 {
-		t.Fatalf("%d posts", len(calls))
+	at := map[string]time.Time{}
+	for _, c := range e.fake.Calls("chat.postMessage") {
+		at[c.Form.Get("text")] = c.At
 	}
-	byText := map[string]slackfake.Call{}
-	for _, c := range calls {
-		byText[c.Form.Get("text")] = c
+	if len(at) != 6 {
+		t.Fatalf("%d posts", len(at))
 	}
-	if gap := byText["second"].At.Sub(byText["first"].At); gap < pace*9/10 {
-		t.Fatalf("two posts in one channel %v apart, want at least %v", gap, pace)
+	if gap := at["n3"].Sub(at["n1"]); gap < pace*9/10 {
+		t.Fatalf("the third post in a channel went %v after the first, want at least %v", gap, pace)
 	}
-	if !byText["other channel"].At.Before(byText["second"].At) {
-		t.Fatal("a post to another channel waited behind the paced one")
+	if gap := at["n4"].Sub(at["n3"]); gap < pace*9/10 {
+		t.Fatalf("two paced posts %v apart, want at least %v", gap, pace)
+	}
+	if !at["urgent"].Before(at["n3"]) || !at["other channel"].Before(at["n3"]) {
+		t.Fatal("an urgent post or a post to another channel waited behind the paced ones")
+	}
+
+	// Ready waits like a post but takes nothing.
+	start := time.Now()
+	if err := e.ad.Ready(e.ctx, bot.Action{Kind: bot.ActPost, Channel: custChan}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.ad.Ready(e.ctx, bot.Action{Kind: bot.ActPost, Channel: custChan}); err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(start); waited < pace*9/10 {
+		t.Fatalf("Ready after four posts waited %v, want the pace", waited)
+	}
+
+	// A 429 holds the channel for Slack's Retry-After (1 s here).
+	e.fake.FailNext("chat.postMessage", 1, slackfake.RateLimit)
+	var re *bot.RetryError
+	if _, err := e.ad.Send(e.ctx, bot.Action{Kind: bot.ActPost, Channel: triageChan, Text: "limited"}); !errors.As(err, &re) {
+		t.Fatalf("429: %v", err)
+	}
+	start = time.Now()
+	send(triageChan, "after the 429", bot.ForEscalation)
+	if waited := time.Since(start); waited < 900*time.Millisecond {
+		t.Fatalf("a post %v after a 429 with Retry-After: 1", waited)
 	}
 }
 

@@ -12,8 +12,17 @@
 // does is recorded (Calls, Messages, Acks) and tests wait for conditions
 // with WaitFor, never with sleeps.
 //
+// Options.PostLimit models Slack's limit on chat.postMessage per channel
+// (SlackPostLimit: one post a second, bursts of 3): past it a post gets
+// HTTP 429 with Retry-After in whole seconds. Posts and edits are checked
+// as Slack checks them: text length, at most 50 blocks, unique block ids,
+// unique action ids within a block, header, section and button lengths
+// (invalid_blocks, msg_too_long).
+//
 // # Caveats
 //
+//   - PostLimit is off unless set: most tests post faster than Slack
+//     allows on purpose.
 //   - Message ts values come from the real clock, made strictly increasing.
 //   - Events that find neither a socket nor an AppURL are queued and sent to
 //     the next socket that connects, as Slack does after an outage.

@@ -272,6 +272,9 @@ func (s *Server) PostMessage(m Message) (ts, eventID string) {
 }
 
 func (s *Server) recordLocked(m *Message) *Message {
+	if m.At.IsZero() {
+		m.At = time.Now()
+	}
 	if m.TS == "" {
 		m.TS = s.nextTSLocked()
 	}

@@ -37,6 +37,9 @@ type Options struct {
 	MaxRetries int
 	// HTTPClient posts HTTP deliveries; default a client with a 10s timeout.
 	HTTPClient *http.Client
+	// PostLimit limits chat.postMessage per channel (429 with Retry-After
+	// past it); the zero value means no limit. SlackPostLimit is Slack's.
+	PostLimit PostLimit
 }
 
 func (o *Options) defaults() {
@@ -86,6 +89,7 @@ type Message struct {
 	BotID    string
 	Blocks   string // JSON, as posted
 	Edited   bool
+	At       time.Time // when the fake recorded it
 }
 
 // Call is one Web API request the fake received.
@@ -154,8 +158,10 @@ type Server struct {
 	delivered []Delivery
 	reactions []Reaction
 	ephemeral []Ephemeral
-	httpSent  map[string]httpEvent // by event id, for Retry
-	changes   changes.Signal       // wakes WaitFor
+	httpSent  map[string]httpEvent   // by event id, for Retry
+	buckets   map[string]*postBucket // PostLimit, per channel
+	limited   int                    // calls answered 429 by PostLimit
+	changes   changes.Signal         // wakes WaitFor
 	closed    bool
 	appURL    string
 

@@ -144,6 +144,17 @@ func (s *Server) chatPostMessage(w http.ResponseWriter, f url.Values) {
 		fail(w, "channel_not_found")
 		return
 	}
+	if code := checkMessage(f.Get("text"), f.Get("blocks")); code != "" {
+		s.mu.Unlock()
+		fail(w, code)
+		return
+	}
+	if wait := s.takePostLocked(ch, time.Now()); wait > 0 {
+		s.limited++
+		s.mu.Unlock()
+		rateLimited(w, wait)
+		return
+	}
 	m := s.recordLocked(&Message{Channel: ch, ThreadTS: f.Get("thread_ts"),
 		User: s.opts.BotUserID, Team: s.opts.HomeTeam, BotID: s.opts.BotID,
 		Text: f.Get("text"), Blocks: f.Get("blocks")})
@@ -181,6 +192,11 @@ func (s *Server) chatUpdate(w http.ResponseWriter, f url.Values) {
 	if m == nil {
 		s.mu.Unlock()
 		fail(w, "message_not_found")
+		return
+	}
+	if code := checkMessage(f.Get("text"), f.Get("blocks")); code != "" {
+		s.mu.Unlock()
+		fail(w, code)
 		return
 	}
 	m.Text, m.Blocks, m.Edited = f.Get("text"), f.Get("blocks"), true

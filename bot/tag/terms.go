@@ -16,12 +16,37 @@ import (
 // page/pages/paging all give "pag". Two messages about the same problem
 // in different words share terms ("checkout page crashes" and "checkout
 // crashed again" share checkout and crash), which is what grouping reports
-// of one problem needs.
+// of one problem needs. To show a term to a person, use the word the
+// message wrote (TermWords), never the stem.
 func Terms(text string) []string {
+	tw := TermWords(text)
+	if len(tw) == 0 {
+		return nil
+	}
+	out := make([]string, len(tw))
+	for i, t := range tw {
+		out[i] = t.Stem
+	}
+	return out
+}
+
+// Term is one salient term of a message: Stem is what Terms returns and
+// what reports of one problem are grouped by; Word is the term as the
+// message wrote it, lowercased ("pages" for the stem "pag", "charged" for
+// "charg"; a Korean word without its particle: 결제 for 결제가), for people
+// to read.
+type Term struct {
+	Stem string
+	Word string
+}
+
+// TermWords returns the terms of text (those of Terms, in the same order)
+// with the first word of the text that gave each.
+func TermWords(text string) []Term {
 	s := getScratch()
 	defer putScratch(s)
 	s.scan(text)
-	var out []string
+	var out []Term
 	for i := range s.toks {
 		tk := &s.toks[i]
 		switch tk.kind {
@@ -37,7 +62,7 @@ func Terms(text string) []string {
 			if _, stop := stopEN[string(stem)]; stop || len(stem) < 2 {
 				continue
 			}
-			out = append(out, string(stem))
+			out = append(out, Term{Stem: string(stem), Word: strings.ToLower(text[tk.start:tk.end])})
 		case kindHangul:
 			stem := koStem(text[tk.start:tk.end])
 			if len(stem) < 6 { // one syllable says little, unless a known noun
@@ -48,11 +73,42 @@ func Terms(text string) []string {
 			if _, stop := stopKO[stem]; stop {
 				continue
 			}
-			out = append(out, stem)
+			out = append(out, Term{Stem: stem, Word: stem})
 		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	// Sorted by stem; of equal stems the first written stays.
+	slices.SortStableFunc(out, func(a, b Term) int { return strings.Compare(a.Stem, b.Stem) })
+	return slices.CompactFunc(out, func(a, b Term) bool { return a.Stem == b.Stem })
+}
+
+// Surface picks, for each stem, the word people wrote it as most often in
+// texts (ties: the shorter word, then the first in byte order); a stem no
+// text holds is returned as it is. It is for showing terms that were
+// grouped by stem: Surface([crash pag], texts) might give [crashes page].
+func Surface(stems []string, texts []string) []string {
+	counts := map[string]map[string]int{}
+	for _, text := range texts {
+		for _, t := range TermWords(text) {
+			if !slices.Contains(stems, t.Stem) {
+				continue
+			}
+			if counts[t.Stem] == nil {
+				counts[t.Stem] = map[string]int{}
+			}
+			counts[t.Stem][t.Word]++
+		}
+	}
+	out := make([]string, len(stems))
+	for i, stem := range stems {
+		best, n := stem, 0
+		for w, c := range counts[stem] {
+			if c > n || c == n && (len(w) < len(best) || len(w) == len(best) && w < best) {
+				best, n = w, c
+			}
+		}
+		out[i] = best
+	}
+	return out
 }
 
 // stemEN stems one lowercased English word in place and returns the stem,

@@ -79,3 +79,52 @@ func TestTermsSortedUnique(t *testing.T) {
 		}
 	}
 }
+
+// TermWords gives each term of Terms with the word the text wrote.
+func TestTermWords(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want string // stem=word, space-separated, by stem
+	}{
+		{"The checkout page crashes every time I pay", "checkout=checkout crash=crashes pag=page pay=pay"},
+		{"I was charged twice! Charging again?", "charg=charged twic=twice"},
+		{"Pages, PAGES and paging", "pag=pages"},
+		{"The customer's invoices", "customer=customer's invoic=invoices"},
+		{"결제가 안 돼요, 결제를 못 했어요", "결제=결제"},
+		{"thanks!", ""},
+	} {
+		var got []string
+		for _, w := range tag.TermWords(c.text) {
+			got = append(got, w.Stem+"="+w.Word)
+		}
+		if s := strings.Join(got, " "); s != c.want {
+			t.Errorf("TermWords(%q) = %q, want %q", c.text, s, c.want)
+		}
+		var stems []string
+		for _, w := range tag.TermWords(c.text) {
+			stems = append(stems, w.Stem)
+		}
+		if !slices.Equal(stems, tag.Terms(c.text)) {
+			t.Errorf("TermWords(%q) stems %q, Terms %q", c.text, stems, tag.Terms(c.text))
+		}
+	}
+}
+
+// Surface shows stems as the words people wrote most.
+func TestSurface(t *testing.T) {
+	texts := []string{
+		"The checkout page crashes every time I pay",
+		"Checkout crashes every time I pay by card",
+		"The checkout page crashed when I try to pay",
+		"I was charged twice",
+	}
+	got := tag.Surface([]string{"charg", "checkout", "crash", "pag", "pay", "twic", "zzz"}, texts)
+	want := []string{"charged", "checkout", "crashes", "page", "pay", "twice", "zzz"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("Surface = %q, want %q", got, want)
+	}
+	// Ties go to the shorter word.
+	if got := tag.Surface([]string{"crash"}, []string{"it crashed", "it crashes", "crash"}); got[0] != "crash" {
+		t.Fatalf("tie: %q", got)
+	}
+}
