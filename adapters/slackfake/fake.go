@@ -37,6 +37,9 @@ type Options struct {
 	MaxRetries int
 	// HTTPClient posts HTTP deliveries; default a client with a 10s timeout.
 	HTTPClient *http.Client
+	// Latency is how long every Web API call takes before it is answered:
+	// the round trip to Slack (typically 50–150 ms). Default 0.
+	Latency time.Duration
 }
 
 func (o *Options) defaults() {

@@ -67,6 +67,15 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		fault, s.faults[method] = f[0], f[1:]
 	}
 	s.mu.Unlock()
+	if d := s.opts.Latency; d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
 
 	switch {
 	case down:
