@@ -109,8 +109,11 @@ type Handler interface {
 	Handle(ctx context.Context, ev Event) (Result, error)
 	// Cursor returns the newest message id seen in a place — a watched
 	// channel, a DM channel, a Discord thread — ("" if none), for backfill
-	// after downtime. Handle advances it for message events, in the same
-	// commit (the place is Event.Place, or Event.Channel).
+	// after downtime. Handle advances it for live message events, in the
+	// same commit (the place is Event.Place, or Event.Channel); for the
+	// messages of a backfill (Event.Backfill), which may be committed out
+	// of order when one fails, the adapter marks it with MarkCursor once
+	// every message up to it is committed.
 	Cursor(ctx context.Context, platform, place string) (string, error)
 	// MarkCursor records last as a place's cursor unless the place has
 	// a newer one: how an adapter marks a place it watches for the first

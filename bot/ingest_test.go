@@ -426,6 +426,11 @@ func TestCursorsPerPlaceAndDMPlaces(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A backfilled message leaves the cursor to its adapter (MarkCursor).
+	if _, err := b.Handle(ctx, bot.Event{ID: "d4", Kind: bot.KindMessage, Platform: bot.Discord, Channel: "200",
+		MessageID: "399", User: "45", Text: "missed while down", At: monday9, Backfill: true}); err != nil {
+		t.Fatal(err)
+	}
 	for place, want := range map[string]string{"300": "310", "200": "305", "900": "320"} {
 		if got, err := b.Cursor(ctx, bot.Discord, place); got != want || err != nil {
 			t.Errorf("cursor of %s = %q, %v; want %q", place, got, err, want)

@@ -99,7 +99,11 @@ func (x *txn) commit(ctx context.Context) error {
 
 func (b *Bot) message(ctx context.Context, x *txn, ev Event) (Result, error) {
 	if place := cmp.Or(ev.Place, ev.Channel); place != "" && ev.MessageID != "" {
-		x.ch.Cursors = append(x.ch.Cursors, Cursor{Platform: ev.Platform, Channel: place, Last: ev.MessageID})
+		if !ev.Backfill {
+			// A backfill's adapter marks the cursor itself, once every
+			// message before it is committed (MarkCursor).
+			x.ch.Cursors = append(x.ch.Cursors, Cursor{Platform: ev.Platform, Channel: place, Last: ev.MessageID})
+		}
 		if ev.DM {
 			// A DM channel is a place no platform lists for a bot:
 			// remembered, so that backfill visits it after downtime.
