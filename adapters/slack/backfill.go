@@ -19,10 +19,6 @@ import (
 // was not there (or was never looked at) then: it is read from there.
 const passPlace = "*"
 
-// firstSightMargin is how far before now a place seen for the first time
-// is marked, for a clock a little ahead of Slack's.
-const firstSightMargin = 10 * time.Second
-
 // backfill visits every watched place — the configured channels and,
 // when DMs are watched, every DM channel (conversations.list types=im,
 // and those the handler has seen) — and feeds the messages newer than
@@ -38,7 +34,7 @@ func (a *Adapter) backfill(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	begun := tsOf(time.Now().Add(-firstSightMargin))
+	begun := tsOf(time.Now())
 	pass, err := a.h.Cursor(ctx, bot.Slack, passPlace)
 	if err != nil {
 		return fmt.Errorf("backfill: %w", err)
@@ -134,7 +130,9 @@ func (a *Adapter) backfillPlace(ctx context.Context, id *identity, ch string, dm
 		cursor = since
 	}
 	if cursor == "" {
-		return 0, a.h.MarkCursor(ctx, bot.Slack, ch, tsOf(time.Now().Add(-firstSightMargin)))
+		// Messages from now on are delivered live while connected; should
+		// openear stop, the next backfill starts here.
+		return 0, a.h.MarkCursor(ctx, bot.Slack, ch, tsOf(time.Now()))
 	}
 	// Read from before the cursor, so thread parents that got new
 	// replies while the bot was away are seen too.
