@@ -21,8 +21,10 @@ import (
 // config file.
 type Config struct {
 	Token string // bot token, without "Bot "
-	// APIURL replaces https://discord.com (scheme, host and an optional
-	// path prefix; requests keep their /api/v9/… path). Empty: Discord.
+	// APIURL replaces https://discord.com: a bare host
+	// ("http://127.0.0.1:8081"), or with Discord's own API path
+	// ("…/api/v10/", "…/api"), or under a proxy's path prefix; see
+	// APIBase. Empty: Discord.
 	APIURL        string
 	TriageChannel string   // internal channel of the triage notices
 	Channels      []string // customer channels to watch (and their threads)
@@ -110,9 +112,9 @@ func New(cfg Config, h bot.Handler) (*Adapter, error) {
 	}
 	var api *url.URL
 	if cfg.APIURL != "" {
-		u, err := url.Parse(cfg.APIURL)
-		if err != nil || u.Scheme == "" || u.Host == "" {
-			return nil, fmt.Errorf("discord: api_url %q: want an absolute URL", cfg.APIURL)
+		u, err := APIBase(cfg.APIURL)
+		if err != nil {
+			return nil, err
 		}
 		api = u
 	}
