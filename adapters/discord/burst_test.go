@@ -34,6 +34,18 @@ func (h *handledAt) Handle(ctx context.Context, ev bot.Event) (bot.Result, error
 	return res, err
 }
 
+// Submit is the Bot's, the handling time taken when the wait returns.
+func (h *handledAt) Submit(ctx context.Context, ev bot.Event) func() (bot.Result, error) {
+	wait := h.Bot.Submit(ctx, ev)
+	return func() (bot.Result, error) {
+		res, err := wait()
+		if err == nil {
+			h.handled(ev)
+		}
+		return res, err
+	}
+}
+
 func (h *handledAt) handled(ev bot.Event) {
 	h.mu.Lock()
 	h.at[ev.MessageID] = time.Now()

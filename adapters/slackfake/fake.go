@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -279,8 +280,10 @@ func (s *Server) nextIDLocked(prefix string) string {
 // appendLocked records m in its channel's history. s.mu must be held.
 func (s *Server) appendLocked(m *Message) {
 	c := s.channelLocked(m.Channel)
-	c.msgs = append(c.msgs, m)
-	sort.SliceStable(c.msgs, func(i, j int) bool { return tsLess(c.msgs[i].TS, c.msgs[j].TS) })
+	// Messages mostly arrive in ts order: insert after every message not
+	// newer (a search, not a sort of the whole history per message).
+	i := sort.Search(len(c.msgs), func(i int) bool { return tsLess(m.TS, c.msgs[i].TS) })
+	c.msgs = slices.Insert(c.msgs, i, m)
 	s.notifyLocked()
 }
 
