@@ -75,6 +75,11 @@ func (a *Adapter) startCallback(ctx context.Context, raw []byte) handled {
 	if err := json.Unmarshal(raw, &cb); err != nil {
 		return done(fmt.Errorf("%w: %v", errMalformed, err))
 	}
+	return a.startEvent(ctx, cb)
+}
+
+// startEvent is startCallback of a decoded body.
+func (a *Adapter) startEvent(ctx context.Context, cb callback) handled {
 	if cb.Type != slackevents.CallbackEvent {
 		a.log.Debug("slack: ignoring outer event", "type", cb.Type)
 		return done(nil)
