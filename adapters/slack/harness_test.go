@@ -135,12 +135,6 @@ func (r *recorder) Places(_ context.Context, platform string) ([]string, error) 
 	return slices.Clone(r.places), nil
 }
 
-func (r *recorder) cursor(place string) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.cursors[place]
-}
-
 func (r *recorder) setCursor(ch, ts string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
