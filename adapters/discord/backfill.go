@@ -198,23 +198,17 @@ func (a *Adapter) backfillPlace(ctx context.Context, place, since string) (int, 
 			break
 		}
 		sort.Slice(msgs, func(i, j int) bool { return bot.LaterID(msgs[j].ID, msgs[i].ID) })
-		waits := make([]func() error, len(msgs))
-		fed := make([]bool, len(msgs))
-		for i, m := range msgs {
+		for _, m := range msgs {
 			m.GuildID = ci.guild // REST messages carry no guild id
-			waits[i], fed[i] = a.backfillMessage(ctx, m)
 		}
-		for i, wait := range waits {
-			err := wait() // every wait is called, even after a failure
-			if failed == nil && err != nil {
-				failed = fmt.Errorf("message %s: %w", msgs[i].ID, err)
-			}
-			if failed == nil {
-				last = msgs[i].ID
-				if fed[i] {
-					n++
-				}
-			}
+		fed, upTo, err := a.feed(ctx, msgs)
+		n += fed
+		if upTo != "" {
+			last = upTo
+		}
+		failed = err
+		if failed != nil {
+			break
 		}
 		if len(msgs) < 100 {
 			break
@@ -232,18 +226,61 @@ func (a *Adapter) backfillPlace(ctx context.Context, place, since string) (int, 
 	return n, failed
 }
 
-// backfillMessage hands a backfilled message to the handler and returns
-// the wait for its commit, and whether it was an event for openear; a
-// command is handled (and answered) now.
-func (a *Adapter) backfillMessage(ctx context.Context, m *discordgo.Message) (func() error, bool) {
-	ev, ok := a.messageEvent(ctx, m)
-	switch {
-	case !ok:
-		return func() error { return nil }, false
-	case ev.Kind == bot.KindCommand:
-		a.command(ctx, m, ev)
-		return func() error { return nil }, true
+// feed hands a page of backfilled messages (oldest first) to the handler
+// without waiting for each commit, then waits for them in order. The
+// events are built first (a member's roles may be fetched then), so that
+// the submissions follow each other at once: the core's writer waits for
+// the first one's wait. A command is handled (and answered) in its turn,
+// after the messages before it are committed. It returns how many were
+// handled, the id up to which every message was committed or skipped,
+// and the first error.
+func (a *Adapter) feed(ctx context.Context, msgs []*discordgo.Message) (int, string, error) {
+	type item struct {
+		id string
+		ev *bot.Event // nil: skipped
 	}
-	ev.Backfill = true
-	return a.submit(ctx, ev), true
+	n, last := 0, ""
+	var failed error
+	var batch []item
+	flush := func() {
+		waits := make([]func() error, len(batch))
+		for i, it := range batch {
+			if it.ev != nil {
+				waits[i] = a.submit(ctx, *it.ev)
+			}
+		}
+		for i, it := range batch {
+			if waits[i] != nil {
+				if err := waits[i](); failed == nil && err != nil {
+					failed = fmt.Errorf("message %s: %w", it.id, err)
+				}
+			}
+			if failed == nil {
+				last = it.id
+				if it.ev != nil {
+					n++
+				}
+			}
+		}
+		batch = batch[:0]
+	}
+	for _, m := range msgs {
+		ev, ok := a.messageEvent(ctx, m)
+		switch {
+		case !ok:
+			batch = append(batch, item{id: m.ID})
+		case ev.Kind == bot.KindCommand:
+			flush()
+			if failed != nil {
+				return n, last, failed
+			}
+			a.command(ctx, m, ev)
+			last, n = m.ID, n+1
+		default:
+			ev.Backfill = true
+			batch = append(batch, item{id: m.ID, ev: &ev})
+		}
+	}
+	flush()
+	return n, last, failed
 }

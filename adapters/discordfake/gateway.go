@@ -355,8 +355,8 @@ func (s *Server) InvalidSession() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.sess != nil && s.sess.conn != nil {
+		s.invalidAt = s.now() // before the client can see the op 9
 		s.sess.conn.send(outFrame{frame: &frame{Op: 9, Data: false}})
-		s.invalidAt = s.now()
 	}
 	s.sess = nil
 	s.touch()

@@ -190,22 +190,24 @@ func (a *Adapter) backfillPlace(ctx context.Context, id *identity, ch string, dm
 
 // feed hands a place's missed messages (oldest first) to the handler
 // without waiting for each commit — a long gap shares the core's group
-// commits — then waits for them in order. It stops submitting at the
-// first message it cannot turn into an event, and returns how many were
-// handled, the ts up to which every message was committed or skipped
-// (where the place's cursor may move: a backfilled message leaves the
-// cursor to the adapter), and the first error.
+// commits — then waits for them in order. The events are built first
+// (any lookup happens then), so that the submissions follow each other
+// at once: the core's writer waits for the first one's wait. It stops at
+// the first message it cannot turn into an event, and returns how many
+// were handled, the ts up to which every message was committed or
+// skipped (where the place's cursor may move: a backfilled message
+// leaves the cursor to the adapter), and the first error.
 func (a *Adapter) feed(ctx context.Context, id *identity, ch string, msgs []message) (int, string, error) {
 	type fed struct {
 		ts   string
+		ev   *bot.Event // nil: skipped
 		wait handled
-		ev   bool
 	}
 	var all []fed
 	var stopped error
 	for _, m := range msgs {
 		if a.skipReason(id, m) != "" {
-			all = append(all, fed{ts: m.TS, wait: done(nil)})
+			all = append(all, fed{ts: m.TS})
 			continue
 		}
 		ev, ok, err := a.messageEvent(ctx, "slack:msg:"+ch+":"+m.TS, m, true)
@@ -213,24 +215,33 @@ func (a *Adapter) feed(ctx context.Context, id *identity, ch string, msgs []mess
 			stopped = fmt.Errorf("message %s: %w", m.TS, err)
 			break
 		}
-		if !ok {
-			all = append(all, fed{ts: m.TS, wait: done(nil)})
-			continue
+		f := fed{ts: m.TS}
+		if ok {
+			f.ev = &ev
 		}
-		all = append(all, fed{ts: m.TS, wait: a.submit(ctx, ev), ev: true})
+		all = append(all, f)
+	}
+	for i := range all {
+		if all[i].ev != nil {
+			all[i].wait = a.submit(ctx, *all[i].ev)
+		}
 	}
 	n, last := 0, ""
 	var first error
 	for _, f := range all {
+		if f.ev == nil {
+			if first == nil {
+				last = f.ts
+			}
+			continue
+		}
 		err := f.wait() // every wait is called, even after a failure
 		if first == nil && err != nil {
 			first = err
 		}
 		if first == nil {
 			last = f.ts
-			if f.ev {
-				n++
-			}
+			n++
 		}
 	}
 	return n, last, cmp.Or(first, stopped)
