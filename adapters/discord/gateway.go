@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"runtime"
 	"sync"
@@ -74,7 +75,7 @@ type gateway struct {
 
 func newGateway(a *Adapter) *gateway {
 	return &gateway{
-		a: a, dialer: &websocket.Dialer{HandshakeTimeout: 20 * time.Second},
+		a: a, dialer: &websocket.Dialer{HandshakeTimeout: 20 * time.Second, Proxy: http.ProxyFromEnvironment},
 		after: time.After,
 		jitter: func() time.Duration {
 			return invalidSessionMin + rand.N(invalidSessionMax-invalidSessionMin+1)
