@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -260,9 +261,40 @@ func (b *Bot) platform(name string) Platform {
 }
 
 // Cursor implements Handler.
-func (b *Bot) Cursor(ctx context.Context, platform, channel string) (string, error) {
-	return b.store.Cursor(ctx, platform, channel)
+func (b *Bot) Cursor(ctx context.Context, platform, place string) (string, error) {
+	return b.store.Cursor(ctx, platform, place)
 }
+
+// MarkCursor implements Handler: one commit of the cursor alone (the
+// store never moves a cursor back).
+func (b *Bot) MarkCursor(ctx context.Context, platform, place, last string) error {
+	if platform == "" || place == "" || last == "" {
+		return fmt.Errorf("mark cursor %s/%s: empty platform, place or id", platform, place)
+	}
+	err := b.store.Apply(ctx, Change{Cursors: []Cursor{{Platform: platform, Channel: place, Last: last}}})
+	if err != nil {
+		return fmt.Errorf("mark cursor %s/%s: %w", platform, place, err)
+	}
+	return nil
+}
+
+// Places implements Handler: the DM channels recorded under the entries
+// "place/<platform>/".
+func (b *Bot) Places(ctx context.Context, platform string) ([]string, error) {
+	prefix := placePrefix(platform)
+	var out []string
+	err := b.store.Entries(ctx, prefix, func(key string, _ []byte) bool {
+		out = append(out, strings.TrimPrefix(key, prefix))
+		return true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("places %s: %w", platform, err)
+	}
+	return out, nil
+}
+
+// placePrefix is the prefix of a platform's place entries.
+func placePrefix(platform string) string { return "place/" + platform + "/" }
 
 // Now is the bot's clock.
 func (b *Bot) Now() time.Time { return b.clock.Now() }

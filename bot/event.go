@@ -59,6 +59,10 @@ type Event struct {
 	// Channel is the watched channel (for a Discord thread: its parent
 	// channel) or the DM channel.
 	Channel string
+	// Place is where a message was posted when that is not Channel: a
+	// Discord thread. Cursors are kept per place (Place, or Channel when
+	// Place is empty), so that backfill can read each place from its own.
+	Place string
 	// ThreadKey is the platform's conversation root: Slack thread_ts, the
 	// Discord thread id or the id of the message a reply refers to. Empty
 	// when the platform gives no thread (a top-level message or a DM).
@@ -99,12 +103,42 @@ type Result struct {
 // returns only after the event's effects are durably committed, so an
 // adapter acknowledges a delivery after Handle returns nil and leaves it
 // unacknowledged (for the platform to redeliver) when it returns an error.
-// Handling the same event id twice has one effect.
+// Handling the same event id twice has one effect. All methods are safe
+// for concurrent use.
 type Handler interface {
 	Handle(ctx context.Context, ev Event) (Result, error)
-	// Cursor returns the newest message id seen in a channel ("" if none),
-	// for backfill after downtime. Handle advances it for message events.
-	Cursor(ctx context.Context, platform, channel string) (string, error)
+	// Cursor returns the newest message id seen in a place — a watched
+	// channel, a DM channel, a Discord thread — ("" if none), for backfill
+	// after downtime. Handle advances it for live message events, in the
+	// same commit (the place is Event.Place, or Event.Channel); for the
+	// messages of a backfill (Event.Backfill), which may be committed out
+	// of order when one fails, the adapter marks it with MarkCursor once
+	// every message up to it is committed.
+	Cursor(ctx context.Context, platform, place string) (string, error)
+	// MarkCursor records last as a place's cursor unless the place has
+	// a newer one: how an adapter marks a place it watches for the first
+	// time (its newest message id, or an id for now), so that a later
+	// backfill starts there. Idempotent; it returns once durable.
+	MarkCursor(ctx context.Context, platform, place, last string) error
+	// Places returns the DM channels of a platform in which a message was
+	// handled (the places no platform API lists for a bot), so that
+	// backfill can visit them.
+	Places(ctx context.Context, platform string) ([]string, error)
+}
+
+// Submitter is an optional capability of a Handler, found by type
+// assertion: handling in two halves, so that an adapter can submit a
+// channel's next event without waiting for the previous one's commit.
+// Bot implements it.
+type Submitter interface {
+	// Submit queues ev behind every event submitted (or handed to Handle)
+	// before it returned, and returns at once: events submitted one after
+	// the other are handled in that order. wait blocks until ev is
+	// committed (or failed) and returns what Handle would have. wait must
+	// be called exactly once, and soon, from a goroutine that may block
+	// (it may do the writing of a whole batch): until it is called, the
+	// events queued after ev may not be handled.
+	Submit(ctx context.Context, ev Event) (wait func() (Result, error))
 }
 
 // ActionKind says what an outbound action does.

@@ -27,6 +27,16 @@ import (
 // Tick, the sender and the digest take b.mu and wait for the batch in
 // flight (b.lock), so that they read and write only committed state.
 //
+// Submit is Handle in two halves, for adapters that pipeline: it queues
+// the event and returns, and the wait it returns blocks until the
+// event's batch is committed. A channel's lane submits its next event
+// without waiting for the previous one's commit: the queue keeps the
+// submission order, so the events of one lane are handled in order and
+// fall into the same or later batches, and each delivery is acknowledged
+// when its own batch is durable. The writer's role is taken in wait, so
+// every wait must be called, soon: until the first one is, the events
+// queued behind it are not handled.
+//
 // The overlay makes a later event see what an earlier one did: its event
 // id (dedupe), its threads (by id and by key) and the open-thread counts
 // per owner (least_loaded). Reads the overlay does not cover (mine, open,
@@ -83,6 +93,14 @@ func (bt *batch) committed() (bool, error) {
 // the actions an event causes, and returns once they are committed,
 // together with those of the events handled in the same batch.
 func (b *Bot) Handle(ctx context.Context, ev Event) (Result, error) {
+	return b.Submit(ctx, ev)()
+}
+
+// Submit implements Submitter: it tags ev and queues it behind every
+// event queued before it, and returns at once; wait returns once ev's
+// batch is committed. The caller that queues an event while no writer is
+// at work is the next writer: its wait does the writing.
+func (b *Bot) Submit(ctx context.Context, ev Event) (wait func() (Result, error)) {
 	p := &pending{ctx: ctx, ev: ev, wake: make(chan bool, 1)}
 	if ev.Kind == KindMessage && !ev.Staff && !ev.Bot && !ev.Edit {
 		// Tagging is pure and the costliest step: callers do it in
@@ -104,10 +122,12 @@ func (b *Bot) Handle(ctx context.Context, ev Event) (Result, error) {
 		default:
 		}
 	}
-	if lead || <-p.wake {
-		b.write()
+	return func() (Result, error) {
+		if lead || <-p.wake {
+			b.write()
+		}
+		return p.res, p.err
 	}
-	return p.res, p.err
 }
 
 // take removes up to n events from the head of the queue.
@@ -399,7 +419,7 @@ func (ov *overlay) seen(ctx context.Context, id string) (bool, error) {
 // empty reports whether applying c would change nothing.
 func (c *Change) empty() bool {
 	return c.EventID == "" && len(c.Threads) == 0 && len(c.Enqueue) == 0 && len(c.Requeue) == 0 &&
-		len(c.Done) == 0 && len(c.Cursors) == 0 && len(c.Incidents) == 0
+		len(c.Done) == 0 && len(c.Cursors) == 0 && len(c.Incidents) == 0 && len(c.Entries) == 0
 }
 
 // thread reads a thread by id, uncommitted changes included.

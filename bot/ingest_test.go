@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -295,4 +296,192 @@ func TestTickWaitsForTheBatchInFlight(t *testing.T) {
 			t.Fatalf("Tick = %d, %v; want the thread of the batch it waited for", n, err)
 		}
 	})
+}
+
+// orderStore records the event ids of every Apply in order and holds
+// each Apply until told how it ends.
+type orderStore struct {
+	bot.Store
+	mu      sync.Mutex
+	ids     []string
+	applies int
+	outcome chan error
+}
+
+func (s *orderStore) Apply(ctx context.Context, changes ...bot.Change) error {
+	s.mu.Lock()
+	s.applies++
+	for _, c := range changes {
+		if c.EventID != "" {
+			s.ids = append(s.ids, c.EventID)
+		}
+	}
+	s.mu.Unlock()
+	if err := <-s.outcome; err != nil {
+		return err
+	}
+	return s.Store.Apply(ctx, changes...)
+}
+
+// TestSubmitPipelinesInOrder: one caller submits a channel's events one
+// after the other without waiting for their commits (as a lane does);
+// they are committed in submission order over several batches, each
+// wait returns only once its own event is durable, and an event sees
+// what the events before it did even when they are still committing.
+func TestSubmitPipelinesInOrder(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		s := &orderStore{Store: mem.New(), outcome: make(chan error, 100)}
+		opts := defaultOptions()
+		opts.Store, opts.Clock = s, bottest.NewClock(monday9)
+		b, err := bot.New(ctx, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var evs []bot.Event
+		for i := range 60 {
+			ev := bot.Event{ID: fmt.Sprintf("E%02d", i), Kind: bot.KindMessage, Platform: bot.Slack, Channel: "C1",
+				MessageID: fmt.Sprintf("2.%02d", i), User: fmt.Sprintf("UCUST%d", i/3), Text: "the export is broken again", At: monday9}
+			if i%3 != 0 { // a reply in the thread its customer opened just before
+				ev.ThreadKey = fmt.Sprintf("2.%02d", i-i%3)
+			}
+			if i%3 == 2 {
+				ev.User, ev.Staff, ev.Text = "UALICE", true, "fixed, please retry"
+			}
+			evs = append(evs, ev)
+		}
+		type outcome struct {
+			res     bot.Result
+			err     error
+			durable bool // its event id was stored when wait returned
+		}
+		got := make([]outcome, len(evs))
+		var wg sync.WaitGroup
+		for i, ev := range evs {
+			wait := b.Submit(ctx, ev)
+			wg.Go(func() {
+				res, err := wait()
+				seen, _ := s.Store.Seen(ctx, ev.ID)
+				got[i] = outcome{res, err, seen}
+			})
+			if i%20 == 0 {
+				// The batch before is in its Apply, the events since
+				// queue behind it; let it commit.
+				synctest.Wait()
+				s.outcome <- nil
+			}
+		}
+		for {
+			synctest.Wait()
+			s.mu.Lock()
+			n := len(s.ids)
+			s.mu.Unlock()
+			s.outcome <- nil
+			if n == len(evs) {
+				break
+			}
+		}
+		wg.Wait()
+		if s.applies < 3 {
+			t.Errorf("%d applies; want the events spread over several batches", s.applies)
+		}
+		for i, ev := range evs {
+			if i >= len(s.ids) || s.ids[i] != ev.ID {
+				t.Fatalf("committed in the order %v; want the submission order", s.ids)
+			}
+			o := got[i]
+			if o.err != nil || !o.durable {
+				t.Fatalf("%s: err %v, durable %v when its wait returned", ev.ID, o.err, o.durable)
+			}
+			if root := got[i-i%3].res.ThreadID; o.res.ThreadID != root || root == 0 {
+				t.Errorf("%s in thread %d, want %d (its customer's)", ev.ID, o.res.ThreadID, root)
+			}
+		}
+		th, err := s.ThreadByKey(ctx, bot.Key(bot.Slack, "C1", "2.57"))
+		if err != nil || th.State != bot.Answered || th.MsgCount != 3 {
+			t.Errorf("last thread %+v, %v; want answered with 3 messages", th, err)
+		}
+	})
+}
+
+// TestCursorsPerPlaceAndDMPlaces: a message's cursor is its place's (a
+// Discord thread's own, not its parent's); a DM channel is remembered
+// as a place; MarkCursor never moves a cursor back.
+func TestCursorsPerPlaceAndDMPlaces(t *testing.T) {
+	ctx := t.Context()
+	opts := defaultOptions()
+	store := mem.New()
+	opts.Store, opts.Clock = store, bottest.NewClock(monday9)
+	b, err := bot.New(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range []bot.Event{
+		{ID: "d1", Kind: bot.KindMessage, Platform: bot.Discord, Channel: "200", Place: "300", ThreadKey: "300",
+			MessageID: "310", User: "42", UserName: "kim", Text: "the app crashes", At: monday9},
+		{ID: "d2", Kind: bot.KindMessage, Platform: bot.Discord, Channel: "200", MessageID: "305", User: "43", Text: "login fails", At: monday9},
+		{ID: "d3", Kind: bot.KindMessage, Platform: bot.Discord, Channel: "900", DM: true, MessageID: "320", User: "44", Text: "refund please", At: monday9},
+	} {
+		if _, err := b.Handle(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A backfilled message leaves the cursor to its adapter (MarkCursor).
+	if _, err := b.Handle(ctx, bot.Event{ID: "d4", Kind: bot.KindMessage, Platform: bot.Discord, Channel: "200",
+		MessageID: "399", User: "45", Text: "missed while down", At: monday9, Backfill: true}); err != nil {
+		t.Fatal(err)
+	}
+	for place, want := range map[string]string{"300": "310", "200": "305", "900": "320"} {
+		if got, err := b.Cursor(ctx, bot.Discord, place); got != want || err != nil {
+			t.Errorf("cursor of %s = %q, %v; want %q", place, got, err, want)
+		}
+	}
+	places, err := b.Places(ctx, bot.Discord)
+	if err != nil || len(places) != 1 || places[0] != "900" {
+		t.Errorf("Places = %v, %v; want the DM channel 900 only", places, err)
+	}
+	if p, _ := b.Places(ctx, bot.Slack); len(p) != 0 {
+		t.Errorf("Slack places %v; want none", p)
+	}
+	if err := b.MarkCursor(ctx, bot.Discord, "300", "301"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.MarkCursor(ctx, bot.Discord, "400", "401"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := b.Cursor(ctx, bot.Discord, "300"); got != "310" {
+		t.Errorf("MarkCursor moved a cursor back to %q", got)
+	}
+	if got, _ := b.Cursor(ctx, bot.Discord, "400"); got != "401" {
+		t.Errorf("MarkCursor of a new place: %q, want 401", got)
+	}
+	if err := b.MarkCursor(ctx, bot.Discord, "", "1"); err == nil {
+		t.Error("MarkCursor of an empty place: no error")
+	}
+}
+
+// TestLaterMessageBringsTheCustomerName: an adapter that had no name at
+// hand for a customer's first message gives it with a later one.
+func TestLaterMessageBringsTheCustomerName(t *testing.T) {
+	ctx := t.Context()
+	opts := defaultOptions()
+	store := mem.New()
+	opts.Store, opts.Clock = store, bottest.NewClock(monday9)
+	b, err := bot.New(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := b.Handle(ctx, bot.Event{ID: "E1", Kind: bot.KindMessage, Platform: bot.Slack, Channel: "C1",
+		MessageID: "2.0", User: "UKIM", Text: "the export is broken", At: monday9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Handle(ctx, bot.Event{ID: "E2", Kind: bot.KindMessage, Platform: bot.Slack, Channel: "C1",
+		MessageID: "2.1", ThreadKey: "2.0", User: "UKIM", UserName: "Kim", Text: "still broken", At: monday9}); err != nil {
+		t.Fatal(err)
+	}
+	th, err := store.Thread(ctx, first.ThreadID)
+	if err != nil || th.CustName != "Kim" {
+		t.Errorf("customer name %q, %v; want Kim from the second message", th.CustName, err)
+	}
 }

@@ -112,7 +112,9 @@ type Change struct {
 // prefix, listed here with what it keeps, so that no two write the same
 // key:
 //
-//	notice/<platform>/<ref>  the threads of a digest notice (outbox.go)
+//	notice/<platform>/<ref>     the threads of a digest notice (outbox.go)
+//	place/<platform>/<channel>  a DM channel a message was handled in
+//	                            (value "dm"), for backfill (Bot.Places)
 type Entry struct {
 	Key   string
 	Value []byte

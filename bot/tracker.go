@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"time"
@@ -97,8 +98,17 @@ func (x *txn) commit(ctx context.Context) error {
 }
 
 func (b *Bot) message(ctx context.Context, x *txn, ev Event) (Result, error) {
-	if ev.Channel != "" && ev.MessageID != "" {
-		x.ch.Cursors = append(x.ch.Cursors, Cursor{Platform: ev.Platform, Channel: ev.Channel, Last: ev.MessageID})
+	if place := cmp.Or(ev.Place, ev.Channel); place != "" && ev.MessageID != "" {
+		if !ev.Backfill {
+			// A backfill's adapter marks the cursor itself, once every
+			// message before it is committed (MarkCursor).
+			x.ch.Cursors = append(x.ch.Cursors, Cursor{Platform: ev.Platform, Channel: place, Last: ev.MessageID})
+		}
+		if ev.DM {
+			// A DM channel is a place no platform lists for a bot:
+			// remembered, so that backfill visits it after downtime.
+			x.ch.Entries = append(x.ch.Entries, Entry{Key: placePrefix(ev.Platform) + place, Value: []byte("dm")})
+		}
 	}
 	if ev.Bot || ev.Edit {
 		return Result{}, nil
@@ -174,6 +184,11 @@ func (b *Bot) customerMessage(ctx context.Context, x *txn, ev Event) (Result, er
 
 	addMessage(t, ev, false)
 	t.addKeys(Key(ev.Platform, ev.Channel, ev.MessageID))
+	if t.CustName == "" && ev.User == t.Customer {
+		// Adapters give a name only when it is at hand (never a lookup
+		// on the ack path): a later message may bring it.
+		t.CustName = ev.UserName
+	}
 	at := sentAt(x, ev)
 	t.LastCust = later(t.LastCust, at)
 	// A wait for the next reply counts from this message, but not from

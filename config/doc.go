@@ -51,7 +51,9 @@
 //	slack.staff[]                staff user ids besides members of the home team
 //	discord.enabled              default true when the section is present
 //	discord.token                ${VAR}; required when enabled
-//	discord.api_url              empty: Discord's own REST base
+//	discord.api_url              empty: Discord's own REST base; a bare host ("http://127.0.0.1:8081")
+//	                             or with Discord's API path ("…/api/v10/"): the same (openear
+//	                             speaks /api/v9 itself); another path is a proxy's prefix
 //	discord.triage_channel       internal channel for notices; never one of channels
 //	discord.channels[]           customer channels to watch
 //	discord.dms                  watch direct messages to the bot (default false)

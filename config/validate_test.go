@@ -297,3 +297,14 @@ func TestListenNeedsTokenUnlessLoopback(t *testing.T) {
 		}
 	}
 }
+
+// discord.api_url: a bare host and one with Discord's API path are both
+// valid (the adapter drops the path it replaces with its own /api/v9).
+func TestValidateDiscordAPIURLForms(t *testing.T) {
+	for _, u := range []string{"http://127.0.0.1:8081", "http://127.0.0.1:8081/api/v10/", "https://proxy.example/discord"} {
+		c := parse(t, "discord:\n  token: ${DISCORD_BOT_TOKEN}\n  api_url: \""+u+"\"\n  channels: [\"1\"]\n  staff: [\"2\"]\n")
+		if err := c.Validate(); err != nil && strings.Contains(err.Error(), "api_url") {
+			t.Errorf("api_url %s: %v", u, err)
+		}
+	}
+}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
-	"github.com/gorilla/websocket"
 	"github.com/openear/openear/adapters/internal/lanes"
 	"github.com/openear/openear/bot"
 	"golang.org/x/time/rate"
@@ -22,8 +21,10 @@ import (
 // config file.
 type Config struct {
 	Token string // bot token, without "Bot "
-	// APIURL replaces https://discord.com (scheme, host and an optional
-	// path prefix; requests keep their /api/v9/… path). Empty: Discord.
+	// APIURL replaces https://discord.com: a bare host
+	// ("http://127.0.0.1:8081"), or with Discord's own API path
+	// ("…/api/v10/", "…/api"), or under a proxy's path prefix; see
+	// APIBase. Empty: Discord.
 	APIURL        string
 	TriageChannel string   // internal channel of the triage notices
 	Channels      []string // customer channels to watch (and their threads)
@@ -47,6 +48,9 @@ var (
 	ErrMessageContentIntent = errors.New("discord: the Message Content intent is not enabled for this bot (Developer Portal → Bot → Privileged Gateway Intents)")
 	// ErrAuthentication: the gateway closed with 4004.
 	ErrAuthentication = errors.New("discord: authentication failed: check the bot token")
+	// ErrGatewayRefused: the gateway closed with 4010–4013 (invalid
+	// shard, sharding required, invalid API version, invalid intents).
+	ErrGatewayRefused = errors.New("discord: the gateway refused the bot")
 )
 
 const (
@@ -80,11 +84,10 @@ type Adapter struct {
 	botID     atomic.Value // string, from READY
 	appID     atomic.Value // string, from READY
 
-	// lanes run the jobs of gateway events from discordgo's read loop:
-	// one lane per channel, backfills as barriers. down signals a closed
-	// connection.
+	gw *gateway // the gateway connection and session; Run's
+	// lanes run the jobs of gateway events from the gateway's read loop:
+	// one lane per channel, backfills as barriers.
 	lanes  *lanes.Runner
-	down   chan struct{}
 	runCtx context.Context // set by Run before the session opens
 	wg     sync.WaitGroup  // the interactions' goroutines
 
@@ -112,9 +115,9 @@ func New(cfg Config, h bot.Handler) (*Adapter, error) {
 	}
 	var api *url.URL
 	if cfg.APIURL != "" {
-		u, err := url.Parse(cfg.APIURL)
-		if err != nil || u.Scheme == "" || u.Host == "" {
-			return nil, fmt.Errorf("discord: api_url %q: want an absolute URL", cfg.APIURL)
+		u, err := APIBase(cfg.APIURL)
+		if err != nil {
+			return nil, err
 		}
 		api = u
 	}
@@ -129,7 +132,6 @@ func New(cfg Config, h bot.Handler) (*Adapter, error) {
 		pace:       newPacer(),
 		deferAfter: deferAfter,
 		lanes:      lanes.New(lanes.DefaultLimit),
-		down:       make(chan struct{}, 1),
 		chans:      map[string]chanInfo{},
 		dms:        map[string]string{},
 		members:    map[string]memberRoles{},
@@ -150,40 +152,12 @@ func New(cfg Config, h bot.Handler) (*Adapter, error) {
 	}
 	s.Client = &http.Client{Timeout: timeout, Transport: &transport{base: base, api: api,
 		limit: func(ctx context.Context) error { return a.limiter.Wait(ctx) }, posted: a.pace.observe}}
-	s.Identify.Intents = Intents
 	s.ShouldRetryOnRateLimit = false // 429s come back as errors: the outbox waits, not discordgo
 	s.MaxRestRetries = 0
-	// Run reconnects itself: discordgo's own reconnect loop cannot be
-	// stopped and may outlive Close.
-	s.ShouldReconnectOnError = false
-	s.ShouldReconnectVoiceOnSessionError = false
-	s.SyncEvents = true // handlers only submit jobs, in the gateway's order
-	s.StateEnabled = true
-	s.LogLevel = -1 // silent: discordgo logs through the global log package, at debug with the token
+	s.StateEnabled = false // discordgo does REST only; the gateway is gateway.go's
+	s.LogLevel = -1        // silent: discordgo logs through the global log package, at debug with the token
 	s.Debug = false
-
-	s.AddHandler(a.onReady)
-	s.AddHandler(func(*discordgo.Session, *discordgo.Connect) { a.connected.Store(true) })
-	s.AddHandler(a.onDisconnect)
-	s.AddHandler(a.onGuildCreate)
-	s.AddHandler(a.onThreadCreate)
-	s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
-		a.enqueue(m.ChannelID, func(ctx context.Context) { a.message(ctx, m.Message, false) })
-	})
-	s.AddHandler(func(_ *discordgo.Session, r *discordgo.MessageReactionAdd) {
-		a.enqueue(r.ChannelID, func(ctx context.Context) { a.reaction(ctx, r) })
-	})
-	s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) {
-		// Started after the earlier events of its channel, then on its
-		// own: it must be answered within 3 s.
-		a.enqueue(i.ChannelID, func(ctx context.Context) {
-			a.wg.Add(1) // the job holds a count: no race with Wait
-			go func() {
-				defer a.wg.Done()
-				a.interaction(ctx, i.Interaction)
-			}()
-		})
-	})
+	a.gw = newGateway(a)
 	// MESSAGE_UPDATE (edits) is deliberately not handled.
 	return a, nil
 }
@@ -205,12 +179,13 @@ func (a *Adapter) Name() string { return bot.Discord }
 func (a *Adapter) Connected() bool { return a.connected.Load() }
 
 // Run opens the gateway, registers the /openear command, backfills the
-// watched channels from the handler's cursors and feeds events to the
+// watched places from the handler's cursors and feeds events to the
 // handler until ctx is done; then it closes the connection and waits for
-// its goroutines. It connects, and reconnects (resuming the session) when
-// the connection drops, with backoff while Discord is unreachable. It
-// returns nil when ctx ends, and ErrMessageContentIntent or
-// ErrAuthentication when Discord refuses the bot. Run may be called once.
+// its goroutines. It connects, and reconnects (resuming the session at
+// READY's resume_gateway_url) when the connection drops, with backoff
+// while Discord is unreachable. It returns nil when ctx ends, and
+// ErrMessageContentIntent, ErrAuthentication or an error wrapping
+// ErrGatewayRefused when Discord refuses the bot. Run may be called once.
 func (a *Adapter) Run(ctx context.Context) error {
 	if !a.running.CompareAndSwap(false, true) {
 		return errors.New("discord: Run called twice")
@@ -219,41 +194,32 @@ func (a *Adapter) Run(ctx context.Context) error {
 	a.runCtx = ctx
 	defer func() {
 		cancel()
-		_ = a.s.Close() // ends discordgo's read and heartbeat goroutines
 		a.connected.Store(false)
 		a.lanes.Close() // refuses later jobs, waits for the started ones
 		a.wg.Wait()
 	}()
-
-	if err := a.open(ctx); err != nil || ctx.Err() != nil {
-		return err
-	}
-	a.register(ctx)
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-a.down:
-		}
-		if err := a.open(ctx); err != nil {
-			return err
-		}
-	}
-}
-
-// open connects (resuming the session when it can), retrying with
-// backoff while Discord is unreachable. It returns nil once connected or
-// when ctx ends, and ErrMessageContentIntent or ErrAuthentication when
-// Discord refuses the bot: retrying cannot help then.
-func (a *Adapter) open(ctx context.Context) error {
+	var registered bool
 	backoff := time.Second
 	for {
-		err := a.s.Open()
-		if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
+		up := false
+		err := a.gw.connect(ctx, func() {
+			up = true
+			a.connected.Store(true)
+			if !registered {
+				registered = true
+				a.wg.Go(func() { a.register(ctx) })
+			}
+		})
+		a.connected.Store(false)
+		switch {
+		case ctx.Err() != nil:
 			return nil
-		}
-		if err := openError(err); errors.Is(err, ErrMessageContentIntent) || errors.Is(err, ErrAuthentication) {
+		case errors.Is(err, ErrGatewayRefused), errors.Is(err, ErrAuthentication), errors.Is(err, ErrMessageContentIntent):
+			a.log.Error("discord: the gateway refused the bot", "err", err)
 			return err
+		case up:
+			backoff = time.Second // it worked: reconnect at once
+			continue
 		}
 		a.log.Warn("discord: connecting failed", "err", err, "retry_in", backoff)
 		t := time.NewTimer(backoff)
@@ -265,20 +231,6 @@ func (a *Adapter) open(ctx context.Context) error {
 		}
 		backoff = min(2*backoff, time.Minute)
 	}
-}
-
-// openError explains the close codes that end the bot.
-func openError(err error) error {
-	var ce *websocket.CloseError
-	if errors.As(err, &ce) {
-		switch ce.Code {
-		case 4014:
-			return ErrMessageContentIntent
-		case 4004:
-			return ErrAuthentication
-		}
-	}
-	return fmt.Errorf("discord: open gateway: %w", err)
 }
 
 // register bulk-overwrites the global /openear command. A failure leaves
@@ -294,8 +246,8 @@ func (a *Adapter) register(ctx context.Context) {
 }
 
 // enqueue submits a job to the lane of a channel: the jobs of a channel
-// run in order, those of different channels concurrently. It runs on
-// discordgo's read loop and blocks while the lanes are full
+// run in order, those of different channels concurrently. It runs on the
+// gateway's read loop and blocks while the lanes are full
 // (back-pressure); once Run ended the job is dropped.
 func (a *Adapter) enqueue(channel string, job func(context.Context)) {
 	if ctx := a.runCtx; ctx != nil {
@@ -303,7 +255,15 @@ func (a *Adapter) enqueue(channel string, job func(context.Context)) {
 	}
 }
 
-func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
+// pipeline submits a pipelined job (see lanes.Pipeline) to the lane of a
+// channel, like enqueue.
+func (a *Adapter) pipeline(channel string, start func(context.Context) lanes.Finish) {
+	if ctx := a.runCtx; ctx != nil {
+		_ = a.lanes.Pipeline(ctx, channel, start)
+	}
+}
+
+func (a *Adapter) onReady(r *discordgo.Ready) {
 	if r.User != nil {
 		a.botID.Store(r.User.ID)
 	}
@@ -319,15 +279,27 @@ func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 	}
 }
 
-func (a *Adapter) onDisconnect(*discordgo.Session, *discordgo.Disconnect) {
-	a.connected.Store(false)
-	select {
-	case a.down <- struct{}{}:
-	default:
-	}
+func (a *Adapter) onMessage(m *discordgo.Message) {
+	a.pipeline(m.ChannelID, func(ctx context.Context) lanes.Finish { return a.startMessage(ctx, m) })
 }
 
-func (a *Adapter) onGuildCreate(_ *discordgo.Session, g *discordgo.GuildCreate) {
+func (a *Adapter) onReaction(r *discordgo.MessageReactionAdd) {
+	a.pipeline(r.ChannelID, func(ctx context.Context) lanes.Finish { return a.startReaction(ctx, r) })
+}
+
+func (a *Adapter) onInteraction(i *discordgo.Interaction) {
+	// Started after the earlier events of its channel, then on its own:
+	// it must be answered within 3 s.
+	a.enqueue(i.ChannelID, func(ctx context.Context) {
+		a.wg.Add(1) // the job holds a count: no race with Wait
+		go func() {
+			defer a.wg.Done()
+			a.interaction(ctx, i)
+		}()
+	})
+}
+
+func (a *Adapter) onGuildCreate(g *discordgo.Guild) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, c := range g.Channels {
@@ -338,7 +310,7 @@ func (a *Adapter) onGuildCreate(_ *discordgo.Session, g *discordgo.GuildCreate) 
 	}
 }
 
-func (a *Adapter) onThreadCreate(_ *discordgo.Session, t *discordgo.ThreadCreate) {
+func (a *Adapter) onThread(t *discordgo.Channel) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.chans[t.ID] = chanInfo{guild: t.GuildID, parent: t.ParentID}

@@ -1,5 +1,5 @@
 // Package discord is openear's Discord adapter: it reads the gateway
-// (through discordgo) and turns customer messages, mentions of the bot,
+// (its own client, gateway.go) and turns customer messages, mentions of the bot,
 // /openear application commands, button presses and 👀 / ✅ reactions
 // into bot.Events; as a bot.Platform it posts and edits triage notices
 // (embeds with buttons), DMs and replies over REST.
@@ -27,36 +27,80 @@
 // per thread would fit 5 threads; a select option's value is the command
 // line, handled like a button's custom id. Edits are not paced.
 //
-// Run owns every goroutine: discordgo's read and heartbeat loops, the
-// lanes (adapters/internal/lanes) that hand gateway events to the handler,
-// and one goroutine per interaction. There is one lane per channel id (a
-// thread is a channel of its own): the events of a channel are handled in
-// order, those of different channels concurrently, so that a burst shares
-// the core's group commits. When 1,024 events are pending the read loop
-// waits. Run reconnects itself (discordgo's own reconnect loop is off: it
-// cannot be stopped and may outlive Close). After every READY (the start,
-// or a new session after an invalid one) the watched channels are
-// backfilled from the handler's cursors; the backfill is a barrier, after
-// every event received before the READY and before every one after it.
+// # The gateway: openear's own client, discordgo for REST
+//
+// discordgo does every REST call; the gateway is spoken by gateway.go, a
+// small client of its own (gorilla/websocket, as discordgo uses), because
+// discordgo's cannot follow the protocol where it matters and has no
+// option to: it RESUMEs at the URL of GET /gateway, never at READY's
+// resume_gateway_url; after op 9 it IDENTIFYs again at once; and when
+// the server closes the connection it answers with close 1000, which
+// ends the session on Discord's side. gateway.go RESUMEs at
+// resume_gateway_url (the gateway URL again if that cannot be dialled);
+// after op 9 it waits a random 1–5 s before IDENTIFY (the wait and its
+// randomness are injectable: tests advance a clock the fake checks);
+// it closes with 4000 when it means to resume (op 7, a heartbeat never
+// acknowledged, an answer to the server's close) and with 1000 only when
+// Run stops. Its events are decoded into discordgo's types. discordfake
+// refuses each of these mistakes, so the tests catch them.
+//
+// Run owns every goroutine: the gateway's reader and heartbeat, the lanes
+// (adapters/internal/lanes) that hand gateway events to the handler, and
+// one goroutine per interaction. There is one lane per channel id (a
+// thread is a channel of its own): the events of a channel are handed to
+// the handler in order, those of different channels concurrently, and a
+// lane hands its next message over without waiting for the previous
+// one's commit (bot.Submitter), so that a burst, even in one channel,
+// shares the core's group commits. A message the handler fails on is
+// offered again (3 attempts), after the failed messages before it. When
+// 1,024 events are pending the read loop waits. After every READY (the
+// start, or a new session after an invalid one) the watched places are
+// backfilled; the backfill is a barrier, after every event received
+// before the READY and before every one after it.
+//
+// # Backfill: what is read where
+//
+//   - Each configured channel, after its cursor (GET
+//     /channels/{id}/messages?after=, 100 a page, oldest first). A channel
+//     without a cursor (the first start, or added to the config later)
+//     gets one for now, and nothing before it is read.
+//   - The threads of the watched channels: the active ones (GET
+//     /guilds/{id}/threads/active) and the public ones archived since the
+//     last complete pass (GET /channels/{id}/threads/archived/public),
+//     each after its own cursor. A thread without one (new since the last
+//     pass) is read from the start of that pass.
+//   - The DM channels the handler has seen a message in (Handler.Places;
+//     Discord gives a bot no list of its DMs), after their cursors.
+//
+// Backfilled messages of a page are handed to the handler without
+// waiting for each commit, then waited for in order; the place's cursor
+// is marked (MarkCursor) up to the last message before any failure.
+//
+// What is looked up on the way of an event: nothing for a live message in
+// a configured channel or a DM (the author's name and roles come with
+// it); a thread's parent channel once (GET /channels/{id}, cached) when
+// no GUILD_CREATE or THREAD_CREATE told it. A backfilled message carries
+// no member: its author's roles are fetched (GET
+// /guilds/{id}/members/{user}, cached a minute) when staff roles are
+// configured.
 //
 // # Caveats
 //
-//   - Backfill covers the watched channels only: messages posted in their
-//     threads or in DMs while no session was up are not fetched.
+//   - A customer who opens a DM with the bot for the first time while
+//     openear is down is not seen: Discord lists no DM channels to a bot.
+//     Private threads archived while openear was down are not read (it
+//     takes Manage Threads).
 //   - A thread is a lane of its own, apart from its parent channel: a
 //     reply in a thread is not ordered with the parent channel's messages
 //     received just before it (each channel and each thread is in order).
+//   - A message the handler failed on and that is offered again may be
+//     handled after messages of its channel received after it.
 //   - A message starting with the bot's mention is a command, never a
 //     customer message, even from a customer (who gets the refusal).
-//   - A gateway close code 4014 (Message Content intent off) or 4004 (bad
-//     token) is recognised when it answers an IDENTIFY or RESUME sent by
-//     Run; discordgo gives no way to see a close code on a live connection.
 //   - The post pacer knows a channel's bucket only after Discord answered
 //     a post there; until then posts go unpaced. A window that ends while
 //     posts are in flight may let one post too many through: it gets a
 //     429 and is retried after retry_after.
-//   - discordgo's Close sleeps one second: stopping Run takes about a
-//     second, and so does a reconnect after op 7.
 //   - discordgo logs through the global log package and may print the
 //     token at debug level; its logging is switched off.
 package discord

@@ -29,6 +29,8 @@ type e2e struct {
 	fake  *discordfake.Server
 	path  string
 	clock *bottest.Clock
+	// channels are the watched channels; nil: config's.
+	channels []string
 
 	// botOpts, when set, changes the bot's options before it is built.
 	botOpts func(*bot.Options)
@@ -78,10 +80,14 @@ func (e *e2e) start() {
 	cfg := config(e.fake)
 	cfg.HTTPClient = &http.Client{Transport: e.fake.Transport()}
 	cfg.Logger = slog.New(slog.DiscardHandler)
+	if e.channels != nil {
+		cfg.Channels = e.channels
+	}
 	ad, err := discord.New(cfg, b)
 	if err != nil {
 		t.Fatal(err)
 	}
+	discord.SetGatewayTimers(ad, testClock.After, nil)
 	b.AddPlatform(ad)
 	e.db, e.bot, e.ad, e.cancel = db, b, ad, cancel
 	e.wg.Add(1)

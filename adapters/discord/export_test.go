@@ -47,3 +47,17 @@ func DecodeInteraction(a *Adapter, raw []byte) (bot.Event, bool, error) {
 	ev, ok := a.interactionEvent(&i)
 	return ev, ok, nil
 }
+
+// SetGatewayTimers replaces how the gateway waits after op 9 INVALID
+// SESSION before it identifies again: after instead of time.After, and
+// jitter (nil: the random 1–5 s) for the length of the wait. Call before
+// Run.
+func SetGatewayTimers(a *Adapter, after func(time.Duration) <-chan time.Time, jitter func() time.Duration) {
+	a.gw.after = after
+	if jitter != nil {
+		a.gw.jitter = jitter
+	}
+}
+
+// GatewayJitter draws the wait after op 9 as the gateway does.
+func GatewayJitter(a *Adapter) time.Duration { return a.gw.jitter() }

@@ -1,9 +1,12 @@
 package discord_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -33,11 +36,12 @@ const (
 	otherBot = "99"
 )
 
-// recorder is a bot.Handler that records events, keeps message cursors
-// like the core and answers commands: staff get "ok: <text>", others
-// bot.ErrNotStaff. Handle blocks on text "stats slow" until release is
-// closed. hook, when set, is called first by every Handle; an error fails
-// it.
+// recorder is a bot.Handler and bot.Submitter that records events in the
+// order they are submitted, keeps cursors like the core (a backfilled
+// message leaves its place's cursor to MarkCursor) and answers commands:
+// staff get "ok: <text>", others bot.ErrNotStaff. Handle blocks on text
+// "stats slow" until release is closed. hook, when set, is called first
+// for every event; an error fails it.
 type recorder struct {
 	mu      sync.Mutex
 	events  []bot.Event
@@ -52,6 +56,15 @@ func newRecorder() *recorder {
 }
 
 func (r *recorder) Handle(ctx context.Context, ev bot.Event) (bot.Result, error) {
+	return r.Submit(ctx, ev)()
+}
+
+func (r *recorder) Submit(ctx context.Context, ev bot.Event) func() (bot.Result, error) {
+	res, err := r.record(ctx, ev)
+	return func() (bot.Result, error) { return res, err }
+}
+
+func (r *recorder) record(ctx context.Context, ev bot.Event) (bot.Result, error) {
 	r.mu.Lock()
 	hook := r.hook
 	r.mu.Unlock()
@@ -70,11 +83,11 @@ func (r *recorder) Handle(ctx context.Context, ev bot.Event) (bot.Result, error)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.events = append(r.events, ev)
-	if ev.Kind == bot.KindMessage && bot.LaterID(ev.MessageID, r.cursors[ev.Channel]) {
-		r.cursors[ev.Channel] = ev.MessageID
+	place := cmp.Or(ev.Place, ev.Channel)
+	if ev.Kind == bot.KindMessage && !ev.Backfill && bot.LaterID(ev.MessageID, r.cursors[place]) {
+		r.cursors[place] = ev.MessageID
 	}
-	close(r.changed)
-	r.changed = make(chan struct{})
+	r.notifyLocked()
 	switch {
 	case ev.Kind != bot.KindCommand && ev.Kind != bot.KindButton:
 		return bot.Result{}, nil
@@ -84,10 +97,42 @@ func (r *recorder) Handle(ctx context.Context, ev bot.Event) (bot.Result, error)
 	return bot.Result{Reply: "ok: " + ev.Text}, nil
 }
 
-func (r *recorder) Cursor(_ context.Context, platform, channel string) (string, error) {
+func (r *recorder) notifyLocked() {
+	close(r.changed)
+	r.changed = make(chan struct{})
+}
+
+func (r *recorder) Cursor(_ context.Context, platform, place string) (string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.cursors[channel], nil
+	return r.cursors[place], nil
+}
+
+func (r *recorder) MarkCursor(_ context.Context, platform, place, last string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if platform != bot.Discord || place == "" || last == "" {
+		return fmt.Errorf("MarkCursor(%q, %q, %q)", platform, place, last)
+	}
+	if bot.LaterID(last, r.cursors[place]) {
+		r.cursors[place] = last
+		r.notifyLocked()
+	}
+	return nil
+}
+
+// Places lists the DM channels messages were recorded in, as the core
+// remembers them.
+func (r *recorder) Places(_ context.Context, platform string) ([]string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, ev := range r.events {
+		if ev.DM && ev.Kind == bot.KindMessage && !slices.Contains(out, ev.Channel) {
+			out = append(out, ev.Channel)
+		}
+	}
+	return out, nil
 }
 
 func (r *recorder) setHook(hook func(context.Context, bot.Event) error) {
@@ -145,11 +190,49 @@ func count(evs []bot.Event, id string) int {
 	return n
 }
 
+// gwClock is the gateway's clock in these tests: the fakes' Now and the
+// adapters' wait after op 9, which advances it instead of sleeping, so
+// that the fake still checks the wait was at least 1 s.
+type gwClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *gwClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// After advances the clock by d and returns a channel that has fired.
+func (c *gwClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	now := c.t
+	c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	ch <- now
+	return ch
+}
+
+// testClock is shared by the fakes and adapters of the tests that do not
+// test the wait itself (it only moves forward).
+var testClock = &gwClock{t: time.Now()}
+
 func newFake(t *testing.T, opts discordfake.Options) *discordfake.Server {
 	t.Helper()
 	opts.Token, opts.BotID = "tok", botID
+	if opts.Now == nil {
+		opts.Now = testClock.Now
+	}
 	fake := discordfake.New(opts)
 	t.Cleanup(fake.Close) // runs last: after the adapter stopped
+	t.Cleanup(func() {
+		// Every test: the adapter followed the gateway protocol.
+		if v := fake.Violations(); len(v) > 0 {
+			t.Errorf("gateway protocol violations: %q", v)
+		}
+	})
 	fake.AddChannel(guild, triage)
 	fake.AddChannel(guild, watched)
 	fake.AddChannel(guild, other)
@@ -175,6 +258,7 @@ func newAdapter(t *testing.T, fake *discordfake.Server, h bot.Handler) *discord.
 	if err != nil {
 		t.Fatal(err)
 	}
+	discord.SetGatewayTimers(a, testClock.After, nil)
 	return a
 }
 

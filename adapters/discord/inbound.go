@@ -3,10 +3,10 @@ package discord
 import (
 	"context"
 	"errors"
-	"sort"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/openear/openear/adapters/internal/lanes"
 	"github.com/openear/openear/bot"
 )
 
@@ -14,17 +14,32 @@ import (
 // handler before it is given up (the gateway never redelivers).
 const handleAttempts = 3
 
-// message turns a MESSAGE_CREATE (or a backfilled message) into an event.
-func (a *Adapter) message(ctx context.Context, m *discordgo.Message, backfill bool) {
+// startMessage is the pipelined lane job of a MESSAGE_CREATE: it hands
+// the message's event to the handler in lane order, and its finish waits
+// for the commit. A command is handled (and answered) in the lane.
+func (a *Adapter) startMessage(ctx context.Context, m *discordgo.Message) lanes.Finish {
 	ev, ok := a.messageEvent(ctx, m)
 	if !ok {
-		return
+		return nil
 	}
-	ev.Backfill = backfill
-	if ev.Kind != bot.KindCommand {
-		a.handle(ctx, ev)
-		return
+	if ev.Kind == bot.KindCommand {
+		a.command(ctx, m, ev)
+		return nil
 	}
+	return a.submitRetrying(ctx, ev)
+}
+
+// startReaction is the pipelined lane job of a MESSAGE_REACTION_ADD.
+func (a *Adapter) startReaction(ctx context.Context, r *discordgo.MessageReactionAdd) lanes.Finish {
+	ev, ok := a.reactionEvent(ctx, r)
+	if !ok {
+		return nil
+	}
+	return a.submitRetrying(ctx, ev)
+}
+
+// command handles a mention command and replies to it.
+func (a *Adapter) command(ctx context.Context, m *discordgo.Message, ev bot.Event) {
 	res, err := a.h.Handle(ctx, ev)
 	reply := replyText(res, err)
 	if err != nil && !errors.Is(err, bot.ErrNotStaff) {
@@ -40,6 +55,57 @@ func (a *Adapter) message(ctx context.Context, m *discordgo.Message, backfill bo
 	}, discordgo.WithContext(ctx))
 	if err != nil {
 		a.log.Warn("discord: command reply failed", "event", ev.ID, "err", err)
+	}
+}
+
+// submit hands ev to the handler without waiting for its commit when the
+// handler can (bot.Submitter), else handles it now; wait returns the
+// outcome.
+func (a *Adapter) submit(ctx context.Context, ev bot.Event) (wait func() error) {
+	if s, ok := a.h.(bot.Submitter); ok {
+		w := s.Submit(ctx, ev)
+		return func() error {
+			_, err := w()
+			return err
+		}
+	}
+	_, err := a.h.Handle(ctx, ev)
+	return func() error { return err }
+}
+
+// submitRetrying submits ev and returns the finish that waits for its
+// commit. The gateway never delivers an event again, so a failed one is
+// offered again a few times — after the finish of the job before it in
+// the lane returned, so that failed events are retried in their order.
+func (a *Adapter) submitRetrying(ctx context.Context, ev bot.Event) lanes.Finish {
+	wait := a.submit(ctx, ev)
+	return func(prev <-chan struct{}) {
+		err := wait()
+		if err == nil {
+			return
+		}
+		select {
+		case <-prev:
+		case <-ctx.Done():
+		}
+		pause := 250 * time.Millisecond
+		for i := 2; ; i++ {
+			if i > handleAttempts || ctx.Err() != nil {
+				a.log.Error("discord: event not handled", "event", ev.ID, "attempts", i-1, "err", err)
+				return
+			}
+			t := time.NewTimer(pause)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				continue
+			case <-t.C:
+			}
+			if _, err = a.h.Handle(ctx, ev); err == nil {
+				return
+			}
+			pause *= 2
+		}
 	}
 }
 
@@ -95,7 +161,8 @@ func (a *Adapter) messageEvent(ctx context.Context, m *discordgo.Message) (bot.E
 		if ci.parent == "" || !a.watched[ci.parent] {
 			return bot.Event{}, false
 		}
-		ev.Channel, ev.ThreadKey = ci.parent, m.ChannelID
+		// A thread is a place of its own, with its own cursor.
+		ev.Channel, ev.ThreadKey, ev.Place = ci.parent, m.ChannelID, m.ChannelID
 	}
 	if ev.ThreadKey == "" && m.MessageReference != nil && m.MessageReference.MessageID != "" {
 		ev.ThreadKey = m.MessageReference.MessageID
@@ -107,12 +174,13 @@ func (a *Adapter) messageEvent(ctx context.Context, m *discordgo.Message) (bot.E
 // reactionEmojis are the reactions that mean something to openear.
 var reactionEmojis = map[string]bool{"👀": true, "✅": true}
 
-func (a *Adapter) reaction(ctx context.Context, r *discordgo.MessageReactionAdd) {
+// reactionEvent builds the event of a reaction openear cares about.
+func (a *Adapter) reactionEvent(ctx context.Context, r *discordgo.MessageReactionAdd) (bot.Event, bool) {
 	if r.MessageReaction == nil || !reactionEmojis[r.Emoji.Name] || r.UserID == a.botID.Load().(string) {
-		return
+		return bot.Event{}, false
 	}
 	if r.Member != nil && r.Member.User != nil && r.Member.User.Bot {
-		return
+		return bot.Event{}, false
 	}
 	ev := bot.Event{
 		ID: "discord:react:" + r.MessageID + ":" + r.UserID + ":" + r.Emoji.Name, Kind: bot.KindReaction,
@@ -125,7 +193,7 @@ func (a *Adapter) reaction(ctx context.Context, r *discordgo.MessageReactionAdd)
 	switch {
 	case ev.DM:
 		if !a.cfg.DMs {
-			return
+			return bot.Event{}, false
 		}
 		ev.Channel = r.ChannelID
 	case a.watched[r.ChannelID] || r.ChannelID == a.cfg.TriageChannel:
@@ -133,35 +201,12 @@ func (a *Adapter) reaction(ctx context.Context, r *discordgo.MessageReactionAdd)
 	default:
 		ci, err := a.channelInfo(ctx, r.ChannelID)
 		if err != nil || ci.parent == "" || !a.watched[ci.parent] {
-			return
+			return bot.Event{}, false
 		}
 		ev.Channel, ev.ThreadKey = ci.parent, r.ChannelID
 	}
 	ev.Staff = a.isStaff(ctx, r.GuildID, r.UserID, r.Member)
-	a.handle(ctx, ev)
-}
-
-// handle offers a message or reaction event to the handler, retrying a
-// failure a few times: the gateway will not deliver it again.
-func (a *Adapter) handle(ctx context.Context, ev bot.Event) {
-	wait := 250 * time.Millisecond
-	for i := 1; ; i++ {
-		_, err := a.h.Handle(ctx, ev)
-		if err == nil {
-			return
-		}
-		if i == handleAttempts || ctx.Err() != nil {
-			a.log.Error("discord: event not handled", "event", ev.ID, "attempts", i, "err", err)
-			return
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-		case <-t.C:
-		}
-		wait *= 2
-	}
+	return ev, true
 }
 
 // isStaff: a configured staff id, or a member holding a staff role. When
@@ -189,44 +234,6 @@ func (a *Adapter) isStaff(ctx context.Context, guild, user string, m *discordgo.
 		}
 	}
 	return false
-}
-
-// backfill feeds each watched channel's messages posted after the
-// handler's cursor, oldest first, with the ids live events use (so the
-// handler's dedupe takes each message once). An empty cursor means a
-// first start: nothing is fetched.
-func (a *Adapter) backfill(ctx context.Context) {
-	for _, ch := range a.cfg.Channels {
-		if err := a.backfillChannel(ctx, ch); err != nil && ctx.Err() == nil {
-			a.log.Error("discord: backfill failed", "channel", ch, "err", err)
-		}
-	}
-}
-
-func (a *Adapter) backfillChannel(ctx context.Context, ch string) error {
-	after, err := a.h.Cursor(ctx, bot.Discord, ch)
-	if err != nil || after == "" {
-		return err
-	}
-	ci, err := a.channelInfo(ctx, ch)
-	if err != nil {
-		return err
-	}
-	for {
-		msgs, err := a.s.ChannelMessages(ch, 100, "", after, "", discordgo.WithContext(ctx))
-		if err != nil {
-			return err
-		}
-		sort.Slice(msgs, func(i, j int) bool { return bot.LaterID(msgs[j].ID, msgs[i].ID) })
-		for _, m := range msgs {
-			m.GuildID = ci.guild // REST messages carry no guild id
-			a.message(ctx, m, true)
-			after = m.ID
-		}
-		if len(msgs) < 100 {
-			return nil
-		}
-	}
 }
 
 // interaction answers a slash command or a button within Discord's 3 s:

@@ -34,7 +34,7 @@ func TestCustomerMessage(t *testing.T) {
 		t.Fatalf("backfilled with an empty cursor: %+v", calls)
 	}
 	if ids := fake.Identifies(); len(ids) != 1 || ids[0].Intents != discord.Intents ||
-		ids[0].Intents&discordgo.IntentMessageContent == 0 || ids[0].Token != "Bot tok" {
+		ids[0].Intents&discordgo.IntentMessageContent == 0 || ids[0].Token != "tok" {
 		t.Fatalf("identify %+v", ids)
 	}
 }

@@ -23,6 +23,7 @@ func twoChannels(t *testing.T) (*discordfake.Server, *recorder) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	discord.SetGatewayTimers(a, testClock.After, nil)
 	start(t, fake, a)
 	return fake, rec
 }

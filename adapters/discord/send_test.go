@@ -199,23 +199,40 @@ func TestSendErrors(t *testing.T) {
 	}
 }
 
+// api_url works as a bare host and with Discord's API path after it
+// (which openear replaces with its own /api/v9).
 func TestAPIURL(t *testing.T) {
 	t.Parallel()
 	fake := newFake(t, discordfake.Options{})
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
-	cfg := config(fake)
-	cfg.APIURL = fake.URL()
-	cfg.HTTPClient = &http.Client{Transport: tr}
-	a, err := discord.New(cfg, newRecorder())
-	if err != nil {
-		t.Fatal(err)
+	for _, base := range []string{fake.URL(), fake.URL() + "/", fake.URL() + "/api", fake.URL() + "/api/v10/", fake.URL() + "/api/v9"} {
+		cfg := config(fake)
+		cfg.APIURL = base
+		cfg.HTTPClient = &http.Client{Transport: tr}
+		a, err := discord.New(cfg, newRecorder())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Send(context.Background(), bot.Action{Kind: bot.ActPost, Channel: triage, Text: "via " + base}); err != nil {
+			t.Fatalf("api_url %s: %v", base, err)
+		}
+		if m := last(t, fake, triage); m.Content != "via "+base {
+			t.Fatalf("api_url %s: %+v", base, m)
+		}
 	}
-	if _, err := a.Send(context.Background(), bot.Action{Kind: bot.ActPost, Channel: triage, Text: "via api_url"}); err != nil {
-		t.Fatal(err)
+	for in, want := range map[string]string{
+		"http://h:1":                      "http://h:1",
+		"https://h/api/v10/":              "https://h",
+		"https://proxy.example/discord":   "https://proxy.example/discord",
+		"https://proxy.example/d/api/v10": "https://proxy.example/d",
+	} {
+		if u, err := discord.APIBase(in); err != nil || u.String() != want {
+			t.Errorf("APIBase(%q) = %v, %v; want %s", in, u, err, want)
+		}
 	}
-	if m := last(t, fake, triage); m.Content != "via api_url" {
-		t.Fatalf("%+v", m)
+	if _, err := discord.APIBase("localhost:1234"); err == nil {
+		t.Error("APIBase of a URL without a scheme: no error")
 	}
 }
 

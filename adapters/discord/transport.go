@@ -2,10 +2,32 @@ package discord
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 )
+
+// apiPath matches the API path a user may give with the host in api_url:
+// "/api" or "/api/v<N>", with or without a trailing slash.
+var apiPath = regexp.MustCompile(`/api(/v[0-9]+)?/?$`)
+
+// APIBase turns a discord.api_url into the base that replaces
+// https://discord.com: scheme, host and a path prefix. openear's requests
+// keep their own /api/v9/… path, so Discord's API path given in api_url
+// ("http://host:8081/api/v10/") is dropped: both that and the bare host
+// ("http://host:8081") mean the same. Another path ("https://proxy/discord")
+// is kept as a prefix.
+func APIBase(apiURL string) (*url.URL, error) {
+	u, err := url.Parse(apiURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("discord: api_url %q: want an http(s) URL such as http://127.0.0.1:8081", apiURL)
+	}
+	u.Path = strings.TrimSuffix(apiPath.ReplaceAllString(u.Path, ""), "/")
+	u.RawPath, u.RawQuery, u.Fragment = "", "", ""
+	return u, nil
+}
 
 // Limiter paces REST requests; *rate.Limiter satisfies it.
 type Limiter interface {

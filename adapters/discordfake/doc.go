@@ -11,7 +11,8 @@
 //	s.Client = &http.Client{Transport: fake.Transport()}
 //
 // GET /api/v9/gateway answers with the fake's own ws:// URL, so the
-// websocket dial needs no rewriting.
+// websocket dial needs no rewriting; READY's resume_gateway_url is
+// another path of the fake (ResumeURL).
 //
 // The fake scripts a community: guilds, channels, threads, members with
 // roles; customers post (Post), react (React), run slash commands
@@ -30,6 +31,23 @@
 // like Discord. While no session exists (before IDENTIFY, after
 // InvalidSession) dispatches are lost, like Discord: the client must
 // backfill over REST.
+//
+// The fake enforces what Discord asks of a client, refusing each mistake
+// as Discord would and recording it (Violations), so that a client's
+// tests catch them:
+//
+//   - a RESUME must go to READY's resume_gateway_url: one at the gateway
+//     URL gets op 9 and the session is lost;
+//   - after op 9 the client must wait (Discord: a random 1–5 s) before it
+//     IDENTIFYs: one sooner than 1 s, by Options.Now, is closed with 4008;
+//   - a client that closes with 1000 or 1001 ends its session (also when
+//     answering the server's close frame, e.g. CloseWith(4000)): a
+//     RESUME after it gets op 9. A client that means to resume closes
+//     with another code.
+//
+// Threads: AddThread, ArchiveThread (a message posted in an archived
+// thread unarchives it); GET /guilds/{id}/threads/active and GET
+// /channels/{id}/threads/archived/public answer as Discord's do.
 //
 // # Caveats
 //

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -149,7 +151,7 @@ func TestResumeReplaysMissedDispatches(t *testing.T) {
 	a := fake.Post("222", "42", "while away 1", "")
 	b := fake.Post("222", "42", "while away 2", "")
 
-	ws = dialGateway(t, fake)
+	ws = dialURL(t, fake.ResumeURL())
 	sendOp(t, ws, 6, map[string]any{"token": "Bot " + fake.Options().Token, "session_id": r.SessionID, "seq": seq})
 	var got []string
 	for _, want := range []string{a.ID, b.ID} {
@@ -166,8 +168,125 @@ func TestResumeReplaysMissedDispatches(t *testing.T) {
 	if f := readUntil(t, ws, func(f gwFrame) bool { return f.Op == 0 }); f.T != "RESUMED" {
 		t.Fatalf("%s after the replay, want RESUMED", f.T)
 	}
-	if fake.Resumes() != 1 || len(fake.Identifies()) != 1 {
-		t.Fatalf("%d resumes, %d identifies; want 1 and 1", fake.Resumes(), len(fake.Identifies()))
+	if fake.Resumes() != 1 || len(fake.Identifies()) != 1 || len(fake.Violations()) != 0 {
+		t.Fatalf("%d resumes, %d identifies, violations %q; want 1, 1, none", fake.Resumes(), len(fake.Identifies()), fake.Violations())
+	}
+}
+
+// identifyWS identifies on a new connection and returns it with the
+// session id and the last sequence.
+func identifyWS(t *testing.T, fake *discordfake.Server) (*websocket.Conn, string, int64) {
+	t.Helper()
+	ws := dialGateway(t, fake)
+	sendOp(t, ws, 2, map[string]any{"token": fake.Options().Token,
+		"intents": discordgo.IntentsGuildMessages | discordgo.IntentMessageContent, "properties": map[string]string{}})
+	ready := readUntil(t, ws, func(f gwFrame) bool { return f.T == "READY" })
+	var r struct {
+		SessionID string `json:"session_id"`
+		ResumeURL string `json:"resume_gateway_url"`
+	}
+	if err := json.Unmarshal(ready.D, &r); err != nil || r.SessionID == "" || r.ResumeURL != fake.ResumeURL() {
+		t.Fatalf("READY %s: %v", ready.D, err)
+	}
+	return ws, r.SessionID, readUntil(t, ws, func(f gwFrame) bool { return f.T == "GUILD_CREATE" }).S
+}
+
+// A RESUME at the gateway URL, after READY named another one, is refused
+// (op 9: the session is lost) and recorded as a violation.
+func TestResumeOnlyAtResumeURL(t *testing.T) {
+	t.Parallel()
+	fake := discordfake.New(discordfake.Options{})
+	t.Cleanup(fake.Close)
+	fake.AddChannel("1", "222")
+	ws, id, seq := identifyWS(t, fake)
+	ws.Close()
+	ws = dialGateway(t, fake)
+	sendOp(t, ws, 6, map[string]any{"token": fake.Options().Token, "session_id": id, "seq": seq})
+	if f := readUntil(t, ws, func(gwFrame) bool { return true }); f.Op != 9 {
+		t.Fatalf("op %d, want 9: a RESUME at the wrong URL is refused", f.Op)
+	}
+	if v := fake.Violations(); len(v) != 1 || !strings.Contains(v[0], "resume_gateway_url") {
+		t.Fatalf("violations %q", v)
+	}
+	if fake.Resumes() != 0 {
+		t.Fatal("resumed at the wrong URL")
+	}
+}
+
+// After op 9 an IDENTIFY sooner than 1 s (by the fake's clock) is
+// refused with close 4008; one after the wait starts a session.
+func TestInvalidSessionNeedsAWait(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	fake := discordfake.New(discordfake.Options{Now: clock})
+	t.Cleanup(fake.Close)
+	fake.AddChannel("1", "222")
+	ws, _, _ := identifyWS(t, fake)
+	fake.InvalidSession()
+	if f := readUntil(t, ws, func(f gwFrame) bool { return f.Op != 0 && f.Op != 11 }); f.Op != 9 {
+		t.Fatalf("op %d, want 9", f.Op)
+	}
+	advance(999 * time.Millisecond)
+	sendOp(t, ws, 2, map[string]any{"token": fake.Options().Token, "intents": discordgo.IntentsGuildMessages})
+	_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		if _, _, err := ws.ReadMessage(); err != nil {
+			var ce *websocket.CloseError
+			if !errors.As(err, &ce) || ce.Code != 4008 {
+				t.Fatalf("an IDENTIFY 999 ms after op 9: %v, want close 4008", err)
+			}
+			break
+		}
+	}
+	if v := fake.Violations(); len(v) != 1 || !strings.Contains(v[0], "after op 9") {
+		t.Fatalf("violations %q", v)
+	}
+	// The wait starts again from the refusal.
+	advance(1500 * time.Millisecond)
+	identifyWS(t, fake)
+	if n := len(fake.Identifies()); n != 3 || !fake.Connected() {
+		t.Fatalf("%d identifies, connected %v; want 3 and a session", n, fake.Connected())
+	}
+}
+
+// A client that answers a server close with 1000 ends its session, as on
+// Discord: its RESUME then fails. Answered with 4000 the session stays
+// resumable.
+func TestCloseCodeDecidesTheSession(t *testing.T) {
+	t.Parallel()
+	for _, reply := range []int{websocket.CloseNormalClosure, 4000} {
+		fake := discordfake.New(discordfake.Options{})
+		t.Cleanup(fake.Close)
+		fake.AddChannel("1", "222")
+		ws, id, seq := identifyWS(t, fake)
+		ws.SetCloseHandler(func(int, string) error {
+			_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(reply, ""), time.Now().Add(time.Second))
+			return nil
+		})
+		fake.CloseWith(4000)
+		_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		for {
+			if _, _, err := ws.ReadMessage(); err != nil {
+				break
+			}
+		}
+		if err := fake.WaitFor(ctx(t), func() bool {
+			return !fake.Connected() && (reply != 1000 || fake.SessionsEnded() == 1)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		ws = dialURL(t, fake.ResumeURL())
+		sendOp(t, ws, 6, map[string]any{"token": fake.Options().Token, "session_id": id, "seq": seq})
+		f := readUntil(t, ws, func(f gwFrame) bool { return f.Op != 11 })
+		switch {
+		case reply == 1000 && (f.Op != 9 || fake.SessionsEnded() != 1):
+			t.Fatalf("after close 1000: op %d %s, %d sessions ended; want op 9 and the session ended", f.Op, f.T, fake.SessionsEnded())
+		case reply == 4000 && (f.T != "RESUMED" || fake.SessionsEnded() != 0):
+			t.Fatalf("after close 4000: op %d %s, %d sessions ended; want RESUMED", f.Op, f.T, fake.SessionsEnded())
+		}
 	}
 }
 
@@ -181,7 +300,12 @@ type gwFrame struct {
 
 func dialGateway(t *testing.T, fake *discordfake.Server) *websocket.Conn {
 	t.Helper()
-	ws, _, err := websocket.DefaultDialer.DialContext(ctx(t), fake.GatewayURL(), nil)
+	return dialURL(t, fake.GatewayURL())
+}
+
+func dialURL(t *testing.T, url string) *websocket.Conn {
+	t.Helper()
+	ws, _, err := websocket.DefaultDialer.DialContext(ctx(t), url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,22 +335,6 @@ func readUntil(t *testing.T, ws *websocket.Conn, ok func(gwFrame) bool) gwFrame 
 		if ok(f) {
 			return f
 		}
-	}
-}
-
-func TestInvalidSessionReidentifies(t *testing.T) {
-	t.Parallel()
-	fake := discordfake.New(discordfake.Options{})
-	t.Cleanup(fake.Close)
-	fake.AddChannel("1", "222")
-	_, got := open(t, fake)
-	fake.InvalidSession()
-	if err := fake.WaitFor(ctx(t), func() bool { return len(fake.Identifies()) == 2 && fake.Connected() }); err != nil {
-		t.Fatal(err)
-	}
-	m := fake.Post("222", "42", "after", "")
-	if r := recv(t, got); r.ID != m.ID {
-		t.Fatalf("got %s want %s", r.ID, m.ID)
 	}
 }
 

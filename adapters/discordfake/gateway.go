@@ -2,6 +2,8 @@ package discordfake
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -38,6 +40,7 @@ type conn struct {
 	done    chan struct{}
 	once    sync.Once
 	closing bool // RECONNECT or INVALID SESSION sent: no more dispatches
+	resume  bool // dialled at the resume_gateway_url READY gave
 }
 
 type outFrame struct {
@@ -75,6 +78,14 @@ func (c *conn) writer(wg *sync.WaitGroup) {
 			case f.close > 0:
 				msg := websocket.FormatCloseMessage(f.close, closeText(f.close))
 				_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+				// The closing handshake: the client's answer (its close
+				// code says whether it ends the session) ends the reader.
+				t := time.NewTimer(time.Second)
+				select {
+				case <-c.done:
+				case <-t.C:
+				}
+				t.Stop()
 				c.shut()
 				return
 			default:
@@ -90,6 +101,10 @@ func (c *conn) writer(wg *sync.WaitGroup) {
 
 func closeText(code int) string {
 	switch code {
+	case 4000:
+		return "Unknown error."
+	case 4008:
+		return "Rate limited."
 	case 4004:
 		return "Authentication failed."
 	case 4014:
@@ -102,7 +117,12 @@ func closeText(code int) string {
 
 var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 
-func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) { s.gateway(w, r, false) }
+
+// serveResume is the resume_gateway_url READY hands out.
+func (s *Server) serveResume(w http.ResponseWriter, r *http.Request) { s.gateway(w, r, true) }
+
+func (s *Server) gateway(w http.ResponseWriter, r *http.Request, resume bool) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -117,7 +137,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		s.wg.Done()
 		return
 	}
-	c := &conn{ws: ws, out: make(chan outFrame, 1024), done: make(chan struct{})}
+	c := &conn{ws: ws, out: make(chan outFrame, 1024), done: make(chan struct{}), resume: resume}
 	s.mu.Lock()
 	s.conns[c] = true
 	if s.closed {
@@ -142,6 +162,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	for {
 		_, data, err := ws.ReadMessage()
 		if err != nil {
+			s.connEnded(c, err)
 			return
 		}
 		var in struct {
@@ -163,6 +184,29 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// connEnded ends the session when its client closed the connection with
+// 1000 or 1001, as Discord does: a client that means to resume closes
+// with another code.
+func (s *Server) connEnded(c *conn, err error) {
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || (ce.Code != websocket.CloseNormalClosure && ce.Code != websocket.CloseGoingAway) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sess != nil && s.sess.conn == c {
+		s.sess = nil
+		s.ended++
+		s.touch()
+	}
+}
+
+// violate records a protocol mistake of the client. Called with mu held.
+func (s *Server) violate(format string, args ...any) {
+	s.violations = append(s.violations, fmt.Sprintf(format, args...))
+	s.touch()
+}
+
 func (s *Server) identify(c *conn, raw json.RawMessage) {
 	var id struct {
 		Token   string           `json:"token"`
@@ -173,6 +217,15 @@ func (s *Server) identify(c *conn, raw json.RawMessage) {
 	defer s.mu.Unlock()
 	s.identifies = append(s.identifies, Identify{Token: id.Token, Intents: id.Intents})
 	s.touch()
+	if !s.invalidAt.IsZero() {
+		// Discord asks for a random 1–5 s wait after op 9.
+		if d := s.now().Sub(s.invalidAt); d < time.Second {
+			s.violate("IDENTIFY %s after op 9 INVALID SESSION (wait 1–5 s first)", d)
+			s.invalidAt = s.now()
+			c.send(outFrame{close: 4008})
+			return
+		}
+	}
 	if strings.TrimPrefix(id.Token, "Bot ") != s.opts.Token {
 		c.send(outFrame{close: 4004})
 		return
@@ -185,13 +238,14 @@ func (s *Server) identify(c *conn, raw json.RawMessage) {
 	if s.sess != nil && s.sess.conn != nil && s.sess.conn != c {
 		s.sess.conn.shut() // a new session replaces the old one
 	}
+	s.invalidAt = time.Time{}
 	s.sess = &session{id: "sess-" + s.newID(), intents: id.Intents, conn: c}
 	guilds := []map[string]any{}
 	for _, g := range s.sortedGuilds() {
 		guilds = append(guilds, map[string]any{"id": g.id, "unavailable": true})
 	}
 	s.dispatch("READY", map[string]any{
-		"v": 9, "session_id": s.sess.id, "resume_gateway_url": s.wsURL,
+		"v": 9, "session_id": s.sess.id, "resume_gateway_url": s.resumeURL,
 		"user":        s.userJSON(s.opts.BotID),
 		"application": map[string]any{"id": s.opts.BotID, "flags": 0},
 		"guilds":      guilds, "private_channels": []any{},
@@ -217,8 +271,15 @@ func (s *Server) resume(c *conn, raw json.RawMessage) {
 	// As Discord: a session that cannot be resumed — unknown, or whose
 	// missed dispatches are no longer all kept — is invalid, and the client
 	// must identify again (and backfill what it missed).
+	if s.sess != nil && s.sess.id == r.SessionID && !c.resume {
+		// READY named the URL to resume at; Discord drops clients that
+		// resume elsewhere. The session is lost.
+		s.violate("RESUME at the gateway URL, not at READY's resume_gateway_url")
+		s.sess = nil
+	}
 	if s.sess == nil || s.sess.id != r.SessionID || r.Seq > s.sess.seq ||
 		(len(s.sess.log) > 0 && *s.sess.log[0].Seq > r.Seq+1) {
+		s.invalidAt = s.now()
 		c.send(outFrame{frame: &frame{Op: 9, Data: false}})
 		return
 	}
@@ -294,6 +355,7 @@ func (s *Server) InvalidSession() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.sess != nil && s.sess.conn != nil {
+		s.invalidAt = s.now() // before the client can see the op 9
 		s.sess.conn.send(outFrame{frame: &frame{Op: 9, Data: false}})
 	}
 	s.sess = nil

@@ -28,6 +28,7 @@ var (
 	errUnknownMsg    = &apiError{http.StatusNotFound, "Unknown Message", 10008}
 	errUnknownInter  = &apiError{http.StatusNotFound, "Unknown interaction", 10062}
 	errUnknownMember = &apiError{http.StatusNotFound, "Unknown Member", 10007}
+	errUnknownGuild  = &apiError{http.StatusNotFound, "Unknown Guild", 10004}
 	errAcked         = &apiError{http.StatusBadRequest, "Interaction has already been acknowledged.", 40060}
 	errEmpty         = &apiError{http.StatusBadRequest, "Cannot send an empty message", 50006}
 	errTooLong       = &apiError{http.StatusBadRequest, "Invalid Form Body (content: Must be 2000 or fewer in length.)", 50035}
@@ -120,6 +121,10 @@ func (s *Server) route(r *http.Request, call Call, body []byte) (int, any) {
 		}
 		s.react(p[1], p[3], s.opts.BotID, p[5])
 		return http.StatusNoContent, nil
+	case p[0] == "guilds" && n == 4 && p[2] == "threads" && p[3] == "active" && m == "GET":
+		return s.activeThreads(p[1])
+	case p[0] == "channels" && n == 5 && p[2] == "threads" && p[3] == "archived" && p[4] == "public" && m == "GET":
+		return s.archivedThreads(p[1], r.URL.Query())
 	case p[0] == "guilds" && n == 4 && p[2] == "members" && m == "GET":
 		g := s.guilds[p[1]]
 		if g == nil || g.members[p[3]] == nil {
@@ -220,6 +225,67 @@ func (s *Server) listMessages(channelID string, q url.Values) (int, any) {
 		out[i] = s.messageJSON(m, false)
 	}
 	return 200, out
+}
+
+// activeThreads answers GET /guilds/{id}/threads/active: every active
+// thread of the guild, in id order.
+func (s *Server) activeThreads(guildID string) (int, any) {
+	if s.guilds[guildID] == nil {
+		return fail(errUnknownGuild)
+	}
+	threads := []map[string]any{}
+	for _, c := range s.sortedChannels() {
+		if c.guild == guildID && c.parent != "" && !c.archived {
+			threads = append(threads, s.channelJSON(c))
+		}
+	}
+	return 200, map[string]any{"threads": threads, "members": []any{}}
+}
+
+// archivedThreads answers GET /channels/{id}/threads/archived/public:
+// the channel's archived threads archived before ?before (ISO 8601; now
+// by default), latest archived first, at most ?limit (default 50).
+func (s *Server) archivedThreads(channelID string, q url.Values) (int, any) {
+	if s.channels[channelID] == nil {
+		return fail(errUnknownChan)
+	}
+	before := time.Now().Add(time.Hour)
+	if v := q.Get("before"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return 400, &apiError{Message: "Invalid Form Body (before)", Code: 50035}
+		}
+		before = t
+	}
+	limit := 50
+	if v, err := strconv.Atoi(q.Get("limit")); err == nil && v >= 2 && v <= 100 {
+		limit = v
+	}
+	var picked []*channel
+	for _, c := range s.sortedChannels() {
+		if c.parent == channelID && c.archived && c.archivedAt.Before(before) {
+			picked = append(picked, c)
+		}
+	}
+	sort.SliceStable(picked, func(i, j int) bool { return picked[i].archivedAt.After(picked[j].archivedAt) })
+	more := len(picked) > limit
+	if more {
+		picked = picked[:limit]
+	}
+	threads := make([]map[string]any, len(picked))
+	for i, c := range picked {
+		threads[i] = s.channelJSON(c)
+	}
+	return 200, map[string]any{"threads": threads, "members": []any{}, "has_more": more}
+}
+
+func (s *Server) sortedChannels() []*channel {
+	out := make([]*channel, 0, len(s.channels))
+	for _, c := range s.channels {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return later(out[j].id, out[i].id) })
+	return out
 }
 
 type messageBody struct {
@@ -422,6 +488,15 @@ func (s *Server) channelJSON(c *channel) map[string]any {
 	}
 	if c.parent != "" {
 		d["parent_id"] = c.parent
+		at := c.archivedAt
+		if at.IsZero() {
+			at, _ = discordgo.SnowflakeTimestamp(c.id)
+		}
+		d["thread_metadata"] = map[string]any{"archived": c.archived, "auto_archive_duration": 1440,
+			"archive_timestamp": at.UTC().Format(time.RFC3339Nano), "locked": false}
+	}
+	if n := len(c.msgs); n > 0 {
+		d["last_message_id"] = c.msgs[n-1].ID
 	}
 	if c.recipient != "" {
 		d["recipients"] = []any{s.userJSON(c.recipient)}
@@ -460,7 +535,9 @@ func (s *Server) guildJSON(g *guild) map[string]any {
 	for _, id := range cids {
 		c := s.channels[id]
 		if c.parent != "" {
-			threads = append(threads, s.channelJSON(c))
+			if !c.archived { // GUILD_CREATE lists the active threads
+				threads = append(threads, s.channelJSON(c))
+			}
 		} else {
 			channels = append(channels, s.channelJSON(c))
 		}

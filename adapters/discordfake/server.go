@@ -43,6 +43,10 @@ type Options struct {
 	// retry_after past it, and Discord's X-RateLimit headers on every
 	// post); the zero value means no limit. DiscordPostLimit is Discord's.
 	PostLimit PostLimit
+	// Now is the fake's clock for the gateway's timing rules (an IDENTIFY
+	// at least 1 s after op 9), so that tests need not wait for real.
+	// Nil: time.Now.
+	Now func() time.Time
 }
 
 // FaultKind is a kind of injected REST failure.
@@ -140,6 +144,8 @@ type channel struct {
 	kind              discordgo.ChannelType
 	recipient         string // DM
 	msgs              []*Message
+	archived          bool      // a thread, archived
+	archivedAt        time.Time // when its archive status last changed
 }
 
 type interaction struct {
@@ -157,9 +163,10 @@ type fault struct {
 
 // Server is a fake Discord. All methods are safe for concurrent use.
 type Server struct {
-	opts  Options
-	srv   *httptest.Server
-	wsURL string
+	opts      Options
+	srv       *httptest.Server
+	wsURL     string
+	resumeURL string // READY's resume_gateway_url
 
 	mu           sync.Mutex
 	changes      changes.Signal // wakes WaitFor
@@ -176,6 +183,9 @@ type Server struct {
 	calls        []Call
 	identifies   []Identify
 	resumes      int
+	ended        int       // sessions the client ended (close 1000/1001)
+	invalidAt    time.Time // last op 9 sent; zero once a client identified
+	violations   []string
 	sess         *session
 	conns        map[*conn]bool
 	closed       bool
@@ -213,16 +223,30 @@ func New(opts Options) *Server {
 	mux.HandleFunc("/api/v9/", s.serveREST)
 	mux.HandleFunc("/gateway", s.serveGateway)
 	mux.HandleFunc("/gateway/", s.serveGateway)
+	mux.HandleFunc("/resume", s.serveResume)
+	mux.HandleFunc("/resume/", s.serveResume)
 	s.srv = httptest.NewServer(mux)
 	s.wsURL = "ws" + strings.TrimPrefix(s.srv.URL, "http") + "/gateway"
+	s.resumeURL = "ws" + strings.TrimPrefix(s.srv.URL, "http") + "/resume"
 	return s
+}
+
+func (s *Server) now() time.Time {
+	if s.opts.Now != nil {
+		return s.opts.Now()
+	}
+	return time.Now()
 }
 
 // URL is the fake's base URL (http://127.0.0.1:port).
 func (s *Server) URL() string { return s.srv.URL }
 
-// GatewayURL is the websocket URL the fake hands out.
+// GatewayURL is the websocket URL GET /gateway hands out.
 func (s *Server) GatewayURL() string { return s.wsURL }
+
+// ResumeURL is the resume_gateway_url READY hands out: a RESUME is
+// accepted only there.
+func (s *Server) ResumeURL() string { return s.resumeURL }
 
 // Options returns the options in effect (defaults filled in).
 func (s *Server) Options() Options { return s.opts }
@@ -306,6 +330,21 @@ func (s *Server) AddThread(parent, id string) {
 	s.touch()
 }
 
+// ArchiveThread archives a thread (as Discord does after its inactivity
+// period) and dispatches THREAD_UPDATE. A message posted in it later
+// unarchives it.
+func (s *Server) ArchiveThread(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.channels[id]
+	if c == nil || c.parent == "" {
+		panic("discordfake: ArchiveThread of unknown thread " + id)
+	}
+	c.archived, c.archivedAt = true, time.Now()
+	s.dispatch("THREAD_UPDATE", s.channelJSON(c))
+	s.touch()
+}
+
 // AddMember adds a user to a guild with roles; bot marks a bot account.
 func (s *Server) AddMember(guildID, userID, name string, roles []string, bot bool) {
 	s.mu.Lock()
@@ -371,6 +410,11 @@ func (s *Server) post(channelID, userID, text, replyTo, webhook string, live boo
 	c := s.channels[channelID]
 	if c == nil {
 		panic("discordfake: Post to unknown channel " + channelID)
+	}
+	if c.archived {
+		// A message in an archived thread unarchives it, as on Discord.
+		c.archived, c.archivedAt = false, time.Now()
+		s.dispatch("THREAD_UPDATE", s.channelJSON(c))
 	}
 	u := s.userOf(userID)
 	m := &Message{ID: s.newID(), ChannelID: channelID, GuildID: c.guild, AuthorID: userID,
@@ -615,6 +659,23 @@ func (s *Server) Resumes() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.resumes
+}
+
+// Violations returns the gateway protocol mistakes the client made, in
+// order: a RESUME elsewhere than at resume_gateway_url, an IDENTIFY
+// sooner than 1 s after op 9. Each was also refused, as Discord would.
+func (s *Server) Violations() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.violations...)
+}
+
+// SessionsEnded counts the sessions the client ended by closing with
+// 1000 or 1001 (after which it can only IDENTIFY).
+func (s *Server) SessionsEnded() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ended
 }
 
 // Connected reports whether a client holds a live, identified or resumed

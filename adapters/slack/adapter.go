@@ -65,10 +65,11 @@ type Adapter struct {
 	mu    sync.Mutex
 	id    *identity           // from auth.test, once known
 	users map[string]userInfo // user id -> team and name (users.info), cached
-	// namesOffUntil: after a failed name lookup, names come only from the
-	// cache until then.
-	namesOffUntil time.Time
-	dms           map[string]string // user id -> DM channel id, cached
+	// want queues the users whose names nameOf missed, for lookupNames;
+	// wanted holds them while queued.
+	want   chan string
+	wanted map[string]bool
+	dms    map[string]string // user id -> DM channel id, cached
 }
 
 // identity is who the bot is, from auth.test.
@@ -94,6 +95,7 @@ func New(cfg Config, h bot.Handler) (*Adapter, error) {
 		cfg: cfg, h: h, log: cfg.Logger, now: cfg.Now,
 		watched: map[string]bool{}, staff: map[string]bool{},
 		users: map[string]userInfo{}, dms: map[string]string{},
+		want: make(chan string, 1024), wanted: map[string]bool{},
 	}
 	if a.log == nil {
 		a.log = slog.Default()
@@ -161,6 +163,11 @@ func (a *Adapter) Run(ctx context.Context) error {
 	if ctx.Err() != nil {
 		return nil
 	}
+	var names sync.WaitGroup
+	defer names.Wait()
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	names.Go(func() { a.lookupNames(ctx) })
 	if a.cfg.AppToken == "" {
 		a.connected.Store(true)
 		defer a.connected.Store(false)
@@ -200,38 +207,77 @@ func (a *Adapter) identify(ctx context.Context) (*identity, error) {
 	return id, nil
 }
 
-// teamOf returns a user's team id, from users.info (cached).
+// teamOf returns a user's team id, from users.info (cached), waiting at
+// most teamTimeout.
 func (a *Adapter) teamOf(ctx context.Context, user string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, teamTimeout)
+	defer cancel()
 	u, err := a.userInfo(ctx, user)
 	return u.team, err
 }
 
-// nameOf returns a user's display name for notices, or "". A name is a
-// nicety, never a reason to fail or delay an event much: a lookup gets
-// nameTimeout, and after a failed one names are only taken from the cache
-// for a minute, so a slow Web API cannot hold up acknowledgements.
-func (a *Adapter) nameOf(ctx context.Context, user string) string {
+// nameOf returns a user's display name for notices from the cache, or
+// "". A name is a nicety, never a reason to fail or delay an event: a
+// miss is queued for lookupNames, which asks users.info in the
+// background, so the customer's next message carries the name (and the
+// core keeps it for the thread).
+func (a *Adapter) nameOf(user string) string {
 	a.mu.Lock()
-	u, ok := a.users[user]
-	off := time.Now().Before(a.namesOffUntil)
-	a.mu.Unlock()
-	if ok || off {
+	defer a.mu.Unlock()
+	if u, ok := a.users[user]; ok {
 		return u.name
 	}
-	ctx, cancel := context.WithTimeout(ctx, nameTimeout)
-	defer cancel()
-	u, err := a.userInfo(ctx, user)
-	if err != nil {
-		a.log.Debug("slack: no display name", "user", user, "err", err)
-		a.mu.Lock()
-		a.namesOffUntil = time.Now().Add(time.Minute)
-		a.mu.Unlock()
+	if !a.wanted[user] && len(a.wanted) < cap(a.want) {
+		select {
+		case a.want <- user:
+			a.wanted[user] = true
+		default:
+		}
 	}
-	return u.name
+	return ""
 }
 
-// nameTimeout bounds a display-name lookup on the event path.
-const nameTimeout = 250 * time.Millisecond
+// lookupNames looks up the names nameOf missed, one at a time, until ctx
+// ends. After a failed lookup it pauses a minute: Slack may be down or
+// limiting users.info, and names can wait.
+func (a *Adapter) lookupNames(ctx context.Context) {
+	for {
+		var user string
+		select {
+		case <-ctx.Done():
+			return
+		case user = <-a.want:
+		}
+		lctx, cancel := context.WithTimeout(ctx, nameTimeout)
+		err := a.read(lctx, func() error {
+			_, err := a.userInfo(lctx, user)
+			return err
+		})
+		cancel()
+		a.mu.Lock()
+		delete(a.wanted, user)
+		a.mu.Unlock()
+		if err == nil || ctx.Err() != nil || isCode(err, "user_not_found", "user_not_visible") {
+			continue
+		}
+		a.log.Debug("slack: no display name; names wait a minute", "user", user, "err", err)
+		t := time.NewTimer(time.Minute)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// nameTimeout bounds one background name lookup.
+const nameTimeout = 10 * time.Second
+
+// teamTimeout bounds a team lookup on the event path (a reaction's
+// author, to tell staff): past it the event fails, unacknowledged, and
+// Slack delivers it again.
+const teamTimeout = 2 * time.Second
 
 // userInfo returns a user's team and display name, from users.info
 // (cached, at most 10,000 users).

@@ -24,11 +24,18 @@ type counting struct {
 }
 
 func (c *counting) Handle(ctx context.Context, ev bot.Event) (bot.Result, error) {
-	res, err := c.Bot.Handle(ctx, ev)
-	if err == nil && c.n.Add(1) == c.want.Load() {
-		close(c.done)
+	return c.Submit(ctx, ev)()
+}
+
+func (c *counting) Submit(ctx context.Context, ev bot.Event) func() (bot.Result, error) {
+	wait := c.Bot.Submit(ctx, ev)
+	return func() (bot.Result, error) {
+		res, err := wait()
+		if err == nil && c.n.Add(1) == c.want.Load() {
+			close(c.done)
+		}
+		return res, err
 	}
-	return res, err
 }
 
 // BenchmarkSocketModeIngest sends b.N customer messages, spread over 50

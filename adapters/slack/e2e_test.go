@@ -45,6 +45,10 @@ type e2e struct {
 	// options before they are built.
 	botOpts func(*bot.Options)
 	adOpts  func(*slack.Config)
+	// channels are the watched channels; default [e2eShared].
+	channels []string
+	// observe, when set, receives the core's observations.
+	observe func(bot.Observation)
 
 	db     *storage.DB
 	bot    *bot.Bot
@@ -56,7 +60,12 @@ type e2e struct {
 
 func newE2E(t *testing.T, socket bool) *e2e {
 	t.Helper()
-	return newE2EWith(t, socket, slackfake.Options{PingInterval: 200 * time.Millisecond})
+	return newE2EWith(t, socket, defaultFakeOptions())
+}
+
+// defaultFakeOptions are the fake's options of newE2E.
+func defaultFakeOptions() slackfake.Options {
+	return slackfake.Options{PingInterval: 200 * time.Millisecond}
 }
 
 // newE2EWith is newE2E with the fake's options.
@@ -94,7 +103,7 @@ func (e *e2e) start() {
 		Teams:  []bot.Team{{Name: "support", Members: []string{"alice", "bob"}}},
 		Rules:  []bot.Rule{{Person: "alice", Team: "support"}},
 		SLA:    bot.SLA{FirstReply: time.Hour, NextReply: 2 * time.Hour},
-		Triage: map[string]string{bot.Slack: e2eTriage}}
+		Triage: map[string]string{bot.Slack: e2eTriage}, Observe: e.observe}
 	if e.botOpts != nil {
 		e.botOpts(&bo)
 	}
@@ -104,7 +113,7 @@ func (e *e2e) start() {
 	}
 	o := e.fake.Options()
 	cfg := slack.Config{BotToken: o.BotToken, SigningSecret: o.SigningSecret, APIURL: cmp.Or(e.apiURL, e.fake.URL()+"/api/"),
-		TriageChannel: e2eTriage, Channels: []string{e2eShared}, DMs: true, PostInterval: -1,
+		TriageChannel: e2eTriage, Channels: e.watched(), DMs: true, PostInterval: -1,
 		Logger: slog.New(slog.DiscardHandler)}
 	if e.socket {
 		cfg.AppToken = o.AppToken
@@ -130,6 +139,13 @@ func (e *e2e) start() {
 		}
 	}()
 	e.waitFor("adapter connected", ad.Connected)
+}
+
+func (e *e2e) watched() []string {
+	if e.channels == nil {
+		return []string{e2eShared}
+	}
+	return e.channels
 }
 
 // stop stops openear like a process exit: adapter, HTTP, store.

@@ -2,12 +2,15 @@ package slack_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -32,36 +35,55 @@ const (
 	custTeam   = "T0CUST"
 )
 
-// recorder is a scripted bot.Handler: it records events, fails the next
-// n calls on request, keeps cursors as the core does, and answers
-// commands and buttons with reply (non-staff get ErrNotStaff).
+// recorder is a scripted bot.Handler and bot.Submitter, like the core:
+// it records events in the order they are submitted, fails the next n
+// on request, keeps cursors as the core does (a failed event moves none),
+// and answers commands and buttons with reply (non-staff get
+// ErrNotStaff). hook, when set, is called first on every event, in lane
+// order (it may hold the lane); gate, when set, holds every wait, as a
+// slow commit would.
 type recorder struct {
 	mu     sync.Mutex
 	events []bot.Event
 	fail   int
-	gate   chan struct{} // when set, Handle waits for it
-	// hook, when set, is called first by every Handle; an error fails it.
+	gate   chan struct{} // when set, waits for it
+	// hook, when set, is called first for every event; an error fails it.
 	hook    func(context.Context, bot.Event) error
 	cursors map[string]string
+	places  []string // returned by Places
 	reply   string
 }
 
 func newRecorder() *recorder { return &recorder{cursors: map[string]string{}, reply: "done"} }
 
 func (r *recorder) Handle(ctx context.Context, ev bot.Event) (bot.Result, error) {
+	return r.Submit(ctx, ev)()
+}
+
+func (r *recorder) Submit(ctx context.Context, ev bot.Event) func() (bot.Result, error) {
+	res, err := r.record(ctx, ev)
 	r.mu.Lock()
-	gate, hook := r.gate, r.hook
+	gate := r.gate
+	r.mu.Unlock()
+	return func() (bot.Result, error) {
+		if gate != nil {
+			select {
+			case <-gate:
+			case <-ctx.Done():
+				return bot.Result{}, ctx.Err()
+			}
+		}
+		return res, err
+	}
+}
+
+func (r *recorder) record(ctx context.Context, ev bot.Event) (bot.Result, error) {
+	r.mu.Lock()
+	hook := r.hook
 	r.mu.Unlock()
 	if hook != nil {
 		if err := hook(ctx, ev); err != nil {
 			return bot.Result{}, err
-		}
-	}
-	if gate != nil {
-		select {
-		case <-gate:
-		case <-ctx.Done():
-			return bot.Result{}, ctx.Err()
 		}
 	}
 	r.mu.Lock()
@@ -73,8 +95,9 @@ func (r *recorder) Handle(ctx context.Context, ev bot.Event) (bot.Result, error)
 	}
 	switch ev.Kind {
 	case bot.KindMessage:
-		if bot.LaterID(ev.MessageID, r.cursors[ev.Channel]) {
-			r.cursors[ev.Channel] = ev.MessageID
+		place := cmp.Or(ev.Place, ev.Channel)
+		if !ev.Backfill && bot.LaterID(ev.MessageID, r.cursors[place]) {
+			r.cursors[place] = ev.MessageID
 		}
 	case bot.KindCommand, bot.KindButton:
 		if !ev.Staff {
@@ -85,13 +108,31 @@ func (r *recorder) Handle(ctx context.Context, ev bot.Event) (bot.Result, error)
 	return bot.Result{}, nil
 }
 
-func (r *recorder) Cursor(_ context.Context, platform, channel string) (string, error) {
+func (r *recorder) Cursor(_ context.Context, platform, place string) (string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if platform != bot.Slack {
 		return "", errors.New("wrong platform " + platform)
 	}
-	return r.cursors[channel], nil
+	return r.cursors[place], nil
+}
+
+func (r *recorder) MarkCursor(_ context.Context, platform, place, last string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if platform != bot.Slack || place == "" || last == "" {
+		return fmt.Errorf("MarkCursor(%q, %q, %q)", platform, place, last)
+	}
+	if bot.LaterID(last, r.cursors[place]) {
+		r.cursors[place] = last
+	}
+	return nil
+}
+
+func (r *recorder) Places(_ context.Context, platform string) ([]string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.places), nil
 }
 
 func (r *recorder) setCursor(ch, ts string) {

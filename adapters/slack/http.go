@@ -118,7 +118,7 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request, body []byt
 		writeJSON(w, map[string]string{"challenge": cb.Challenge})
 		return
 	}
-	if err := a.handleCallback(r.Context(), body); err != nil {
+	if err := a.startEvent(r.Context(), cb)(); err != nil {
 		if errors.Is(err, errMalformed) {
 			http.Error(w, "malformed event", http.StatusBadRequest)
 			return

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -229,4 +230,33 @@ func TestHTTPCommandAndButton(t *testing.T) {
 	if n := len(e.fake.Calls("chat.postEphemeral")); n != 1 {
 		t.Fatalf("postEphemeral calls = %d", n)
 	}
+}
+
+// TestSocketModeWithoutSigningSecretRefusesHTTP: in Socket Mode the
+// signing secret may be left out; the HTTP endpoints then refuse every
+// request, signed or not, since none can be verified.
+func TestSocketModeWithoutSigningSecretRefusesHTTP(t *testing.T) {
+	e := setup(t, socketMode, func(c *slack.Config) { c.SigningSecret = "" }, true)
+	app := httptest.NewServer(e.ad.HTTPHandler())
+	defer app.Close()
+	e.fake.SetAppURL(app.URL)
+	challenge := []byte(`{"type":"url_verification","challenge":"abc"}`)
+	event := []byte(`{"type":"event_callback","event_id":"EvX","event":{"type":"message","channel":"C0CUST","user":"U0CAROL","text":"hi","ts":"1.000001"}}`)
+	for _, r := range []slackfake.Request{
+		{Path: slackfake.EventsPath, Body: challenge},
+		{Path: slackfake.EventsPath, Body: event},
+		{Path: slackfake.EventsPath, Body: event, Unsigned: true},
+		{Path: slackfake.CommandsPath, Body: []byte("command=%2Fopeneear&text=mine&user_id=U0ALICE")},
+		{Path: slackfake.InteractivePath, Body: []byte("payload=%7B%7D")},
+	} {
+		if status, _, err := e.fake.Send(e.ctx, r); err != nil || status != http.StatusUnauthorized {
+			t.Errorf("%s unsigned=%v: %d %v; want 401", r.Path, r.Unsigned, status, err)
+		}
+	}
+	if evs := e.rec.all(); len(evs) != 0 {
+		t.Fatalf("a refused request reached the handler: %+v", evs)
+	}
+	// Socket Mode itself works.
+	ts := e.fake.Post(custChan, carol, "over the socket", "")
+	e.waitEvents(1, byMsg(ts))
 }

@@ -58,40 +58,73 @@ type reaction struct {
 // errMalformed marks a body that is not the JSON Slack sends.
 var errMalformed = errors.New("malformed slack payload")
 
-// handleCallback decodes an Events API body and feeds the event it carries
-// to the handler. Events openear does not use are ignored (nil). An error
-// means the delivery must not be acknowledged.
-func (a *Adapter) handleCallback(ctx context.Context, raw []byte) error {
+// handled is what waiting for an event's commit returns: nil once the
+// event is durable (or was not for openear), else why it was not handled.
+type handled func() error
+
+// done is the handled of an event with nothing to wait for.
+func done(err error) handled { return func() error { return err } }
+
+// startCallback decodes an Events API body and submits the event it
+// carries to the handler, without waiting for its commit: the handled it
+// returns waits. Events openear does not use are done at once (nil). An
+// error, now or from the wait, means the delivery must not be
+// acknowledged; errMalformed marks a body that never will be.
+func (a *Adapter) startCallback(ctx context.Context, raw []byte) handled {
 	var cb callback
 	if err := json.Unmarshal(raw, &cb); err != nil {
-		return fmt.Errorf("%w: %v", errMalformed, err)
+		return done(fmt.Errorf("%w: %v", errMalformed, err))
 	}
+	return a.startEvent(ctx, cb)
+}
+
+// startEvent is startCallback of a decoded body.
+func (a *Adapter) startEvent(ctx context.Context, cb callback) handled {
 	if cb.Type != slackevents.CallbackEvent {
 		a.log.Debug("slack: ignoring outer event", "type", cb.Type)
-		return nil
+		return done(nil)
 	}
 	var inner struct {
 		Type string `json:"type"`
 	}
 	if err := json.Unmarshal(cb.Event, &inner); err != nil {
-		return fmt.Errorf("%w: event: %v", errMalformed, err)
+		return done(fmt.Errorf("%w: event: %v", errMalformed, err))
 	}
 	switch inner.Type {
 	case "message":
 		var m message
 		if err := json.Unmarshal(cb.Event, &m); err != nil {
-			return fmt.Errorf("%w: message: %v", errMalformed, err)
+			return done(fmt.Errorf("%w: message: %v", errMalformed, err))
 		}
-		return a.feedMessage(ctx, cb.EventID, m, false)
+		return a.startMessage(ctx, cb.EventID, m)
 	case "reaction_added":
 		var r reaction
 		if err := json.Unmarshal(cb.Event, &r); err != nil {
-			return fmt.Errorf("%w: reaction: %v", errMalformed, err)
+			return done(fmt.Errorf("%w: reaction: %v", errMalformed, err))
 		}
-		return a.feedReaction(ctx, cb.EventID, r)
+		return a.startReaction(ctx, cb.EventID, r)
 	}
 	a.log.Debug("slack: ignoring event", "type", inner.Type, "event_id", cb.EventID)
-	return nil
+	return done(nil)
+}
+
+// submit hands ev to the handler without waiting for its commit when the
+// handler can (bot.Submitter), else handles it now; the handled waits.
+func (a *Adapter) submit(ctx context.Context, ev bot.Event) handled {
+	what := fmt.Sprintf("handle %s %s/%s", ev.Kind, ev.Channel, ev.MessageID)
+	if s, ok := a.h.(bot.Submitter); ok {
+		wait := s.Submit(ctx, ev)
+		return func() error {
+			if _, err := wait(); err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+			return nil
+		}
+	}
+	if _, err := a.h.Handle(ctx, ev); err != nil {
+		return done(fmt.Errorf("%s: %w", what, err))
+	}
+	return done(nil)
 }
 
 // skipReason says why a message is not a customer or staff message, or "".
@@ -115,16 +148,18 @@ func (a *Adapter) skipReason(id *identity, m message) string {
 	return ""
 }
 
-// feedMessage turns a message into a KindMessage event and handles it;
-// backfill marks one read by backfill rather than delivered live.
-func (a *Adapter) feedMessage(ctx context.Context, eventID string, m message, backfill bool) error {
+// messageEvent turns a message into a KindMessage event; false when it
+// is not one openear handles. backfill marks one read by backfill rather
+// than delivered live. The customer's name comes from the cache only
+// (a miss is looked up in the background, for the next message).
+func (a *Adapter) messageEvent(ctx context.Context, eventID string, m message, backfill bool) (bot.Event, bool, error) {
 	id, err := a.identify(ctx)
 	if err != nil {
-		return err
+		return bot.Event{}, false, err
 	}
 	if why := a.skipReason(id, m); why != "" {
 		a.log.Debug("slack: skipping message", "channel", m.Channel, "ts", m.TS, "why", why)
-		return nil
+		return bot.Event{}, false, nil
 	}
 	team := m.UserTeam
 	if team == "" {
@@ -132,7 +167,7 @@ func (a *Adapter) feedMessage(ctx context.Context, eventID string, m message, ba
 	}
 	staff, err := a.isStaff(ctx, id, m.User, team)
 	if err != nil {
-		return err
+		return bot.Event{}, false, err
 	}
 	ev := bot.Event{
 		ID: eventID, Kind: bot.KindMessage, Platform: bot.Slack,
@@ -144,41 +179,44 @@ func (a *Adapter) feedMessage(ctx context.Context, eventID string, m message, ba
 		ev.ThreadKey = m.ThreadTS
 	}
 	if !staff {
-		ev.UserName = a.nameOf(ctx, m.User)
+		ev.UserName = a.nameOf(m.User)
 	}
-	if _, err := a.h.Handle(ctx, ev); err != nil {
-		return fmt.Errorf("handle message %s/%s: %w", m.Channel, m.TS, err)
-	}
-	return nil
+	return ev, true, nil
 }
 
-// feedReaction turns reaction_added on a watched channel, a DM or the
-// triage channel into a KindReaction event.
-func (a *Adapter) feedReaction(ctx context.Context, eventID string, r reaction) error {
+// startMessage submits a live message event.
+func (a *Adapter) startMessage(ctx context.Context, eventID string, m message) handled {
+	ev, ok, err := a.messageEvent(ctx, eventID, m, false)
+	if err != nil || !ok {
+		return done(err)
+	}
+	return a.submit(ctx, ev)
+}
+
+// startReaction turns reaction_added on a watched channel, a DM or the
+// triage channel into a KindReaction event and submits it.
+func (a *Adapter) startReaction(ctx context.Context, eventID string, r reaction) handled {
 	id, err := a.identify(ctx)
 	if err != nil {
-		return err
+		return done(err)
 	}
 	ch := r.Item.Channel
 	dm := strings.HasPrefix(ch, "D")
 	ok := a.watched[ch] || ch == a.cfg.TriageChannel || (dm && a.cfg.DMs)
 	if r.Item.Type != "message" || !ok || r.User == id.user || r.User == "" {
 		a.log.Debug("slack: skipping reaction", "channel", ch, "reaction", r.Reaction)
-		return nil
+		return done(nil)
 	}
 	staff, err := a.isStaff(ctx, id, r.User, "")
 	if err != nil {
-		return err
+		return done(err)
 	}
 	ev := bot.Event{
 		ID: eventID, Kind: bot.KindReaction, Platform: bot.Slack,
 		Channel: ch, MessageID: r.Item.TS, User: r.User, Staff: staff, DM: dm,
 		Reaction: r.Reaction, At: tsTime(r.EventTS),
 	}
-	if _, err := a.h.Handle(ctx, ev); err != nil {
-		return fmt.Errorf("handle reaction %s/%s: %w", ch, r.Item.TS, err)
-	}
-	return nil
+	return a.submit(ctx, ev)
 }
 
 // tsTime converts a Slack ts ("1712345678.000100") to a time.

@@ -21,9 +21,12 @@ import (
 // client's Events channel at once (a full channel stalls the websocket
 // reader and with it the pings) into a queue; one worker takes the queue
 // in order and submits each event to lanes, one lane per channel: the
-// events of a channel are handled in order, those of different channels
-// concurrently (so the core commits them together), and each envelope is
-// acknowledged after the handler committed it. Every (re)connection
+// events of a channel are handed to the core in order, those of
+// different channels concurrently. An events_api envelope is a pipelined
+// job: the lane hands the next event over without waiting for this one's
+// commit, so a burst in one channel shares the core's group commits, and
+// each envelope is acknowledged once its own event is committed. Every
+// (re)connection
 // submits a backfill as a barrier: it runs after every event before it
 // and before every event after it, so the gap is read in order with the
 // live events. Run returns after the last job of the lanes.
@@ -111,7 +114,7 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, jo
 		})
 	case socketmode.EventTypeEventsAPI:
 		if req := ev.Request; req != nil {
-			_ = jobs.Submit(ctx, laneOf(req.Payload), func(ctx context.Context) { a.socketCallback(ctx, client, req) })
+			_ = jobs.Pipeline(ctx, laneOf(req.Payload), a.socketCallback(client, req))
 		}
 	case socketmode.EventTypeErrorBadMessage:
 		// slackevents could not parse it (often an event type it does not
@@ -130,7 +133,7 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, jo
 			a.ack(ctx, client, req.EnvelopeID, nil)
 			return
 		}
-		_ = jobs.Submit(ctx, laneOf(req.Payload), func(ctx context.Context) { a.socketCallback(ctx, client, &req) })
+		_ = jobs.Pipeline(ctx, laneOf(req.Payload), a.socketCallback(client, &req))
 	case socketmode.EventTypeSlashCommand:
 		cmd, ok := ev.Data.(slack.SlashCommand)
 		if !ok || ev.Request == nil {
@@ -179,18 +182,23 @@ func laneOf(payload []byte) string {
 	return cmp.Or(p.Event.Channel, p.Event.Item.Channel)
 }
 
-// socketCallback handles an events_api envelope, acking it only when the
-// handler committed it (or it is not for openear).
-func (a *Adapter) socketCallback(ctx context.Context, client *socketmode.Client, req *socketmode.Request) {
-	if req == nil {
-		return
+// socketCallback is the pipelined job of an events_api envelope: it
+// submits the event in lane order, and its finish waits for the commit
+// and acks the envelope — only once the event is durable (or is not for
+// openear, or never will be: malformed). Unacknowledged, Slack delivers
+// it again.
+func (a *Adapter) socketCallback(client *socketmode.Client, req *socketmode.Request) func(context.Context) lanes.Finish {
+	return func(ctx context.Context) lanes.Finish {
+		wait := a.startCallback(ctx, req.Payload)
+		return func(<-chan struct{}) {
+			if err := wait(); err != nil && !errors.Is(err, errMalformed) {
+				a.log.Error("slack: event not handled; not acked, Slack will redeliver",
+					"envelope", req.EnvelopeID, "retry_attempt", req.RetryAttempt, "err", err)
+				return
+			}
+			a.ack(ctx, client, req.EnvelopeID, nil)
+		}
 	}
-	if err := a.handleCallback(ctx, req.Payload); err != nil && !errors.Is(err, errMalformed) {
-		a.log.Error("slack: event not handled; not acked, Slack will redeliver",
-			"envelope", req.EnvelopeID, "retry_attempt", req.RetryAttempt, "err", err)
-		return
-	}
-	a.ack(ctx, client, req.EnvelopeID, nil)
 }
 
 func (a *Adapter) ack(ctx context.Context, client *socketmode.Client, envelopeID string, payload any) {

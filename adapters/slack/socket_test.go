@@ -40,8 +40,9 @@ func TestSocketMessageAckedAfterHandle(t *testing.T) {
 		t.Fatalf("events = %+v", e.rec.all())
 	}
 	ev := got[0]
+	// No name yet: it was not cached, and a lookup never delays an ack.
 	want := bot.Event{ID: evID, Kind: bot.KindMessage, Platform: "slack", Channel: custChan, ThreadKey: root,
-		MessageID: ts, User: carol, UserName: "carol", Text: "it is broken",
+		MessageID: ts, User: carol, Text: "it is broken",
 		Permalink: e.fake.Permalink(custChan, ts, root)}
 	ev.At = time.Time{}
 	if ev != want {
@@ -49,6 +50,12 @@ func TestSocketMessageAckedAfterHandle(t *testing.T) {
 	}
 	if got[0].At.IsZero() || time.Since(got[0].At) > time.Minute {
 		t.Fatalf("At = %v", got[0].At)
+	}
+	// It was looked up meanwhile: carol's next message carries it.
+	e.waitFor("carol's name looked up", func() bool { return e.ad.CachedName(carol) == "carol" })
+	next := e.fake.Post(custChan, carol, "still broken", root)
+	if got := e.waitEvents(1, byMsg(next)); got[0].UserName != "carol" {
+		t.Fatalf("next message's name %q, want carol", got[0].UserName)
 	}
 }
 

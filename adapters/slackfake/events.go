@@ -281,6 +281,9 @@ func (s *Server) recordLocked(m *Message) *Message {
 	if m.Team == "" {
 		m.Team = s.users[m.User].Team
 	}
+	if c := s.channelLocked(m.Channel); c.im && c.imUser == "" && m.User != s.opts.BotUserID {
+		c.imUser = m.User // the DM is between the bot and its first other author
+	}
 	if m.ThreadTS != "" {
 		if p := s.findLocked(m.Channel, m.ThreadTS); p != nil && p.ThreadTS == "" {
 			p.ThreadTS = p.TS

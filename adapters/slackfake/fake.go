@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -40,6 +41,9 @@ type Options struct {
 	// PostLimit limits chat.postMessage per channel (429 with Retry-After
 	// past it); the zero value means no limit. SlackPostLimit is Slack's.
 	PostLimit PostLimit
+	// Latency is how long every Web API call takes before it is answered:
+	// the round trip to Slack (typically 50–150 ms). Default 0.
+	Latency time.Duration
 }
 
 func (o *Options) defaults() {
@@ -282,8 +286,10 @@ func (s *Server) nextIDLocked(prefix string) string {
 // appendLocked records m in its channel's history. s.mu must be held.
 func (s *Server) appendLocked(m *Message) {
 	c := s.channelLocked(m.Channel)
-	c.msgs = append(c.msgs, m)
-	sort.SliceStable(c.msgs, func(i, j int) bool { return tsLess(c.msgs[i].TS, c.msgs[j].TS) })
+	// Messages mostly arrive in ts order: insert after every message not
+	// newer (a search, not a sort of the whole history per message).
+	i := sort.Search(len(c.msgs), func(i int) bool { return tsLess(m.TS, c.msgs[i].TS) })
+	c.msgs = slices.Insert(c.msgs, i, m)
 	s.notifyLocked()
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -67,6 +68,15 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		fault, s.faults[method] = f[0], f[1:]
 	}
 	s.mu.Unlock()
+	if d := s.opts.Latency; d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
 
 	switch {
 	case down:
@@ -107,6 +117,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		"conversations.history": s.conversationsHistory,
 		"conversations.replies": s.conversationsReplies,
 		"conversations.info":    s.conversationsInfo,
+		"conversations.list":    s.conversationsList,
 		"conversations.open":    s.conversationsOpen,
 		"users.info":            s.usersInfo,
 	}[method]
@@ -369,6 +380,45 @@ func (s *Server) conversationsInfo(w http.ResponseWriter, f url.Values) {
 		ch["user"] = c.imUser
 	}
 	writeJSON(w, http.StatusOK, obj{"ok": true, "channel": ch})
+}
+
+// conversationsList lists channels by types (public_channel by default;
+// im for the bot's DM channels), sorted by id, paged by cursor and limit
+// like conversations.history.
+func (s *Server) conversationsList(w http.ResponseWriter, f url.Values) {
+	types := map[string]bool{}
+	for _, t := range strings.Split(f.Get("types"), ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			types[t] = true
+		}
+	}
+	if len(types) == 0 {
+		types["public_channel"] = true
+	}
+	s.mu.Lock()
+	ids := make([]string, 0, len(s.channels))
+	for id := range s.channels {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var list []obj
+	for _, id := range ids {
+		c := s.channels[id]
+		switch {
+		case c.im && types["im"]:
+			list = append(list, obj{"id": c.id, "created": 1700000000, "is_im": true, "is_org_shared": false,
+				"user": c.imUser, "is_user_deleted": false, "priority": 0})
+		case !c.im && (types["public_channel"] || types["private_channel"]):
+			list = append(list, obj{"id": c.id, "name": c.name, "is_channel": true, "is_im": false,
+				"is_member": true, "is_archived": false, "created": 1700000000})
+		}
+	}
+	s.mu.Unlock()
+	page, next := page(list, f)
+	if page == nil {
+		page = []obj{}
+	}
+	writeJSON(w, http.StatusOK, obj{"ok": true, "channels": page, "response_metadata": obj{"next_cursor": next}})
 }
 
 func (s *Server) conversationsOpen(w http.ResponseWriter, f url.Values) {

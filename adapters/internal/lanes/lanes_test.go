@@ -258,3 +258,101 @@ func TestCloseWaitsAndRefuses(t *testing.T) {
 		t.Fatalf("Barrier after Close = %v", err)
 	}
 }
+
+func pipeline(t *testing.T, r *lanes.Runner, key string, start func(context.Context) lanes.Finish) {
+	t.Helper()
+	if err := r.Pipeline(context.Background(), key, start); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A lane starts its next job while the one before finishes; each finish
+// can wait for the one before it (prev), so what must stay in order does.
+func TestPipelineStartsInOrderWhileFinishesWait(t *testing.T) {
+	const n = 50
+	r := lanes.New(0)
+	defer r.Close()
+	var l log
+	gate := make(chan struct{})
+	started := make(chan struct{}, n)
+	for i := range n {
+		pipeline(t, r, "A", func(context.Context) lanes.Finish {
+			l.add(fmt.Sprintf("start %d", i))
+			started <- struct{}{}
+			return func(prev <-chan struct{}) {
+				<-gate
+				<-prev
+				l.add(fmt.Sprintf("finish %d", i))
+			}
+		})
+	}
+	for range n {
+		wait(t, "every start while no finish returned", started)
+	}
+	close(gate)
+	r.Close()
+	var want []string
+	for i := range n {
+		want = append(want, fmt.Sprintf("start %d", i))
+	}
+	for i := range n {
+		want = append(want, fmt.Sprintf("finish %d", i))
+	}
+	if got := l.all(); !slices.Equal(got, want) {
+		t.Fatalf("log %q\nwant %q", got, want)
+	}
+}
+
+// A barrier waits for the finishes of the jobs before it, and the jobs
+// after it wait for the barrier.
+func TestBarrierWaitsForFinishes(t *testing.T) {
+	r := lanes.New(0)
+	defer r.Close()
+	var l log
+	gate := make(chan struct{})
+	pipeline(t, r, "A", func(context.Context) lanes.Finish {
+		l.add("start A1")
+		return func(<-chan struct{}) { <-gate; l.add("finish A1") }
+	})
+	barrier(t, r, func(context.Context) { l.add("barrier") })
+	done := make(chan struct{})
+	pipeline(t, r, "B", func(context.Context) lanes.Finish {
+		l.add("start B1")
+		return func(<-chan struct{}) { l.add("finish B1"); close(done) }
+	})
+	close(gate)
+	wait(t, "B1", done)
+	if got, want := l.all(), []string{"start A1", "finish A1", "barrier", "start B1", "finish B1"}; !slices.Equal(got, want) {
+		t.Fatalf("log %q, want %q", got, want)
+	}
+}
+
+// A job holds its slot until its finish returned, so the bound counts
+// the waits for commits too; a finish is called even when ctx ended
+// after its start.
+func TestPipelineHoldsSlotsUntilFinished(t *testing.T) {
+	r := lanes.New(2)
+	defer r.Close()
+	gate := make(chan struct{})
+	var finished sync.WaitGroup
+	ctx, cancel := context.WithCancel(context.Background())
+	for _, key := range []string{"A", "A"} {
+		finished.Add(1)
+		if err := r.Pipeline(ctx, key, func(context.Context) lanes.Finish {
+			return func(<-chan struct{}) { <-gate; finished.Done() }
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	full, stop := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer stop()
+	if err := r.Submit(full, "B", func(context.Context) { t.Error("ran past the bound") }); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Submit while two finishes are pending = %v, want the deadline", err)
+	}
+	cancel()
+	close(gate)
+	finished.Wait() // both finishes ran, though ctx ended meanwhile
+	ran := make(chan struct{})
+	submit(t, r, "B", func(context.Context) { close(ran) })
+	wait(t, "a job once the slots are free", ran)
+}
