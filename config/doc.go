@@ -44,7 +44,9 @@
 //	slack.bot_token              ${VAR}; required when enabled
 //	slack.app_token              ${VAR}; set: Socket Mode; empty: Events API over http.listen
 //	slack.signing_secret         ${VAR}; required when app_token is empty
-//	slack.api_url                empty: Slack's own; set for GovSlack, proxies and tests
+//	slack.api_url                empty: Slack's own; set for GovSlack, proxies and tests. A bare
+//	                             host ("http://127.0.0.1:9000") means its /api/, as on slack.com;
+//	                             another path ("https://proxy/slack") is kept as the base
 //	slack.triage_channel         internal channel for notices; never one of channels
 //	slack.channels[]             customer channels to watch
 //	slack.dms                    watch direct messages to the bot (default false)

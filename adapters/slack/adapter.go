@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,7 +24,7 @@ type Config struct {
 	BotToken      string // xoxb-…; required
 	AppToken      string // xapp-…; set: Socket Mode, empty: Events API over HTTP
 	SigningSecret string // verifies HTTP requests; required without AppToken
-	APIURL        string // Web API base ("" = Slack's own); a trailing slash is added
+	APIURL        string // Web API base ("" = Slack's own); a bare host means its /api/ (APIBase)
 	TriageChannel string // internal channel for notices (default channel of ActNotice)
 	Channels      []string
 	DMs           bool     // watch direct messages to the bot
@@ -124,10 +125,33 @@ func New(cfg Config, h bot.Handler) (*Adapter, error) {
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
 	}
 	if cfg.APIURL != "" {
-		opts = append(opts, slack.OptionAPIURL(strings.TrimSuffix(cfg.APIURL, "/")+"/"))
+		base, err := APIBase(cfg.APIURL)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, slack.OptionAPIURL(base))
 	}
 	a.api = slack.New(cfg.BotToken, opts...)
 	return a, nil
+}
+
+// APIBase is the Web API base that api_url names, as slack-go wants it:
+// Slack's methods are at <base><method> ("https://slack.com/api/" +
+// "chat.postMessage"). A bare host ("http://127.0.0.1:9000") means its
+// /api/, as on slack.com; any other path (a proxy's prefix, GovSlack's
+// /api/) is kept, with a trailing slash added. Query and fragment are
+// dropped.
+func APIBase(apiURL string) (string, error) {
+	u, err := url.Parse(apiURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("slack: api_url %q: want an http(s) URL such as https://slack.com/api/", apiURL)
+	}
+	if strings.Trim(u.Path, "/") == "" {
+		u.Path = "/api"
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/") + "/"
+	u.RawPath, u.RawQuery, u.Fragment = "", "", ""
+	return u.String(), nil
 }
 
 // Name is the platform name, "slack".

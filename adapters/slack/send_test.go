@@ -236,3 +236,40 @@ func blockText(t *testing.T, blocks string) string {
 	walk("", v)
 	return b.String()
 }
+
+// TestAPIURLForms: api_url given as a bare host, with Slack's /api/ path
+// (with or without its slash) all reach the Web API; a proxy's own prefix
+// is kept.
+func TestAPIURLForms(t *testing.T) {
+	e := setup(t, httpMode, nil, false)
+	for _, base := range []string{e.fake.URL(), e.fake.URL() + "/", e.fake.URL() + "/api", e.fake.URL() + "/api/"} {
+		o := e.fake.Options()
+		ad, err := slack.New(slack.Config{BotToken: o.BotToken, SigningSecret: o.SigningSecret, APIURL: base,
+			TriageChannel: triageChan, Channels: []string{custChan}, PostInterval: -1}, newRecorder())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.Send(e.ctx, bot.Action{Kind: bot.ActPost, Channel: triageChan, Text: "via " + base}); err != nil {
+			t.Fatalf("api_url %s: %v", base, err)
+		}
+		if msgs := e.fake.Messages(triageChan); len(msgs) == 0 || msgs[len(msgs)-1].Text != "via "+base {
+			t.Fatalf("api_url %s: nothing posted", base)
+		}
+	}
+	for in, want := range map[string]string{
+		"http://h:1":                     "http://h:1/api/",
+		"https://slack.com/api":          "https://slack.com/api/",
+		"https://slack-gov.com/api/":     "https://slack-gov.com/api/",
+		"https://proxy.example/slack":    "https://proxy.example/slack/",
+		"https://proxy.example/s/?x=1#f": "https://proxy.example/s/",
+	} {
+		if got, err := slack.APIBase(in); err != nil || got != want {
+			t.Errorf("APIBase(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"localhost:1234", "ftp://h/api/", "http:///api/", "::"} {
+		if _, err := slack.APIBase(bad); err == nil {
+			t.Errorf("APIBase(%q) accepted", bad)
+		}
+	}
+}
