@@ -1,8 +1,11 @@
 package slack
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -51,12 +54,57 @@ func (a *Adapter) reply(ctx context.Context, ev bot.Event) string {
 	return res.Reply
 }
 
-// interaction handles block_actions: each button's value is a command line
-// ("claim 42"); the reply goes to the actor with chat.postEphemeral (never
-// to response_url).
-func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback) {
-	if cb.Type != slack.InteractionTypeBlockActions {
-		a.log.Debug("slack: ignoring interaction", "type", cb.Type)
+// interaction is what openear reads of an interactivity payload: who
+// pressed which button (or chose which option) on which message. It is
+// decoded by hand, not as slack.InteractionCallback, which refuses the
+// whole payload when any block of the message the button sits on has an
+// element type slack-go does not know ("unsupported block element
+// type"): Slack would show the click as failed.
+type interaction struct {
+	Type      string `json:"type"`
+	TriggerID string `json:"trigger_id"`
+	User      struct {
+		ID     string `json:"id"`
+		Name   string `json:"name"`
+		TeamID string `json:"team_id"`
+	} `json:"user"`
+	Team struct {
+		ID string `json:"id"`
+	} `json:"team"`
+	Channel struct {
+		ID string `json:"id"`
+	} `json:"channel"`
+	Container struct {
+		ChannelID string `json:"channel_id"`
+		MessageTs string `json:"message_ts"`
+	} `json:"container"`
+	Actions []struct {
+		ActionID       string `json:"action_id"`
+		Value          string `json:"value"`
+		SelectedOption struct {
+			Value string `json:"value"`
+		} `json:"selected_option"`
+	} `json:"actions"`
+}
+
+// parseInteraction decodes the JSON of an interactivity payload.
+func parseInteraction(payload []byte) (interaction, error) {
+	var in interaction
+	if err := json.Unmarshal(payload, &in); err != nil {
+		return interaction{}, fmt.Errorf("interaction payload: %w", err)
+	}
+	return in, nil
+}
+
+// channel is where the button was pressed.
+func (in *interaction) channel() string { return cmp.Or(in.Channel.ID, in.Container.ChannelID) }
+
+// handleInteraction handles block_actions: each button's value (or a
+// select's chosen option) is a command line ("claim 42"); the reply goes
+// to the actor with chat.postEphemeral (never to response_url).
+func (a *Adapter) handleInteraction(ctx context.Context, in interaction) {
+	if in.Type != string(slack.InteractionTypeBlockActions) {
+		a.log.Debug("slack: ignoring interaction", "type", in.Type)
 		return
 	}
 	id, err := a.identify(ctx)
@@ -64,39 +112,34 @@ func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback)
 		a.log.Error("slack button: no identity", "err", err)
 		return
 	}
-	team := cb.User.TeamID
-	if team == "" {
-		team = cb.Team.ID
-	}
-	channel := cb.Channel.ID
-	if channel == "" {
-		channel = cb.Container.ChannelID
-	}
-	for _, act := range cb.ActionCallback.BlockActions {
-		if act.Value == "" {
+	team := cmp.Or(in.User.TeamID, in.Team.ID)
+	channel := in.channel()
+	for _, act := range in.Actions {
+		value := cmp.Or(act.Value, act.SelectedOption.Value)
+		if value == "" {
 			continue
 		}
 		text := failedReply
-		staff, err := a.isStaff(ctx, id, cb.User.ID, team)
+		staff, err := a.isStaff(ctx, id, in.User.ID, team)
 		if err == nil {
 			ev := bot.Event{
 				Kind: bot.KindButton, Platform: bot.Slack, Channel: channel,
-				MessageID: cb.Container.MessageTs, User: cb.User.ID, UserName: cb.User.Name,
-				Staff: staff, Text: act.Value, At: a.now(),
+				MessageID: in.Container.MessageTs, User: in.User.ID, UserName: in.User.Name,
+				Staff: staff, Text: value, At: a.now(),
 			}
-			if cb.TriggerID != "" {
-				ev.ID = "slack:btn:" + cb.TriggerID + ":" + act.ActionID
+			if in.TriggerID != "" {
+				ev.ID = "slack:btn:" + in.TriggerID + ":" + act.ActionID
 			}
 			text = a.reply(ctx, ev)
 		} else {
-			a.log.Error("slack button: staff lookup", "user", cb.User.ID, "err", err)
+			a.log.Error("slack button: staff lookup", "user", in.User.ID, "err", err)
 		}
 		if text == "" || channel == "" {
 			continue
 		}
-		if _, err := a.api.PostEphemeralContext(ctx, channel, cb.User.ID,
+		if _, err := a.api.PostEphemeralContext(ctx, channel, in.User.ID,
 			slack.MsgOptionText(escape(text), false), slack.MsgOptionLinkNames(false), slack.MsgOptionParse(false)); err != nil {
-			a.log.Warn("slack: ephemeral reply failed", "channel", channel, "user", cb.User.ID, "err", err)
+			a.log.Warn("slack: ephemeral reply failed", "channel", channel, "user", in.User.ID, "err", err)
 		}
 	}
 }

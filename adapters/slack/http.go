@@ -156,12 +156,12 @@ func (a *Adapter) serveInteractive(w http.ResponseWriter, r *http.Request, body 
 		http.Error(w, "malformed form", http.StatusBadRequest)
 		return
 	}
-	var cb slack.InteractionCallback
-	if err := json.Unmarshal([]byte(form.Get("payload")), &cb); err != nil {
+	in, err := parseInteraction([]byte(form.Get("payload")))
+	if err != nil {
 		http.Error(w, "malformed payload", http.StatusBadRequest)
 		return
 	}
-	a.interaction(r.Context(), cb)
+	a.handleInteraction(r.Context(), in)
 	w.WriteHeader(http.StatusOK)
 }
 

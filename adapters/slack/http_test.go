@@ -260,3 +260,34 @@ func TestSocketModeWithoutSigningSecretRefusesHTTP(t *testing.T) {
 	ts := e.fake.Post(custChan, carol, "over the socket", "")
 	e.waitEvents(1, byMsg(ts))
 }
+
+// TestButtonOnUnknownBlocks: a button pressed on a message whose blocks
+// hold an element type slack-go does not know (which makes
+// slack.InteractionCallback refuse the payload) is still handled, over
+// HTTP and Socket Mode, and the select menu's chosen option counts like a
+// button's value.
+func TestButtonOnUnknownBlocks(t *testing.T) {
+	const blocks = `[{"type":"section","text":{"type":"mrkdwn","text":"from another app"},
+		"accessory":{"type":"shiny_new_widget","action_id":"x"}},
+		{"type":"actions","elements":[{"type":"future_picker","action_id":"y"}]}]`
+	var cb upstream.InteractionCallback
+	if err := json.Unmarshal([]byte(`{"type":"block_actions","message":{"blocks":`+blocks+`}}`), &cb); err == nil {
+		t.Fatal("slack-go decodes these blocks now: the test no longer shows anything")
+	}
+	for _, m := range []mode{httpMode, socketMode} {
+		e := setup(t, m, nil, true)
+		ts, _ := e.fake.PostMessage(slackfake.Message{Channel: custChan, User: "UOTHERAPP", Text: "from another app", Blocks: blocks})
+		resp, err := e.fake.Press(e.ctx, alice, "T0HOME", "claim", "claim 7", custChan, ts)
+		if err != nil || (m == httpMode && resp.Status != 200) {
+			t.Fatalf("mode %d: press: %+v %v", m, resp, err)
+		}
+		evs := e.waitEvents(1, func(ev bot.Event) bool { return ev.Kind == bot.KindButton })
+		if evs[0].Text != "claim 7" || evs[0].User != alice || !evs[0].Staff || evs[0].MessageID != ts {
+			t.Errorf("mode %d: button event %+v", m, evs[0])
+		}
+		e.waitFor("the ephemeral reply", func() bool {
+			eph := e.fake.Ephemerals()
+			return len(eph) == 1 && eph[0].Text == "done: claim 7"
+		})
+	}
+}

@@ -128,6 +128,12 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, jo
 			a.log.Warn("slack: unreadable socket mode message", "err", bad.Cause)
 			return
 		}
+		if req.Type == socketmode.RequestTypeInteractive {
+			// slack-go could not decode a block of the message the
+			// button is on; openear reads what it needs itself.
+			a.socketInteraction(ctx, client, jobs, &req)
+			return
+		}
 		if req.Type != socketmode.RequestTypeEventsAPI {
 			a.log.Warn("slack: unreadable socket mode request", "type", req.Type, "err", bad.Cause)
 			a.ack(ctx, client, req.EnvelopeID, nil)
@@ -148,20 +154,30 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, jo
 			a.ack(ctx, client, envelope, payload)
 		})
 	case socketmode.EventTypeInteractive:
-		cb, ok := ev.Data.(slack.InteractionCallback)
-		if !ok || ev.Request == nil {
-			return
+		if ev.Request != nil {
+			a.socketInteraction(ctx, client, jobs, ev.Request)
 		}
-		envelope := ev.Request.EnvelopeID
-		_ = jobs.Submit(ctx, cb.Channel.ID, func(ctx context.Context) {
-			// Ack first: Slack does not redeliver interactions, and the
-			// reply goes by chat.postEphemeral anyway.
-			a.ack(ctx, client, envelope, nil)
-			a.interaction(ctx, cb)
-		})
 	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed:
 		a.log.Debug("slack socket mode", "type", ev.Type, "data", fmt.Sprint(ev.Data))
 	}
+}
+
+// socketInteraction acks an interactive envelope and handles its button
+// press in the lane of its channel. The ack comes first: Slack does not
+// redeliver interactions, and the reply goes by chat.postEphemeral anyway.
+// An unreadable payload is acked and dropped with a warning.
+func (a *Adapter) socketInteraction(ctx context.Context, client *socketmode.Client, jobs *lanes.Runner, req *socketmode.Request) {
+	in, err := parseInteraction(req.Payload)
+	envelope := req.EnvelopeID
+	if err != nil {
+		a.log.Warn("slack: unreadable interaction", "err", err)
+		a.ack(ctx, client, envelope, nil)
+		return
+	}
+	_ = jobs.Submit(ctx, in.channel(), func(ctx context.Context) {
+		a.ack(ctx, client, envelope, nil)
+		a.handleInteraction(ctx, in)
+	})
 }
 
 // laneOf is the lane of an events_api payload: the channel of its event
