@@ -7,8 +7,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -358,5 +361,41 @@ func TestReplayOverHistoryFromThePlatforms(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("replay output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestNoiseLeavesATrace: small talk opens no thread on either platform,
+// but /metrics counts it per channel, and stats (the command and
+// /api/stats) show it, through the real adapters and fakes.
+func TestNoiseLeavesATrace(t *testing.T) {
+	r := startRig(t, insightRules, time.Now())
+	r.sf.Post("C0ACME", "UACME1", "thanks!", "")
+	r.sf.Post("C0ACME", "UACME2", "ok 👍", "")
+	r.df.Post(demo.DiscordSupport, demo.DiscordKim, "감사합니다", "")
+	srv := httptest.NewServer(r.app.Mux)
+	defer srv.Close()
+	get := func(path string) string {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	r.waitFor("noise counted in /metrics", func() bool {
+		m := get("/metrics")
+		return strings.Contains(m, `openear_noise_total{channel="C0ACME",platform="slack"} 2`) &&
+			strings.Contains(m, `openear_noise_total{channel="`+demo.DiscordSupport+`",platform="discord"} 1`)
+	})
+	if got := r.slash("U0BOB", "T0HOME", "stats 1d"); !strings.Contains(got, "Noise (small talk, no clock started): discord/"+demo.DiscordSupport+" 1 · slack/C0ACME 2") {
+		t.Errorf("stats: %s", got)
+	}
+	var st struct {
+		Threads int            `json:"threads"`
+		Noise   map[string]int `json:"noise"`
+	}
+	if err := json.Unmarshal([]byte(get("/api/stats?since=1d")), &st); err != nil || st.Threads != 0 || st.Noise["slack/C0ACME"] != 2 {
+		t.Errorf("/api/stats: %+v %v", st, err)
 	}
 }

@@ -81,7 +81,10 @@ type Observation struct {
 	What   string // "thread", "message", "reply", "resolve", "claim", "reminder", "escalation", "breach", "sent", "failed", "noise", "duplicate", "incident", "command", "refused"
 	Thread *Thread
 	Action *Action
-	Detail string
+	// Platform and Channel say where it happened when no Thread does
+	// (noise: the channel, or "dm" for any direct message).
+	Platform, Channel string
+	Detail            string
 	// Took is, for a reply, how long the customer waited (in business
 	// hours when they are configured).
 	Took time.Duration
@@ -345,10 +348,8 @@ func (b *Bot) clockLoop(ctx context.Context) {
 		tick.Reset(b.untilDue(ctx))
 		if now := b.clock.Now(); now.Sub(lastPrune) > time.Hour {
 			lastPrune = now
-			if n, err := b.store.PruneSeen(ctx, now.Add(-b.opts.SeenTTL)); err != nil {
-				b.log.Error("prune seen event ids", "err", err)
-			} else if n > 0 {
-				b.log.Debug("pruned seen event ids", "count", n)
+			if err := b.Prune(ctx); err != nil && ctx.Err() == nil {
+				b.log.Error("prune", "err", err)
 			}
 		}
 	}

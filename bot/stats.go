@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -27,7 +28,11 @@ type Stats struct {
 	ByPerson    map[string]*Line `json:"by_person"`
 	ByTeam      map[string]*Line `json:"by_team"`
 	Corrections int              `json:"corrections"`
-	Oldest      []Thread         `json:"oldest_waiting"`
+	// Noise counts the noise messages of the period (no thread, no
+	// clock) by "platform/channel", direct messages as "platform/dm";
+	// filled by Bot.Stats, not by ComputeStats (it is not in threads).
+	Noise  map[string]int `json:"noise,omitempty"`
+	Oldest []Thread       `json:"oldest_waiting"`
 	// FirstResponses are the first-response times, sorted (for histograms).
 	FirstResponses []time.Duration `json:"-"`
 }
@@ -83,7 +88,11 @@ func (b *Bot) Stats(ctx context.Context, since, until time.Time) (Stats, error) 
 	if err != nil {
 		return Stats{}, err
 	}
-	return ComputeStats(ts, since, until), nil
+	st := ComputeStats(ts, since, until)
+	if st.Noise, err = NoiseCounts(ctx, b.store, since, until); err != nil {
+		return Stats{}, err
+	}
+	return st, nil
 }
 
 // ComputeStats summarises threads as of until.
@@ -168,6 +177,14 @@ func (st Stats) Text() string {
 	fmt.Fprintf(&s, "SLA met: %s (%d met, %d missed)\n", st.SLA, st.SLA.Met, st.SLA.Missed)
 	if st.Corrections > 0 {
 		fmt.Fprintf(&s, "Tag corrections by staff: %d\n", st.Corrections)
+	}
+	if len(st.Noise) > 0 {
+		keys := slices.Sorted(maps.Keys(st.Noise))
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = fmt.Sprintf("%s %d", k, st.Noise[k])
+		}
+		fmt.Fprintf(&s, "Noise (small talk, no clock started): %s\n", strings.Join(parts, " · "))
 	}
 	for _, sec := range []struct {
 		name string

@@ -115,6 +115,7 @@ type Change struct {
 //	notice/<platform>/<ref>     the threads of a digest notice (outbox.go)
 //	place/<platform>/<channel>  a DM channel a message was handled in
 //	                            (value "dm"), for backfill (Bot.Places)
+//	noise/<day>/<platform>/…    one noise message, for its count (noise.go)
 type Entry struct {
 	Key   string
 	Value []byte

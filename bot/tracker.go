@@ -75,6 +75,24 @@ func (x *txn) enqueue(a Action) {
 	x.note(Observation{What: "queued", Action: &x.ch.Enqueue[len(x.ch.Enqueue)-1]})
 }
 
+// noise records a noise message (noise.go) and reports it. A backfilled
+// one that was recorded live is not reported again.
+func (x *txn) noise(ctx context.Context, ev Event) {
+	if e, ok := noiseEntry(ev, sentAt(x, ev)); ok {
+		if ev.Backfill {
+			if _, err := x.b.store.Entry(ctx, e.Key); err == nil {
+				return
+			}
+		}
+		x.ch.Entries = append(x.ch.Entries, e)
+	}
+	where := cmp.Or(ev.Place, ev.Channel)
+	if ev.DM {
+		where = "dm"
+	}
+	x.note(Observation{What: "noise", Platform: ev.Platform, Channel: where, Detail: ev.Text})
+}
+
 func (x *txn) note(o Observation) {
 	if o.Thread != nil {
 		t := *o.Thread
@@ -165,7 +183,7 @@ func (b *Bot) customerMessage(ctx context.Context, x *txn, ev Event) (Result, er
 	}
 	if t == nil {
 		if noise {
-			x.note(Observation{What: "noise", Detail: ev.Text})
+			x.noise(ctx, ev)
 			return Result{}, nil
 		}
 		t = b.newThread(ctx, x, ev, tags)
@@ -197,7 +215,7 @@ func (b *Bot) customerMessage(ctx context.Context, x *txn, ev Event) (Result, er
 	if noise {
 		// "thanks" after an answer: recorded, no clock started.
 		x.put(t)
-		x.note(Observation{What: "noise", Thread: t, Detail: ev.Text})
+		x.noise(ctx, ev)
 		return Result{ThreadID: t.ID}, nil
 	}
 	if !t.Corrected {

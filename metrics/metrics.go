@@ -39,6 +39,7 @@ type Metrics struct {
 	escalations prometheus.Counter
 	breaches    prometheus.Counter
 	incidents   prometheus.Counter
+	noise       *prometheus.CounterVec
 	frt         prometheus.Histogram
 
 	gauges *gauges
@@ -78,6 +79,9 @@ func New() *Metrics {
 		incidents: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "openear_incidents_total", Help: "Incidents opened (several customers reporting one problem).",
 		}),
+		noise: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "openear_noise_total", Help: "Customer messages taken for small talk (no thread, no clock), by platform and channel; direct messages as channel \"dm\".",
+		}, []string{"platform", "channel"}),
 		frt: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "openear_first_response_seconds", Help: "Time from a thread's first customer message to its first staff reply.",
 			Buckets: buckets,
@@ -88,7 +92,7 @@ func New() *Metrics {
 		m.events.WithLabelValues(k)
 	}
 	m.reg.MustRegister(m.events, m.sent, m.failed, m.retries, m.reminders, m.escalations,
-		m.breaches, m.incidents, m.frt, m.gauges,
+		m.breaches, m.incidents, m.noise, m.frt, m.gauges,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -130,6 +134,8 @@ func (m *Metrics) Observe(o bot.Observation) {
 		m.breaches.Inc()
 	case "incident":
 		m.incidents.Inc()
+	case "noise":
+		m.noise.WithLabelValues(o.Platform, o.Channel).Inc()
 	case "reply":
 		if fr, ok := firstResponse(o.Thread); ok {
 			m.frt.Observe(fr.Seconds())
