@@ -76,6 +76,7 @@ type Adapter struct {
 	connected atomic.Bool
 	botID     atomic.Value // string, from READY
 	appID     atomic.Value // string, from READY
+	noGuild   atomic.Bool  // READY listed no server: not invited yet
 
 	// lanes run the jobs of gateway events from discordgo's read loop:
 	// one lane per channel, backfills as barriers. down signals a closed
@@ -306,6 +307,15 @@ func (a *Adapter) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 	if r.Application != nil && r.Application.ID != "" {
 		a.appID.Store(r.Application.ID)
 	}
+	a.noGuild.Store(len(r.Guilds) == 0)
+	if len(r.Guilds) == 0 {
+		app := a.appID.Load().(string)
+		if app == "" {
+			app = a.botID.Load().(string)
+		}
+		a.log.Warn("discord: the bot is in no server yet; open this URL to invite it (it starts working once invited)",
+			"invite_url", InviteURL(app))
+	}
 	// A fresh session (start, or after an invalid session): whatever was
 	// posted while no session delivered it is fetched over REST.
 	// A barrier: after every event before the READY, before every one
@@ -324,6 +334,9 @@ func (a *Adapter) onDisconnect(*discordgo.Session, *discordgo.Disconnect) {
 }
 
 func (a *Adapter) onGuildCreate(_ *discordgo.Session, g *discordgo.GuildCreate) {
+	if a.noGuild.CompareAndSwap(true, false) {
+		a.log.Info("discord: invited to a server", "guild", g.ID)
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, c := range g.Channels {
