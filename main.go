@@ -36,6 +36,7 @@ func commands() []command {
 		{"export", "export stored threads as CSV or JSON", cmdExport},
 		{"bench", "measure ingest, due scans, mine, cold start and size on a fresh store", cmdBench},
 		{"version", "print the version, VCS revision and commit time", cmdVersion},
+		{"health", "ask a running openear's /healthz; exit 1 unless it answers 200", cmdHealth},
 	}
 }
 

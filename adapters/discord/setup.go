@@ -26,7 +26,7 @@ var intents = []need{
 	{int64(discordgo.IntentsGuilds), "Guilds", "channels and threads of the server"},
 	{int64(discordgo.IntentsGuildMessages), "Guild Messages", "customer messages in the watched channels"},
 	{int64(discordgo.IntentsDirectMessages), "Direct Messages", "direct messages to the bot"},
-	{int64(discordgo.IntentMessageContent), "Message Content", "the text of those messages (privileged: Developer Portal → Bot → Privileged Gateway Intents)"},
+	{int64(discordgo.IntentMessageContent), "Message Content", "the text of those messages; privileged: switch it on under Developer Portal → Bot → Privileged Gateway Intents"},
 	{int64(discordgo.IntentsGuildMessageReactions), "Guild Message Reactions", "👀 claims and ✅ resolves"},
 }
 
@@ -57,15 +57,24 @@ func init() {
 	}
 }
 
-// Needs lists, one a line, the gateway intents and channel permissions
-// the adapter asks for and what each is for.
-func Needs() []string {
-	var out []string
-	for _, n := range intents {
-		out = append(out, fmt.Sprintf("intent %s: %s", n.name, n.why))
-	}
-	for _, n := range permissions {
-		out = append(out, fmt.Sprintf("permission %s: %s", n.name, n.why))
+// Need is a gateway intent or channel permission the adapter needs.
+type Need struct {
+	Name string // as the Developer Portal names it
+	Why  string // what openear does with it
+}
+
+// NeededIntents are the gateway intents the adapter identifies with
+// (Intents), named, with what each is for.
+func NeededIntents() []Need { return named(intents) }
+
+// NeededPermissions are the channel permissions of Permissions, named,
+// with what each is for.
+func NeededPermissions() []Need { return named(permissions) }
+
+func named(ns []need) []Need {
+	out := make([]Need, len(ns))
+	for i, n := range ns {
+		out[i] = Need{Name: n.name, Why: n.why}
 	}
 	return out
 }

@@ -82,24 +82,28 @@ func TestNoInviteURLWhenInvited(t *testing.T) {
 }
 
 // TestNeeds: the invite URL's permissions are the channel permissions
-// the adapter needs, and Needs names them and every intent.
+// the adapter needs, named with every intent for `openear check`.
 func TestNeeds(t *testing.T) {
-	want := int64(discordgo.PermissionViewChannel | discordgo.PermissionSendMessages |
+	perms := int64(discordgo.PermissionViewChannel | discordgo.PermissionSendMessages |
 		discordgo.PermissionSendMessagesInThreads | discordgo.PermissionEmbedLinks | discordgo.PermissionReadMessageHistory)
-	if discord.Permissions != want || want != 274877991936 {
-		t.Fatalf("Permissions = %d, want %d", discord.Permissions, want)
+	if discord.Permissions != perms || perms != 274877991936 {
+		t.Fatalf("Permissions = %d, want %d", discord.Permissions, perms)
 	}
 	if got := discord.InviteURL(""); !strings.Contains(got, "client_id=APP_ID&") {
 		t.Fatalf("InviteURL() = %s", got)
 	}
-	needs := strings.Join(discord.Needs(), "\n")
-	for _, name := range []string{"intent Guilds:", "intent Guild Messages:", "intent Direct Messages:",
-		"intent Message Content:", "intent Guild Message Reactions:", "permission View Channels:",
-		"permission Send Messages:", "permission Send Messages in Threads:", "permission Embed Links:",
-		"permission Read Message History:"} {
-		if !strings.Contains(needs, name) {
-			t.Errorf("Needs lacks %q", name)
-		}
+	var names []string
+	for _, n := range discord.NeededIntents() {
+		names = append(names, "intent "+n.Name)
+	}
+	for _, n := range discord.NeededPermissions() {
+		names = append(names, "permission "+n.Name)
+	}
+	want := []string{"intent Guilds", "intent Guild Messages", "intent Direct Messages", "intent Message Content",
+		"intent Guild Message Reactions", "permission View Channels", "permission Send Messages",
+		"permission Send Messages in Threads", "permission Embed Links", "permission Read Message History"}
+	if !slices.Equal(names, want) {
+		t.Errorf("needs %q, want %q", names, want)
 	}
 }
 
