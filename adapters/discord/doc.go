@@ -27,6 +27,13 @@
 // backfilled from the handler's cursors; the backfill is a barrier, after
 // every event received before the READY and before every one after it.
 //
+// A bot nobody has invited yet gets a READY without servers: Run logs the
+// invite URL (InviteURL: the application id and Permissions, the channel
+// permissions the adapter needs) and, once the invite arrives, that it
+// joined. NeededIntents and NeededPermissions name what the adapter asks
+// for; CheckToken asks Discord over REST, without the gateway, for
+// `openear check -online`.
+//
 // # Caveats
 //
 //   - Backfill covers the watched channels only: messages posted in their

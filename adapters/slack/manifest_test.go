@@ -253,7 +253,9 @@ func TestWebAPIMethodWithoutScopeFails(t *testing.T) {
 	}
 	// In a complete run, a table entry no test calls is a problem too.
 	p = tableProblems([]string{"auth.test"}, true)
-	if !slices.ContainsFunc(p, func(s string) bool { return strings.HasPrefix(s, "chat.postMessage is in the scope table, but no test called it") }) {
+	if !slices.ContainsFunc(p, func(s string) bool {
+		return strings.HasPrefix(s, "chat.postMessage is in the scope table, but no test called it")
+	}) {
 		t.Fatalf("stale entries not reported: %q", p)
 	}
 }
