@@ -93,91 +93,128 @@ func ParseManifest(data []byte) (Manifest, error) {
 // off and https request URLs ending in openear's paths. The DM scope and
 // event are needed only when cfg.DMs, and never count as unused.
 func CheckManifest(m Manifest, cfg Config) []string {
-	var problems []string
-	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	all := cfg
-	all.DMs = true // what openear may use with some config
+	c := &manifestCheck{m: m, cfg: cfg, all: cfg}
+	c.all.DMs = true // what openear may use with some config
+	c.app()
+	c.scopes()
+	c.events()
+	c.command()
+	c.transport()
+	return c.problems
+}
 
-	if m.DisplayInformation.Name == "" {
-		add("display_information.name is missing (Slack requires it)")
+// manifestCheck collects the problems of a manifest, one part at a time.
+type manifestCheck struct {
+	m        Manifest
+	cfg, all Config
+	problems []string
+}
+
+func (c *manifestCheck) add(format string, args ...any) {
+	c.problems = append(c.problems, fmt.Sprintf(format, args...))
+}
+
+func (c *manifestCheck) app() {
+	if c.m.DisplayInformation.Name == "" {
+		c.add("display_information.name is missing (Slack requires it)")
 	}
-	if m.Features.BotUser == nil || m.Features.BotUser.DisplayName == "" {
-		add("features.bot_user.display_name is missing: without a bot user there is no bot token")
+	if c.m.Features.BotUser == nil || c.m.Features.BotUser.DisplayName == "" {
+		c.add("features.bot_user.display_name is missing: without a bot user there is no bot token")
 	}
-	for _, s := range Scopes(cfg) {
-		if !slices.Contains(m.OAuthConfig.Scopes.Bot, s) {
-			add("oauth_config.scopes.bot lacks %s, which openear needs (%s)", s, whyScope(s))
+	if home := c.m.Features.AppHome; c.cfg.DMs && (!home.MessagesTabEnabled || home.MessagesTabReadOnlyEnabled) {
+		c.add("features.app_home: slack.dms needs messages_tab_enabled: true and messages_tab_read_only_enabled: false, or nobody can write to the bot")
+	}
+	if !c.m.Settings.Interactivity.IsEnabled {
+		c.add("settings.interactivity.is_enabled must be true: the triage notices have buttons")
+	}
+}
+
+func (c *manifestCheck) scopes() {
+	bot := c.m.OAuthConfig.Scopes.Bot
+	for _, s := range Scopes(c.cfg) {
+		if !slices.Contains(bot, s) {
+			c.add("oauth_config.scopes.bot lacks %s, which openear needs (%s)", s, whyScope(s))
 		}
 	}
-	for _, s := range m.OAuthConfig.Scopes.Bot {
-		if !slices.Contains(Scopes(all), s) {
-			add("oauth_config.scopes.bot has %s, which openear does not use", s)
+	for _, s := range bot {
+		if !slices.Contains(Scopes(c.all), s) {
+			c.add("oauth_config.scopes.bot has %s, which openear does not use", s)
 		}
 	}
-	if len(m.OAuthConfig.Scopes.User) > 0 {
-		add("oauth_config.scopes.user has %s: openear uses no user token", strings.Join(m.OAuthConfig.Scopes.User, ", "))
+	if user := c.m.OAuthConfig.Scopes.User; len(user) > 0 {
+		c.add("oauth_config.scopes.user has %s: openear uses no user token", strings.Join(user, ", "))
 	}
-	subs := m.Settings.EventSubscriptions
-	for _, e := range Events(cfg) {
+}
+
+func (c *manifestCheck) events() {
+	subs := c.m.Settings.EventSubscriptions
+	for _, e := range Events(c.cfg) {
 		if !slices.Contains(subs.BotEvents, e) {
-			add("settings.event_subscriptions.bot_events lacks %s, which openear handles", e)
+			c.add("settings.event_subscriptions.bot_events lacks %s, which openear handles", e)
 		}
 	}
 	for _, e := range subs.BotEvents {
-		if !slices.Contains(Events(all), e) {
-			add("settings.event_subscriptions.bot_events has %s, which openear ignores", e)
+		if !slices.Contains(Events(c.all), e) {
+			c.add("settings.event_subscriptions.bot_events has %s, which openear ignores", e)
 		}
 	}
 	if len(subs.UserEvents) > 0 {
-		add("settings.event_subscriptions.user_events has %s: openear uses no user events", strings.Join(subs.UserEvents, ", "))
+		c.add("settings.event_subscriptions.user_events has %s: openear uses no user events", strings.Join(subs.UserEvents, ", "))
 	}
-	if home := m.Features.AppHome; cfg.DMs && (!home.MessagesTabEnabled || home.MessagesTabReadOnlyEnabled) {
-		add("features.app_home: slack.dms needs messages_tab_enabled: true and messages_tab_read_only_enabled: false, or nobody can write to the bot")
-	}
-	var cmd *SlashCommand
-	for i, c := range m.Features.SlashCommands {
-		if c.Command == "/openear" {
-			cmd = &m.Features.SlashCommands[i]
+}
+
+// slashCommand returns the manifest's /openear, or nil.
+func (c *manifestCheck) slashCommand() *SlashCommand {
+	for i, cmd := range c.m.Features.SlashCommands {
+		if cmd.Command == "/openear" {
+			return &c.m.Features.SlashCommands[i]
 		}
 	}
-	switch {
+	return nil
+}
+
+func (c *manifestCheck) command() {
+	switch cmd := c.slashCommand(); {
 	case cmd == nil:
-		add("features.slash_commands lacks /openear")
+		c.add("features.slash_commands lacks /openear")
 	case cmd.Description == "":
-		add("features.slash_commands: /openear needs a description (Slack requires it)")
+		c.add("features.slash_commands: /openear needs a description (Slack requires it)")
 	case !cmd.ShouldEscape:
-		add("features.slash_commands: /openear needs should_escape: true, so that `assign <id> @user` names a user id")
+		c.add("features.slash_commands: /openear needs should_escape: true, so that `assign <id> @user` names a user id")
 	}
-	if !m.Settings.Interactivity.IsEnabled {
-		add("settings.interactivity.is_enabled must be true: the triage notices have buttons")
+}
+
+// transport: Socket Mode with an app token; else the Events API, whose
+// request URLs must reach openear's HTTP paths.
+func (c *manifestCheck) transport() {
+	socket := c.cfg.AppToken != ""
+	switch {
+	case c.m.Settings.SocketModeEnabled == socket:
+	case socket:
+		c.add("settings.socket_mode_enabled must be true: the config has slack.app_token (Socket Mode)")
+	default:
+		c.add("settings.socket_mode_enabled must be false: the config has no slack.app_token (Events API)")
 	}
-	socket := cfg.AppToken != ""
-	if m.Settings.SocketModeEnabled != socket {
-		if socket {
-			add("settings.socket_mode_enabled must be true: the config has slack.app_token (Socket Mode)")
-		} else {
-			add("settings.socket_mode_enabled must be false: the config has no slack.app_token (Events API)")
-		}
+	if socket {
+		return
 	}
-	if !socket {
-		checkURL := func(key, u, path string) {
-			p, err := url.Parse(u)
-			switch {
-			case u == "":
-				add("%s is missing: the Events API needs it (https://<your host>%s)", key, path)
-			case err != nil || p.Scheme != "https" || p.Host == "":
-				add("%s %q is not an https URL", key, u)
-			case !strings.HasSuffix(strings.TrimSuffix(p.Path, "/"), path):
-				add("%s %q does not end in %s, where openear serves it", key, u, path)
-			}
-		}
-		checkURL("settings.event_subscriptions.request_url", subs.RequestURL, "/slack/events")
-		checkURL("settings.interactivity.request_url", m.Settings.Interactivity.RequestURL, "/slack/interactive")
-		if cmd != nil {
-			checkURL("features.slash_commands /openear url", cmd.URL, "/slack/commands")
-		}
+	c.requestURL("settings.event_subscriptions.request_url", c.m.Settings.EventSubscriptions.RequestURL, "/slack/events")
+	c.requestURL("settings.interactivity.request_url", c.m.Settings.Interactivity.RequestURL, "/slack/interactive")
+	if cmd := c.slashCommand(); cmd != nil {
+		c.requestURL("features.slash_commands /openear url", cmd.URL, "/slack/commands")
 	}
-	return problems
+}
+
+func (c *manifestCheck) requestURL(key, u, path string) {
+	p, err := url.Parse(u)
+	switch {
+	case u == "":
+		c.add("%s is missing: the Events API needs it (https://<your host>%s)", key, path)
+	case err != nil || p.Scheme != "https" || p.Host == "":
+		c.add("%s %q is not an https URL", key, u)
+	case !strings.HasSuffix(strings.TrimSuffix(p.Path, "/"), path):
+		c.add("%s %q does not end in %s, where openear serves it", key, u, path)
+	}
 }
 
 // whyScope says what needs a scope: Web API methods, events, the command.
