@@ -20,9 +20,6 @@ import (
 	"github.com/openear/openear/storage"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
 type command struct {
 	name    string
 	summary string
@@ -40,7 +37,8 @@ func commands() []command {
 		{"digest", "print the digest of a period", cmdDigest},
 		{"export", "export stored threads as CSV or JSON", cmdExport},
 		{"bench", "measure ingest, due scans, mine, cold start and size on a fresh store", cmdBench},
-		{"version", "print the version", cmdVersion},
+		{"version", "print the version, VCS revision and commit time", cmdVersion},
+		{"health", "ask a running openear's /healthz; exit 1 unless it answers 200", cmdHealth},
 	}
 }
 

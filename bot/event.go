@@ -126,6 +126,16 @@ type Handler interface {
 	Places(ctx context.Context, platform string) ([]string, error)
 }
 
+// NopHandler handles nothing and remembers nothing: the Handler of an
+// adapter built only to ask its platform questions (openear check
+// -online).
+type NopHandler struct{}
+
+func (NopHandler) Handle(context.Context, Event) (Result, error)            { return Result{}, nil }
+func (NopHandler) Cursor(context.Context, string, string) (string, error)   { return "", nil }
+func (NopHandler) MarkCursor(context.Context, string, string, string) error { return nil }
+func (NopHandler) Places(context.Context, string) ([]string, error)         { return nil, nil }
+
 // Submitter is an optional capability of a Handler, found by type
 // assertion: handling in two halves, so that an adapter can submit a
 // channel's next event without waiting for the previous one's commit.

@@ -19,6 +19,7 @@
 //	first_response_seconds                   histogram, on a thread's first "reply"
 //	outbox_depth                             gauge func (SetOutboxDepth)
 //	adapter_connected{platform}              gauge func (SetConnected), 1 or 0
+//	build_info{version,revision,modified,goversion}  always 1 (internal/version)
 //
 // # Caveats
 //

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/openear/openear/bot"
+	"github.com/openear/openear/internal/version"
 )
 
 // FirstResponseBuckets are the upper bounds of the first_response_seconds
@@ -91,8 +93,15 @@ func New() *Metrics {
 	for _, k := range knownKinds {
 		m.events.WithLabelValues(k)
 	}
+	info := version.Get()
+	build := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "openear_build_info", Help: "Always 1; the labels say which openear runs (module version, VCS revision, Go version).",
+		ConstLabels: prometheus.Labels{"version": info.Version, "revision": info.Revision,
+			"modified": strconv.FormatBool(info.Modified), "goversion": info.GoVersion},
+	})
+	build.Set(1)
 	m.reg.MustRegister(m.events, m.sent, m.failed, m.retries, m.reminders, m.escalations,
-		m.breaches, m.incidents, m.noise, m.frt, m.gauges,
+		m.breaches, m.incidents, m.noise, m.frt, m.gauges, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/openear/openear/bot"
 	"github.com/openear/openear/bot/bottest"
+	"github.com/openear/openear/internal/version"
 	"github.com/openear/openear/metrics"
 	"github.com/openear/openear/storage/mem"
 )
@@ -254,4 +256,15 @@ func TestWithBot(t *testing.T) {
 	mustValue(t, fams, "openear_first_response_seconds", nil, 1)
 	mustValue(t, fams, "openear_threads", map[string]string{"state": "answered"}, 1)
 	mustValue(t, fams, "openear_threads", map[string]string{"state": "waiting"}, 0)
+}
+
+// TestBuildInfo: openear_build_info is 1 with the binary's version labels.
+func TestBuildInfo(t *testing.T) {
+	info := version.Get()
+	fams := scrape(t, metrics.New())
+	v, ok := value(fams, "openear_build_info", map[string]string{"version": info.Version, "goversion": info.GoVersion,
+		"revision": info.Revision, "modified": strconv.FormatBool(info.Modified)})
+	if !ok || v != 1 {
+		t.Fatalf("openear_build_info = %v, %v; families: %v", v, ok, fams["openear_build_info"])
+	}
 }

@@ -83,6 +83,7 @@ type Adapter struct {
 	connected atomic.Bool
 	botID     atomic.Value // string, from READY
 	appID     atomic.Value // string, from READY
+	noGuild   atomic.Bool  // READY listed no server: not invited yet
 
 	gw *gateway // the gateway connection and session; Run's
 	// lanes run the jobs of gateway events from the gateway's read loop:
@@ -270,6 +271,15 @@ func (a *Adapter) onReady(r *discordgo.Ready) {
 	if r.Application != nil && r.Application.ID != "" {
 		a.appID.Store(r.Application.ID)
 	}
+	a.noGuild.Store(len(r.Guilds) == 0)
+	if len(r.Guilds) == 0 {
+		app := a.appID.Load().(string)
+		if app == "" {
+			app = a.botID.Load().(string)
+		}
+		a.log.Warn("discord: the bot is in no server yet; open this URL to invite it (it starts working once invited)",
+			"invite_url", InviteURL(app))
+	}
 	// A fresh session (start, or after an invalid session): whatever was
 	// posted while no session delivered it is fetched over REST.
 	// A barrier: after every event before the READY, before every one
@@ -300,6 +310,9 @@ func (a *Adapter) onInteraction(i *discordgo.Interaction) {
 }
 
 func (a *Adapter) onGuildCreate(g *discordgo.Guild) {
+	if a.noGuild.CompareAndSwap(true, false) {
+		a.log.Info("discord: invited to a server", "guild", g.ID)
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, c := range g.Channels {

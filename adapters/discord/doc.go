@@ -84,6 +84,13 @@
 // /guilds/{id}/members/{user}, cached a minute) when staff roles are
 // configured.
 //
+// A bot nobody has invited yet gets a READY without servers: Run logs the
+// invite URL (InviteURL: the application id and Permissions, the channel
+// permissions the adapter needs) and, once the invite arrives, that it
+// joined. NeededIntents and NeededPermissions name what the adapter asks
+// for; CheckToken asks Discord over REST, without the gateway, for
+// `openear check -online`.
+//
 // # Caveats
 //
 //   - A customer who opens a DM with the bot for the first time while

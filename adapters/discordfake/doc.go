@@ -21,7 +21,9 @@
 // (Calls), the messages the bot posted with the allowed_mentions it set
 // (Messages) and the interaction responses (Responses), and it injects
 // faults (FailNext) and gateway events (Reconnect, InvalidSession, Drop,
-// CloseWith).
+// CloseWith). A bot not yet invited to any guild (Options.NotInvited)
+// gets a READY without guilds and neither hears nor reads them until
+// Invite.
 //
 // # Gateway model
 //

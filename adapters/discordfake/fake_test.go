@@ -370,3 +370,36 @@ func TestTransportRefusesOtherHosts(t *testing.T) {
 		t.Fatalf("unauthenticated: %d", resp.StatusCode)
 	}
 }
+
+// TestNotInvited: a bot in no guild gets a READY without guilds, hears
+// nothing of the guild and may not read its channels, until Invite.
+func TestNotInvited(t *testing.T) {
+	t.Parallel()
+	fake := discordfake.New(discordfake.Options{Token: "tok", BotID: "900", NotInvited: true})
+	t.Cleanup(fake.Close)
+	fake.AddChannel("1", "222")
+	fake.AddMember("1", "42", "alice", nil, false)
+	s, got := open(t, fake)
+	if n := len(s.State.Guilds); n != 0 {
+		t.Fatalf("READY listed %d guilds", n)
+	}
+	if gs, err := s.UserGuilds(100, "", "", false); err != nil || len(gs) != 0 {
+		t.Fatalf("GET /users/@me/guilds = %v, %v", gs, err)
+	}
+	var re *discordgo.RESTError
+	if _, err := s.ChannelMessages("222", 10, "", "", ""); !errors.As(err, &re) || re.Response.StatusCode != 403 {
+		t.Fatalf("history of a guild the bot is not in: %v", err)
+	}
+	fake.Post("222", "42", "unheard", "")
+	fake.Invite()
+	heard := fake.Post("222", "42", "heard", "")
+	if m := recv(t, got); m.ID != heard.ID {
+		t.Fatalf("first message after the invite %q is %q", m.Content, heard.Content)
+	}
+	if gs, err := s.UserGuilds(100, "", "", false); err != nil || len(gs) != 1 {
+		t.Fatalf("GET /users/@me/guilds after the invite = %v, %v", gs, err)
+	}
+	if app, err := s.Application("@me"); err != nil || app.ID != "900" || app.Flags&(1<<19) == 0 {
+		t.Fatalf("GET /oauth2/applications/@me = %+v, %v", app, err)
+	}
+}

@@ -242,7 +242,9 @@ func (s *Server) identify(c *conn, raw json.RawMessage) {
 	s.sess = &session{id: "sess-" + s.newID(), intents: id.Intents, conn: c}
 	guilds := []map[string]any{}
 	for _, g := range s.sortedGuilds() {
-		guilds = append(guilds, map[string]any{"id": g.id, "unavailable": true})
+		if s.invited {
+			guilds = append(guilds, map[string]any{"id": g.id, "unavailable": true})
+		}
 	}
 	s.dispatch("READY", map[string]any{
 		"v": 9, "session_id": s.sess.id, "resume_gateway_url": s.resumeURL,
@@ -298,12 +300,15 @@ func (s *Server) resume(c *conn, raw json.RawMessage) {
 }
 
 // dispatch sends an op 0 event on the current session (and keeps it for
-// RESUME). Without a session the event is lost, as on Discord. Called with
-// mu held.
+// RESUME). Without a session the event is lost, as on Discord; so is an
+// event of a guild the bot is not in. Called with mu held.
 func (s *Server) dispatch(t string, d map[string]any) {
 	ss := s.sess
 	if ss == nil {
 		return
+	}
+	if g, _ := d["guild_id"].(string); !s.invited && (g != "" || t == "GUILD_CREATE") {
+		return // the bot is in no guild (Options.NotInvited)
 	}
 	if (t == "MESSAGE_CREATE" || t == "MESSAGE_UPDATE") && ss.intents&discordgo.IntentMessageContent == 0 {
 		d = s.blankContent(d)

@@ -97,6 +97,23 @@ func (s *Server) route(r *http.Request, call Call, body []byte) (int, any) {
 			"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}}
 	case m == "GET" && call.Path == "/users/@me":
 		return 200, s.userJSON(s.opts.BotID)
+	case m == "GET" && call.Path == "/users/@me/guilds":
+		out := []map[string]any{}
+		for _, g := range s.sortedGuilds() {
+			if s.invited {
+				out = append(out, map[string]any{"id": g.id, "name": "guild-" + g.id, "owner": false, "permissions": "0", "features": []string{}})
+			}
+		}
+		return 200, out
+	case m == "GET" && call.Path == "/oauth2/applications/@me":
+		flags := 1 << 19 // GATEWAY_MESSAGE_CONTENT_LIMITED: the portal switch is on
+		if s.opts.MessageContentDisabled {
+			flags = 0
+		}
+		return 200, map[string]any{"id": s.opts.BotID, "name": s.opts.BotName, "description": "", "flags": flags,
+			"bot_public": true, "bot_require_code_grant": false, "bot": s.userJSON(s.opts.BotID)}
+	case (p[0] == "channels" && n >= 2 && s.outside(p[1])) || (p[0] == "guilds" && n >= 2 && !s.invited):
+		return fail(errMissingAccess)
 	case m == "POST" && call.Path == "/users/@me/channels":
 		var req struct {
 			RecipientID string `json:"recipient_id"`

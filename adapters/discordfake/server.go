@@ -34,6 +34,12 @@ type Options struct {
 	// privileged Message Content intent being off: an IDENTIFY asking for
 	// it is closed with 4014 (Disallowed intent(s)), as Discord does.
 	MessageContentDisabled bool
+	// NotInvited models a bot nobody has invited to a server yet: READY
+	// lists no guild, no GUILD_CREATE follows, nothing of a guild is
+	// dispatched, and REST calls about a guild's channels and members
+	// answer 403 Missing Access — until Invite, which adds the bot to
+	// every guild (GUILD_CREATE each), as opening the invite URL does.
+	NotInvited bool
 	// RequireMessageContent also closes with 4014 an IDENTIFY that does
 	// not ask for the Message Content intent (stricter than Discord, which
 	// would deliver guild messages with empty content; without this option
@@ -177,6 +183,7 @@ type Server struct {
 	dms          map[string]string // user -> DM channel
 	interactions map[string]*interaction
 	commands     map[string][]*discordgo.ApplicationCommand // "" = global, else guild
+	invited      bool                                       // the bot is in the guilds (Options.NotInvited)
 	faults       []*fault
 	windows      map[string]*window // PostLimit, per channel
 	limited      int                // posts refused by PostLimit
@@ -218,6 +225,7 @@ func New(opts Options) *Server {
 		interactions: map[string]*interaction{},
 		commands:     map[string][]*discordgo.ApplicationCommand{},
 		conns:        map[*conn]bool{},
+		invited:      !opts.NotInvited,
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/v9/", s.serveREST)
@@ -295,6 +303,29 @@ func (s *Server) AddGuild(id string) {
 	}
 	s.dispatch("GUILD_CREATE", s.guildJSON(s.guilds[id]))
 	s.touch()
+}
+
+// Invite adds the bot to every guild, as a server admin opening the
+// invite URL does: a GUILD_CREATE for each is dispatched on the session.
+// It matters only with Options.NotInvited.
+func (s *Server) Invite() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.invited {
+		return
+	}
+	s.invited = true
+	for _, g := range s.sortedGuilds() {
+		s.dispatch("GUILD_CREATE", s.guildJSON(g))
+	}
+	s.touch()
+}
+
+// outside reports whether a channel belongs to a guild the bot is not in.
+// Called with mu held.
+func (s *Server) outside(channelID string) bool {
+	c := s.channels[channelID]
+	return !s.invited && c != nil && c.guild != ""
 }
 
 func (s *Server) guildOf(id string) *guild {

@@ -204,7 +204,8 @@ func (a *Adapter) Run(ctx context.Context) error {
 	return a.runSocket(ctx)
 }
 
-// identify returns the bot's identity, asking auth.test the first time.
+// identify returns the bot's identity, asking auth.test the first time
+// (and then warning of any scope the token lacks).
 func (a *Adapter) identify(ctx context.Context) (*identity, error) {
 	a.mu.Lock()
 	id := a.id
@@ -228,6 +229,7 @@ func (a *Adapter) identify(ctx context.Context) (*identity, error) {
 	a.id = id
 	a.mu.Unlock()
 	a.log.Info("slack connected as", "team", id.team, "user", id.user)
+	a.warnScopes(r.Header.Get("X-OAuth-Scopes"))
 	return id, nil
 }
 

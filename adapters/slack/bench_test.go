@@ -44,7 +44,7 @@ func (c *counting) Submit(ctx context.Context, ev bot.Event) func() (bot.Result,
 // on, and reports how many events per second were handled.
 func BenchmarkSocketModeIngest(b *testing.B) {
 	const channels = 50
-	fake := slackfake.New(slackfake.Options{AckTimeout: time.Hour})
+	fake := newFake(b, slackfake.Options{AckTimeout: time.Hour})
 	defer fake.Close()
 	var chans []string
 	for i := range channels {

@@ -54,6 +54,14 @@
 // Backfilled messages are handed over pipelined, and the place's cursor
 // is marked once every message before it is committed.
 //
+// What the adapter needs from Slack is declared in scopes.go: every Web
+// API method it calls with its bot scopes, the bot events it handles, the
+// slash command. Scopes and Events derive from it; CheckManifest compares
+// an app manifest with it (deploy/slack-manifest*.yaml are checked in the
+// tests, and the tests fail when a method is called that the table lacks);
+// at start Run warns of each needed scope that auth.test's X-OAuth-Scopes
+// lacks, and CheckToken asks the same for `openear check -online`.
+//
 // # Caveats
 //
 //   - Slash commands and button presses are answered even when the handler

@@ -71,7 +71,7 @@ func defaultFakeOptions() slackfake.Options {
 // newE2EWith is newE2E with the fake's options.
 func newE2EWith(t *testing.T, socket bool, o slackfake.Options, opts ...func(*e2e)) *e2e {
 	t.Helper()
-	fake := slackfake.New(o)
+	fake := newFake(t, o)
 	t.Cleanup(fake.Close)
 	fake.AddUser(e2eAlice, "T0HOME", "alice", false)
 	fake.AddUser(e2eBob, "T0HOME", "bob", false)

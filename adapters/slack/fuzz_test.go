@@ -52,7 +52,7 @@ func eventsHandler(tb testing.TB) (http.Handler, *recorder, *logBuf) {
 // eventsHandlerAt is eventsHandler with the adapter's clock (nil: the
 // system clock).
 func eventsHandlerAt(tb testing.TB, now func() time.Time) (http.Handler, *recorder, *logBuf) {
-	fake := slackfake.New(slackfake.Options{BotToken: botToken, SigningSecret: secret})
+	fake := newFake(tb, slackfake.Options{BotToken: botToken, SigningSecret: secret})
 	tb.Cleanup(fake.Close)
 	fake.AddChannel(custChan, "cust")
 	fake.AddUser(alice, "T0HOME", "alice", false)

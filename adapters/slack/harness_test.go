@@ -16,14 +16,10 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/openear/openear/adapters/slack"
 	"github.com/openear/openear/adapters/slackfake"
 	"github.com/openear/openear/bot"
 )
-
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const (
 	custChan   = "C0CUST"
@@ -230,9 +226,20 @@ const (
 // config; run says whether to start Run (and wait until connected).
 func setup(t *testing.T, m mode, cfg func(*slack.Config), run bool) *env {
 	t.Helper()
+	return setupWith(t, m, nil, cfg, run)
+}
+
+// setupWith is setup with fo adjusting the fake's options (its installed
+// scopes and events are deploy/slack-manifest.yaml's unless fo sets them).
+func setupWith(t *testing.T, m mode, fo func(*slackfake.Options), cfg func(*slack.Config), run bool) *env {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	fake := slackfake.New(slackfake.Options{BotToken: botToken, AppToken: appToken, SigningSecret: secret,
-		AckTimeout: 300 * time.Millisecond, PingInterval: 100 * time.Millisecond})
+	o := slackfake.Options{BotToken: botToken, AppToken: appToken, SigningSecret: secret,
+		AckTimeout: 300 * time.Millisecond, PingInterval: 100 * time.Millisecond}
+	if fo != nil {
+		fo(&o)
+	}
+	fake := newFake(t, o)
 	for _, ch := range []string{custChan, triageChan, otherChan} {
 		fake.AddChannel(ch, strings.ToLower(ch))
 	}

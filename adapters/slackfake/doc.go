@@ -10,7 +10,14 @@
 // event Slack would send: as a Socket Mode envelope when a socket client is
 // connected, else as a signed HTTP request to AppURL. Everything the bot
 // does is recorded (Calls, Messages, Acks) and tests wait for conditions
-// with WaitFor, never with sleeps.
+// with WaitFor, never with sleeps; Methods lists the Web API methods the
+// app called.
+//
+// The app's installation is modelled as Slack enforces it: Options.Scopes
+// are the bot scopes granted (sent in X-OAuth-Scopes; a method needing
+// another fails with missing_scope, an event needing another is not
+// delivered, and the slash command exists only with "commands"), and
+// Options.Events the bot events subscribed to.
 //
 // Options.PostLimit models Slack's limit on chat.postMessage per channel
 // (SlackPostLimit: one post a second, bursts of 3): past it a post gets

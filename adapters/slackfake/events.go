@@ -117,10 +117,14 @@ func (s *Server) deliverHTTP(ctx context.Context, e *envelope) Response {
 	return last
 }
 
-// dispatch delivers e over the socket (waiting for the ack's payload when e
+// dispatch drops an event the app does not subscribe to, and delivers e
+// over the socket (waiting for the ack's payload when e
 // accepts a response) or, with no socket, over HTTP; with neither it queues
 // e for the next socket.
 func (s *Server) dispatch(ctx context.Context, e *envelope, async bool) (Response, error) {
+	if e.unsubscribed {
+		return Response{}, nil
+	}
 	s.mu.Lock()
 	useHTTP := len(s.sockets) == 0 && s.appURL != "" && !s.closed
 	if useHTTP && async {
@@ -188,6 +192,7 @@ func (s *Server) callbackLocked(inner obj, ext bool) *envelope {
 	}
 	e := s.newEnvelopeLocked("events_api", cb)
 	e.eventID = id
+	e.unsubscribed = !s.subscribedLocked(inner)
 	e.httpPath, e.httpType, e.httpBody = EventsPath, "application/json", e.payload
 	return e
 }
@@ -339,6 +344,10 @@ func (s *Server) React(channel, ts, user, emoji string) (eventID string) {
 // otherwise). It waits for the answer until ctx ends.
 func (s *Server) SlashCommand(ctx context.Context, user, team, channel, text string) (Response, error) {
 	s.mu.Lock()
+	if !s.grantedLocked("commands") {
+		s.mu.Unlock()
+		return Response{}, errors.New("slackfake: /openear is not installed: the app lacks the commands scope")
+	}
 	u := s.users[user]
 	f := url.Values{
 		"token": {"fake-verification-token"}, "team_id": {team}, "team_domain": {s.opts.Domain},

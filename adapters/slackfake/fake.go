@@ -44,6 +44,17 @@ type Options struct {
 	// Latency is how long every Web API call takes before it is answered:
 	// the round trip to Slack (typically 50–150 ms). Default 0.
 	Latency time.Duration
+
+	// Scopes are the bot scopes the app was installed with. Every Web API
+	// response names them in X-OAuth-Scopes, a method that needs a scope
+	// not among them fails with missing_scope, an event whose scope is
+	// missing is not delivered, and without "commands" there is no slash
+	// command — as on Slack. Nil means AllScopes.
+	Scopes []string
+	// Events are the bot events the app subscribes to ("message.channels",
+	// "message.im", "reaction_added"…); other events are not delivered.
+	// Nil means every event.
+	Events []string
 }
 
 func (o *Options) defaults() {

@@ -8,6 +8,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -237,5 +238,72 @@ func TestSign(t *testing.T) {
 	got := slackfake.Sign("8f742231b10e8888abcd99yyyzzz85a5", 1531420618, []byte(body))
 	if want := "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"; got != want {
 		t.Fatalf("Sign = %s, want %s", got, want)
+	}
+}
+
+// TestInstallation: the granted scopes are sent in X-OAuth-Scopes; a
+// method needing another scope fails with missing_scope (and names it);
+// an event the app does not subscribe to, or lacks the scope of, is not
+// delivered; no commands scope, no slash command. Methods lists what was
+// called.
+func TestInstallation(t *testing.T) {
+	f, api := newFake(t, slackfake.Options{
+		Scopes: []string{"chat:write", "channels:history"},
+		Events: []string{"message.channels", "message.im", "reaction_added"},
+	})
+	ctx := ctxT(t)
+	f.AddChannel("C1", "customers")
+	f.AddUser("U1", "T0CUST", "carol", false)
+
+	at, err := api.AuthTestContext(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := at.Header.Get("X-OAuth-Scopes"); got != "chat:write,channels:history" {
+		t.Fatalf("X-OAuth-Scopes = %q", got)
+	}
+	if _, _, err := api.PostMessageContext(ctx, "C1", slack.MsgOptionText("hi", false)); err != nil {
+		t.Fatalf("chat.postMessage with chat:write: %v", err)
+	}
+	_, err = api.GetUserInfoContext(ctx, "U1")
+	var se slack.SlackErrorResponse
+	if !errors.As(err, &se) || se.Err != "missing_scope" {
+		t.Fatalf("users.info without users:read: %v", err)
+	}
+	// DMs need im:history, not channels:history.
+	if _, err := api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: "C1"}); err != nil {
+		t.Fatalf("history of a public channel with channels:history: %v", err)
+	}
+	if _, err := api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: "D1"}); err == nil || err.Error() != "missing_scope" {
+		t.Fatalf("history of a DM without im:history: %v", err)
+	}
+	if got, want := f.Methods(), []string{"auth.test", "chat.postMessage", "conversations.history", "users.info"}; !slices.Equal(got, want) {
+		t.Fatalf("Methods = %q, want %q", got, want)
+	}
+
+	var mu sync.Mutex
+	var events []string
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		ev, err := slackevents.ParseEvent(body, slackevents.OptionNoVerifyToken())
+		if err == nil {
+			mu.Lock()
+			events = append(events, ev.InnerEvent.Type)
+			mu.Unlock()
+		}
+	}))
+	defer app.Close()
+	f.SetAppURL(app.URL)
+	f.Post("C1", "U1", "subscribed and scoped", "")
+	f.Post("D1", "U1", "subscribed, but no im:history", "")
+	f.Post("G1", "U1", "not subscribed (message.groups)", "")
+	f.React("C1", "1.0", "U1", "eyes") // subscribed, but no reactions:read
+	mu.Lock()
+	if len(events) != 1 || events[0] != "message" {
+		t.Fatalf("delivered %q, want the one public channel message", events)
+	}
+	mu.Unlock()
+	if _, err := f.SlashCommand(ctx, "U1", "T0CUST", "C1", "help"); err == nil {
+		t.Fatal("a slash command was delivered to an app without the commands scope")
 	}
 }

@@ -46,6 +46,9 @@ type envelope struct {
 	reason   string
 	timer    *time.Timer
 	acked    chan json.RawMessage // buffered 1: the ack's payload
+	// unsubscribed: an event the app does not subscribe to (or lacks the
+	// scope of); Slack does not deliver it.
+	unsubscribed bool
 
 	// the same event over HTTP, when no socket is connected
 	httpPath, httpType string

@@ -94,9 +94,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	want := s.opts.BotToken
+	want, scopes := s.opts.BotToken, s.scopeHeader()
 	if method == "apps.connections.open" {
-		want = s.opts.AppToken
+		want, scopes = s.opts.AppToken, "connections:write"
 	}
 	if token == "" {
 		fail(w, "not_authed")
@@ -105,6 +105,17 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if !tokenEqual(token, want) {
 		fail(w, "invalid_auth")
 		return
+	}
+	w.Header().Set("X-OAuth-Scopes", scopes)
+	if need := neededScope(method, form); need != "" {
+		w.Header().Set("X-Accepted-OAuth-Scopes", need)
+		s.mu.Lock()
+		ok := s.grantedLocked(need)
+		s.mu.Unlock()
+		if !ok {
+			writeJSON(w, http.StatusOK, obj{"ok": false, "error": "missing_scope", "needed": need, "provided": scopes})
+			return
+		}
 	}
 	h, ok := map[string]func(http.ResponseWriter, url.Values){
 		"auth.test":             s.authTest,

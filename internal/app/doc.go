@@ -7,4 +7,5 @@
 //	app.go      App, New, Run: the wiring and the HTTP endpoints
 //	options.go  BotOptions, TagRules, NewLogger: config -> core options
 //	redact.go   the log handler that scrubs every secret of the config
+//	check.go    Needs, Online, CheckManifest: what `openear check` says of the platforms
 package app
