@@ -116,3 +116,34 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// TestCheckSaysWhichAPIURL: check names the Web API base it will use for
+// each form of slack.api_url and discord.api_url.
+func TestCheckSaysWhichAPIURL(t *testing.T) {
+	setExampleEnv(t)
+	path := t.TempDir() + "/api.yaml"
+	writeFile(t, path, `
+slack:
+  bot_token: ${SLACK_BOT_TOKEN}
+  signing_secret: ${SLACK_SIGNING_SECRET}
+  api_url: "http://127.0.0.1:9000"
+  triage_channel: C0T
+  channels: [C1]
+discord:
+  token: ${DISCORD_BOT_TOKEN}
+  api_url: "http://127.0.0.1:9001/api/v10/"
+  triage_channel: "1"
+  channels: ["2"]
+  staff: ["3"]
+`)
+	code, out, errs := run(t, "", "check", "-config", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"slack: Web API at http://127.0.0.1:9000/api/ (slack.api_url)",
+		"discord: REST API at http://127.0.0.1:9001/api/v9/… (discord.api_url)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check does not say %q:\n%s", want, out)
+		}
+	}
+}

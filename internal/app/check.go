@@ -46,6 +46,11 @@ func Needs(cfg config.Config) []Finding {
 			Finding{Platform: "slack", Text: how},
 			Finding{Platform: "slack", Text: "bot scopes: " + strings.Join(slack.Scopes(sc), ", ")},
 			Finding{Platform: "slack", Text: "bot events: " + strings.Join(slack.Events(sc), ", ")})
+		if sc.APIURL != "" {
+			if base, err := slack.APIBase(sc.APIURL); err == nil {
+				out = append(out, Finding{Platform: "slack", Text: "Web API at " + base + " (slack.api_url)"})
+			}
+		}
 	}
 	if d := cfg.Discord; d != nil && d.Enabled {
 		var intents, perms []string
@@ -60,6 +65,11 @@ func Needs(cfg config.Config) []Finding {
 				" (Message Content is privileged: switch it on under Developer Portal → Bot → Privileged Gateway Intents)"},
 			Finding{Platform: "discord", Text: fmt.Sprintf("channel permissions: %s (%d)", strings.Join(perms, ", "), discord.Permissions)},
 			Finding{Platform: "discord", Text: "invite URL: " + discord.InviteURL("")})
+		if d.APIURL != "" {
+			if base, err := discord.APIBase(d.APIURL); err == nil {
+				out = append(out, Finding{Platform: "discord", Text: "REST API at " + base.String() + "/api/v9/… (discord.api_url)"})
+			}
+		}
 	}
 	return out
 }
