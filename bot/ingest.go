@@ -489,5 +489,6 @@ func cloneThread(t Thread) Thread {
 	t.Tags = slices.Clone(t.Tags)
 	t.Corrections = slices.Clone(t.Corrections)
 	t.Messages = slices.Clone(t.Messages)
+	t.Timeline = slices.Clone(t.Timeline)
 	return t
 }
