@@ -108,6 +108,7 @@ type Options struct {
 	Triage    map[string]string
 	Incidents IncidentOptions
 	Ack       AckOptions
+	CSAT      CSATOptions
 	Digest    DigestOptions
 	Notices   NoticeOptions
 	// TickEvery is how often Run checks due threads; SendEvery how often it
@@ -207,6 +208,9 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	}
 	if opts.Notices.CoalesceAfter <= 0 {
 		opts.Notices.CoalesceAfter = 3
+	}
+	if opts.CSAT.NotifyBelow <= 0 {
+		opts.CSAT.NotifyBelow = 3
 	}
 	if opts.SeenTTL < time.Hour {
 		opts.SeenTTL = 24 * time.Hour

@@ -115,6 +115,10 @@ type Change struct {
 //	notice/<platform>/<ref>     the threads of a digest notice (outbox.go)
 //	place/<platform>/<channel>  a DM channel a message was handled in
 //	                            (value "dm"), for backfill (Bot.Places)
+//	name/<platform>/<kind>/<id> the newest name of a user or channel
+//	                            (names.go)
+//	login/<hash>                a one-time sign-in link (web.go)
+//	session/<hash>              a dashboard session (web.go)
 type Entry struct {
 	Key   string
 	Value []byte

@@ -262,8 +262,9 @@ type CSAT struct {
 	At      time.Time `json:"answered,omitzero"` // when the latest answer came
 }
 
-// MaxCSATComment is how many bytes of a CSAT comment are kept.
-const MaxCSATComment = 1000
+// MaxCSATComment is how many bytes of a CSAT comment are kept (1,000
+// Korean characters).
+const MaxCSATComment = 4000
 
 // CustomerLabel is how staff read the customer of a thread: "jin (Acme
 // Corp)", "jin", or the user id while no name is known.
