@@ -109,6 +109,7 @@ type Options struct {
 	Incidents IncidentOptions
 	Ack       AckOptions
 	CSAT      CSATOptions
+	Web       WebOptions
 	Digest    DigestOptions
 	Notices   NoticeOptions
 	// TickEvery is how often Run checks due threads; SendEvery how often it
@@ -353,6 +354,11 @@ func (b *Bot) clockLoop(ctx context.Context) {
 				b.log.Error("prune seen event ids", "err", err)
 			} else if n > 0 {
 				b.log.Debug("pruned seen event ids", "count", n)
+			}
+			if n, err := b.pruneWeb(ctx); err != nil {
+				b.log.Error("prune sign-in links and sessions", "err", err)
+			} else if n > 0 {
+				b.log.Debug("pruned expired sign-in links and sessions", "count", n)
 			}
 		}
 	}

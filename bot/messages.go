@@ -190,3 +190,19 @@ func msgCSATSummary(mean string, answers, asked int, faces string) string {
 // msgCSATBy is one breakdown line of the CSAT summary ("person", "team",
 // "tag").
 func msgCSATBy(by, parts string) string { return fmt.Sprintf("CSAT by %s: %s", by, parts) }
+
+// msgLoginLink is the DM that carries a dashboard sign-in link.
+func msgLoginLink(link, valid string) string {
+	return fmt.Sprintf("🔑 Your openear dashboard sign-in link (valid %s, once): %s", valid, link)
+}
+
+// msgLoginSent answers `login`: the link went by DM.
+func msgLoginSent() string {
+	return "I sent you a sign-in link for the dashboard in a direct message."
+}
+
+// msgLoginNoURL answers `login` when openear does not know its own
+// address.
+func msgLoginNoURL() string {
+	return "The dashboard's address is not known: set http.public_url in the config."
+}
