@@ -11,7 +11,7 @@ func (d *decoder) config(n *yaml.Node, c *Config) {
 			"path": d.str(&c.Storage.Path),
 		}),
 		"http": d.section(fields{
-			"listen": d.str(&c.HTTP.Listen),
+			"listen":     d.str(&c.HTTP.Listen),
 			"token":      d.secret(&c.HTTP.Token, "OPENEAR_HTTP_TOKEN"),
 			"public_url": d.str(&c.HTTP.PublicURL),
 		}),

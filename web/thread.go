@@ -68,7 +68,7 @@ type msgView struct {
 }
 
 type itemView struct {
-	At                 timeView
+	At                         timeView
 	What, By, Via, Say, Detail string
 }
 
@@ -152,7 +152,7 @@ func (d *Dashboard) threadPage(r *http.Request, _ http.Header) ([]byte, error) {
 	now, loc := d.now(), d.loc(r)
 	data := threadData{
 		View: d.View(r), ID: t.ID, State: t.State, Platform: t.Platform,
-		Where: map[string]string{bot.Slack: "Slack", bot.Discord: "Discord"}[t.Platform],
+		Where:   map[string]string{bot.Slack: "Slack", bot.Discord: "Discord"}[t.Platform],
 		Channel: channelLabel(&t), ChannelID: t.Channel,
 		Customer: cmp.Or(t.CustName, t.Customer), CustomerID: t.Customer, Company: t.CustCompany,
 		Owner: d.personLabel(t.Owner, dir), OwnerIDs: d.personIDs(t.Owner), Team: t.Team, Lang: t.Lang,

@@ -21,8 +21,8 @@ import (
 var templates embed.FS
 
 var tmpl = template.Must(template.New("").Funcs(template.FuncMap{
-	"link": link,
-	"face": face,
+	"link":  link,
+	"face":  face,
 	"lower": strings.ToLower,
 }).ParseFS(templates, "templates/*.html"))
 
@@ -392,7 +392,7 @@ func (d *Dashboard) page(r *http.Request, _ http.Header) ([]byte, error) {
 	}
 	sortRows(sc.rows, by)
 	data := pageData{
-		View:  d.View(r),
+		View:      d.View(r),
 		Now:       now.Format("2006-01-02 15:04:05 MST"),
 		Filter:    f,
 		Sort:      cmp.Or(by, "due"),

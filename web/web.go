@@ -64,9 +64,9 @@ type Dashboard struct {
 	stats  func(ctx context.Context, since, until time.Time) (bot.Stats, error)
 	digest func(ctx context.Context, since, until time.Time) (string, error)
 	inbox  Inbox
-	people map[string]*bot.Person           // by name
-	ids    map[string]map[string]string     // platform -> user id -> person name
-	names  []string                         // person names, sorted as configured
+	people map[string]*bot.Person       // by name
+	ids    map[string]map[string]string // platform -> user id -> person name
+	names  []string                     // person names, sorted as configured
 	secure bool
 }
 
