@@ -3,6 +3,7 @@ package discord_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ func TestCustomerMessage(t *testing.T) {
 		Permalink: "https://discord.com/channels/1/222/" + m.ID}
 	at := ev.At
 	ev.At = time.Time{}
-	if ev != want {
+	if !reflect.DeepEqual(ev, want) {
 		t.Fatalf("event\n got %+v\nwant %+v", ev, want)
 	}
 	if d := time.Since(at); d < 0 || d > time.Minute {
