@@ -104,10 +104,10 @@ type Message struct {
 	// AllowedMentions is what the bot set (nil when it set nothing).
 	AllowedMentions *discordgo.MessageAllowedMentions
 	// Flags are the message's flags as the bot set them (4: no embeds).
-	Flags int
-	Edits           int
-	Reactions       []string  // "userID:emoji"
-	At              time.Time // when the fake stored it
+	Flags     int
+	Edits     int
+	Reactions []string  // "userID:emoji"
+	At        time.Time // when the fake stored it
 }
 
 // Response is one answer of the bot to an interaction.
