@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -23,7 +24,7 @@ var FirstResponseBuckets = []time.Duration{
 var knownKinds = []string{
 	"thread", "message", "reply", "resolve", "claim", "reminder", "escalation",
 	"breach", "sent", "failed", "retry", "noise", "duplicate", "incident",
-	"command", "refused",
+	"command", "refused", "csat", "login",
 }
 
 // Metrics collects the bot's metrics in its own registry. Its methods are
@@ -39,6 +40,7 @@ type Metrics struct {
 	escalations prometheus.Counter
 	breaches    prometheus.Counter
 	incidents   prometheus.Counter
+	csat        *prometheus.CounterVec
 	frt         prometheus.Histogram
 
 	gauges *gauges
@@ -78,6 +80,9 @@ func New() *Metrics {
 		incidents: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "openear_incidents_total", Help: "Incidents opened (several customers reporting one problem).",
 		}),
+		csat: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "openear_csat_answers_total", Help: "Customers' ratings of resolved threads, by score (1–5); a changed answer counts again.",
+		}, []string{"score"}),
 		frt: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "openear_first_response_seconds", Help: "Time from a thread's first customer message to its first staff reply.",
 			Buckets: buckets,
@@ -87,8 +92,11 @@ func New() *Metrics {
 	for _, k := range knownKinds {
 		m.events.WithLabelValues(k)
 	}
+	for score := 1; score <= 5; score++ {
+		m.csat.WithLabelValues(strconv.Itoa(score))
+	}
 	m.reg.MustRegister(m.events, m.sent, m.failed, m.retries, m.reminders, m.escalations,
-		m.breaches, m.incidents, m.frt, m.gauges,
+		m.breaches, m.incidents, m.csat, m.frt, m.gauges,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -130,6 +138,10 @@ func (m *Metrics) Observe(o bot.Observation) {
 		m.breaches.Inc()
 	case "incident":
 		m.incidents.Inc()
+	case "csat":
+		if n, err := strconv.Atoi(o.Detail); err == nil && n >= 1 && n <= 5 {
+			m.csat.WithLabelValues(o.Detail).Inc()
+		}
 	case "reply":
 		if fr, ok := firstResponse(o.Thread); ok {
 			m.frt.Observe(fr.Seconds())
@@ -178,15 +190,27 @@ func (m *Metrics) SetConnected(platform string, f func() bool) {
 	m.gauges.connected[platform] = f
 }
 
+// SetCSAT sets the function read at scrape time for
+// openear_csat_answers{group,name} and openear_csat_score{group,name}:
+// the answers and the mean score over all (group "all"), per person,
+// team and tag, of the period the function summarises.
+func (m *Metrics) SetCSAT(f func() bot.CSATStats) {
+	m.gauges.mu.Lock()
+	defer m.gauges.mu.Unlock()
+	m.gauges.csat = f
+}
+
 // gauges is a collector for the gauge functions: their label values are
 // only known at scrape time.
 type gauges struct {
 	threadsDesc, outboxDesc, connectedDesc *prometheus.Desc
+	csatAnswers, csatScore                 *prometheus.Desc
 
 	mu        sync.Mutex
 	threads   func() map[bot.State]int
 	outbox    func() int
 	connected map[string]func() bool
+	csat      func() bot.CSATStats
 }
 
 func newGauges() *gauges {
@@ -194,6 +218,8 @@ func newGauges() *gauges {
 		threadsDesc:   prometheus.NewDesc("openear_threads", "Threads by state.", []string{"state"}, nil),
 		outboxDesc:    prometheus.NewDesc("openear_outbox_depth", "Actions waiting in the outbox.", nil, nil),
 		connectedDesc: prometheus.NewDesc("openear_adapter_connected", "1 when the platform adapter is connected.", []string{"platform"}, nil),
+		csatAnswers:   prometheus.NewDesc("openear_csat_answers", "CSAT answers of the threads of the last 30 days, by group (all, person, team, tag) and name.", []string{"group", "name"}, nil),
+		csatScore:     prometheus.NewDesc("openear_csat_score", "Mean CSAT score (1–5) of the threads of the last 30 days, by group (all, person, team, tag) and name.", []string{"group", "name"}, nil),
 		connected:     map[string]func() bool{},
 	}
 }
@@ -202,13 +228,15 @@ func (g *gauges) Describe(ch chan<- *prometheus.Desc) {
 	ch <- g.threadsDesc
 	ch <- g.outboxDesc
 	ch <- g.connectedDesc
+	ch <- g.csatAnswers
+	ch <- g.csatScore
 }
 
 // Collect calls the gauge functions outside the lock, so a slow function
 // does not block the setters.
 func (g *gauges) Collect(ch chan<- prometheus.Metric) {
 	g.mu.Lock()
-	threads, outbox := g.threads, g.outbox
+	threads, outbox, csat := g.threads, g.outbox, g.csat
 	connected := make(map[string]func() bool, len(g.connected))
 	for p, f := range g.connected {
 		connected[p] = f
@@ -233,5 +261,23 @@ func (g *gauges) Collect(ch chan<- prometheus.Metric) {
 			v = 1
 		}
 		ch <- prometheus.MustNewConstMetric(g.connectedDesc, prometheus.GaugeValue, v, p)
+	}
+	if csat != nil {
+		cs := csat()
+		line := func(group, name string, l bot.CSATLine) {
+			ch <- prometheus.MustNewConstMetric(g.csatAnswers, prometheus.GaugeValue, float64(l.Answers), group, name)
+			if l.Answers > 0 {
+				ch <- prometheus.MustNewConstMetric(g.csatScore, prometheus.GaugeValue, l.Average(), group, name)
+			}
+		}
+		line("all", "", cs.All)
+		for _, sec := range []struct {
+			group string
+			lines map[string]*bot.CSATLine
+		}{{"person", cs.ByPerson}, {"team", cs.ByTeam}, {"tag", cs.ByTag}} {
+			for name, l := range sec.lines {
+				line(sec.group, name, *l)
+			}
+		}
 	}
 }

@@ -132,6 +132,8 @@ func (a *App) serveDashboard(cfg config.Config, store bot.Store, m *metrics.Metr
 		}
 		return len(acts)
 	})
+	csat := &csatStats{bot: a.Bot}
+	m.SetCSAT(csat.get)
 	if a.Slack != nil {
 		m.SetConnected(bot.Slack, a.Slack.Connected)
 	}
@@ -170,6 +172,30 @@ func (c *stateCounts) get() map[bot.State]int {
 	}
 	c.last, c.at = counts, time.Now()
 	return counts
+}
+
+// csatStats summarises the CSAT of the threads of the last 30 days for
+// /metrics, reading the store at most every minute (a full scan).
+type csatStats struct {
+	bot  *bot.Bot
+	mu   sync.Mutex
+	at   time.Time
+	last bot.CSATStats
+}
+
+func (c *csatStats) get() bot.CSATStats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.at.IsZero() && time.Since(c.at) < time.Minute {
+		return c.last
+	}
+	now := c.bot.Now()
+	st, err := c.bot.Stats(context.Background(), now.Add(-30*24*time.Hour), now)
+	if err != nil {
+		return c.last
+	}
+	c.last, c.at = st.CSAT, time.Now()
+	return c.last
 }
 
 // Addr is the address Run listens on, once it does; nil before.
