@@ -78,7 +78,7 @@ type AckOptions struct {
 // Observation is something the bot did, reported to Options.Observe (for
 // the demo's log and for metrics). Thread and Action may be nil.
 type Observation struct {
-	What   string // "thread", "message", "reply", "resolve", "claim", "reminder", "escalation", "breach", "sent", "failed", "noise", "duplicate", "incident", "command", "refused"
+	What   string // "thread", "message", "reply", "resolve", "claim", "reminder", "escalation", "breach", "sent", "failed", "noise", "duplicate", "incident", "command", "refused", "named", "csat", "csat-comment", "login-link", "login"
 	Thread *Thread
 	Action *Action
 	Detail string

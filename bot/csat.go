@@ -148,7 +148,7 @@ func (b *Bot) askCSAT(x *txn, t *Thread) {
 		return
 	}
 	t.CSAT.Asked = x.now
-	x.mark(t, MarkCSATAsked, "", "")
+	t.mark(TimelineItem{At: x.now, What: MarkCSATAsked}) // openear's own doing, whoever resolved
 	x.enqueue(Action{Kind: ActPost, Purpose: ForCSAT, Platform: t.Platform, Channel: t.Channel,
 		ThreadKey: t.Root, Text: b.csatQuestion(t.Lang), ThreadID: t.ID})
 }

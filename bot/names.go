@@ -83,6 +83,7 @@ func (b *Bot) names(ctx context.Context, x *txn, ev Event) (Result, error) {
 				return Result{}, err
 			}
 			if t != nil && t.Customer == n.ID && t.rename(n.Name, n.Company) {
+				x.note(Observation{What: "named", Thread: t, Detail: t.CustomerLabel()})
 				b.queueNotice(x, t)
 				x.put(t)
 			}

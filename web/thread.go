@@ -227,7 +227,11 @@ func timeline(t *bot.Thread, loc *time.Location) []itemView {
 	}
 	var all []item
 	for _, it := range t.Timeline {
-		all = append(all, item{it.At, itemView{What: it.What, Say: cmp.Or(marks[it.What], it.What), By: it.By, Via: it.Via, Detail: it.Detail}})
+		by := it.By
+		if by == t.Customer && t.CustName != "" {
+			by = t.CustomerLabel() // recorded before the name was known
+		}
+		all = append(all, item{it.At, itemView{What: it.What, Say: cmp.Or(marks[it.What], it.What), By: by, Via: it.Via, Detail: it.Detail}})
 	}
 	for _, c := range t.Corrections {
 		what := bot.MarkUntagged

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -44,6 +45,8 @@ sla:
   escalate_after: 1.5
 incidents: {enabled: true, min_customers: 3, window: 15m}
 ack:
+  enabled: true
+csat:
   enabled: true
 `
 
@@ -149,7 +152,11 @@ func (d *Demo) observe(o bot.Observation) {
 	t := o.Thread
 	switch o.What {
 	case "thread":
-		d.printf("🆕 #%d %s/%s %s · %s: %q", t.ID, t.Platform, t.Channel, t.Lang, cmp.Or(t.CustName, t.Customer), textfmt.OneLine(o.Detail, 70))
+		where := t.Channel
+		if t.ChannelName != "" {
+			where = "#" + t.ChannelName
+		}
+		d.printf("🆕 #%d %s/%s %s · %s: %q", t.ID, t.Platform, where, t.Lang, t.CustomerLabel(), textfmt.OneLine(o.Detail, 70))
 		for _, g := range t.Tags {
 			d.printf("      tag %-9s %.2f  %s", g.Name, g.Score, g.Reason)
 		}
@@ -182,6 +189,13 @@ func (d *Demo) observe(o bot.Observation) {
 		d.printf("⌨️  %s", o.Detail)
 	case "retag":
 		d.printf("🏷️  #%d tags corrected by %s: %s", t.ID, o.Detail, strings.Join(t.TagNames(), ", "))
+	case "named":
+		d.printf("🪪 #%d's customer is %s (%s told openear in the background)", t.ID, o.Detail, t.Platform)
+	case "csat":
+		n, _ := strconv.Atoi(o.Detail)
+		d.printf("⭐ #%d rated %s %s/5 by %s", t.ID, bot.RatingFaces[max(1, min(n, 5))-1], o.Detail, t.CustomerLabel())
+	case "csat-comment":
+		d.printf("💬 #%d rating comment: %q", t.ID, textfmt.OneLine(o.Detail, 70))
 	case "failed":
 		d.printf("❌ action %d (%s) dropped: %s", o.Action.ID, o.Action.Purpose, o.Detail)
 	}
@@ -318,6 +332,9 @@ func (d *Demo) summary(ctx context.Context, now time.Time) error {
 			l := sec.m[k]
 			fmt.Fprintf(w, "%-10s %8d %10s %14s\n", k, l.Threads, l.SLA, fmtMin(l.FirstResponse.P50))
 		}
+	}
+	for _, l := range st.CSAT.Lines() {
+		fmt.Fprintln(w, l)
 	}
 	digest, err := d.app.Bot.Digest(ctx, d.clock.start().Add(-time.Hour), now.Add(time.Second))
 	if err != nil {
