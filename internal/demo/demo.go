@@ -251,6 +251,9 @@ func (d *Demo) Run(ctx context.Context) error {
 	}
 	if keepOpen && scriptErr == nil && addr != nil {
 		fmt.Fprintf(d.out, "\nThe dashboard stays open at http://%s/ — Ctrl-C to stop.\n", addr)
+		if link, err := d.signInLink(ctx); err == nil {
+			fmt.Fprintf(d.out, "To act as alice, open within 10 minutes (once): %s\n", link)
+		}
 		<-ctx.Done()
 	}
 	cancel()
@@ -355,4 +358,27 @@ func kv(m map[string]int) string {
 		parts[i] = fmt.Sprintf("%s %d", k, m[k])
 	}
 	return strings.Join(parts, " · ")
+}
+
+// signInLink runs `/openear login` as alice on the fake Slack and returns
+// the link openear DMs her.
+func (d *Demo) signInLink(ctx context.Context) (string, error) {
+	if _, err := d.slack.SlashCommand(ctx, "U0ALICE", "T0HOME", "C0TRIAGE", "login"); err != nil {
+		return "", err
+	}
+	// Behind alice's other DMs, paced one a second.
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, m := range d.slack.Messages("D0ALICE") {
+			if i := strings.Index(m.Text, "http"); i >= 0 && strings.Contains(m.Text, "/login/") {
+				return strings.Fields(m.Text[i:])[0], nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return "", errors.New("no sign-in link")
 }

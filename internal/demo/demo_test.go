@@ -94,6 +94,7 @@ func TestDemo(t *testing.T) {
 	before := scrape(t, base+"/metrics")
 	waitOutput(t, out, "══ Summary")
 	waitOutput(t, out, "openear digest")
+	waitOutput(t, out, "To act as alice, open within 10 minutes (once): "+base+"/login/")
 	after := scrape(t, base+"/metrics")
 	text := out.String()
 	for _, want := range []string{"slack/", "discord/", " ko ", " en ", "⏰", "🚨", "🔥 incident", "⛔ refused",
