@@ -309,6 +309,12 @@ func TestRefused(t *testing.T) {
 	link := in.link("UALICE")
 	signedIn, csrf := in.signIn(link)
 	before := state()
+	unchanged := func(what string) {
+		t.Helper()
+		if got := state(); got != before {
+			t.Errorf("%s changed the state: %s, was %s", what, got, before)
+		}
+	}
 
 	// A used link.
 	r := in.do(in.browser(), "POST", "/login", url.Values{"token": {strings.TrimPrefix(link, "/login/")}})
@@ -318,6 +324,7 @@ func TestRefused(t *testing.T) {
 	if g := in.do(in.browser(), "GET", link, nil); !strings.Contains(g.body, "was used already") {
 		t.Errorf("page of a used link: %s", g.body)
 	}
+	unchanged("a used link")
 	// An expired link.
 	expired := in.link("UBOB")
 	before = state()
@@ -326,6 +333,7 @@ func TestRefused(t *testing.T) {
 	if r.status != 403 || r.header.Get("Set-Cookie") != "" || !strings.Contains(r.body, "expired") {
 		t.Errorf("expired link: %d %q", r.status, r.header.Get("Set-Cookie"))
 	}
+	unchanged("an expired link")
 	// A cross-site sign-in (a page elsewhere posting someone's link).
 	fresh := in.link("UBOB")
 	before = state()
