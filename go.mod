@@ -17,7 +17,12 @@ require (
 	golang.org/x/sys v0.48.0
 )
 
-require golang.org/x/crypto v0.0.0-20210421170649-83a5a9bb288b // indirect
+require (
+	github.com/chromedp/cdproto v0.159.0 // indirect
+	github.com/chromedp/chromedp v0.23.0 // indirect
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
+	golang.org/x/crypto v0.0.0-20210421170649-83a5a9bb288b // indirect
+)
 
 require (
 	github.com/beorn7/perks v1.0.1 // indirect

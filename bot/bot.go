@@ -78,7 +78,7 @@ type AckOptions struct {
 // Observation is something the bot did, reported to Options.Observe (for
 // the demo's log and for metrics). Thread and Action may be nil.
 type Observation struct {
-	What   string // "thread", "message", "reply", "resolve", "claim", "reminder", "escalation", "breach", "sent", "failed", "noise", "duplicate", "incident", "command", "refused"
+	What   string // "thread", "message", "reply", "resolve", "claim", "reminder", "escalation", "breach", "sent", "failed", "noise", "duplicate", "incident", "command", "refused", "named", "csat", "csat-comment", "login-link", "login"
 	Thread *Thread
 	Action *Action
 	// Platform and Channel say where it happened when no Thread does
@@ -111,6 +111,8 @@ type Options struct {
 	Triage    map[string]string
 	Incidents IncidentOptions
 	Ack       AckOptions
+	CSAT      CSATOptions
+	Web       WebOptions
 	Digest    DigestOptions
 	Notices   NoticeOptions
 	// TickEvery is how often Run checks due threads; SendEvery how often it
@@ -210,6 +212,9 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	}
 	if opts.Notices.CoalesceAfter <= 0 {
 		opts.Notices.CoalesceAfter = 3
+	}
+	if opts.CSAT.NotifyBelow <= 0 {
+		opts.CSAT.NotifyBelow = 3
 	}
 	if opts.SeenTTL < time.Hour {
 		opts.SeenTTL = 24 * time.Hour
@@ -350,6 +355,11 @@ func (b *Bot) clockLoop(ctx context.Context) {
 			lastPrune = now
 			if err := b.Prune(ctx); err != nil && ctx.Err() == nil {
 				b.log.Error("prune", "err", err)
+			}
+			if n, err := b.pruneWeb(ctx); err != nil {
+				b.log.Error("prune sign-in links and sessions", "err", err)
+			} else if n > 0 {
+				b.log.Debug("pruned expired sign-in links and sessions", "count", n)
 			}
 		}
 	}

@@ -53,6 +53,8 @@ func (b *Bot) command(ctx context.Context, x *txn, ev Event) (Result, error) {
 		return Result{Reply: st.Text()}, nil
 	case "incident":
 		return b.incidentCommand(ctx, x, cmd, actor)
+	case "login":
+		return b.loginCommand(x, ev, actor)
 	}
 
 	id, _ := ParseID(cmd.ID)

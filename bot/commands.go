@@ -14,7 +14,7 @@ import (
 // Slack slash command (`/openear snooze 42 2h`) or a Discord mention
 // (`@openear snooze 42 2h`; the adapter strips the mention).
 type Command struct {
-	Verb     string        // help, mine, open, claim, assign, snooze, resolve, reopen, tag, untag, stats, incident
+	Verb     string        // help, mine, open, claim, assign, snooze, resolve, reopen, tag, untag, stats, incident, login
 	ID       string        // thread id ("#42" is normalized to "42"), or the incident id for incident
 	User     string        // assign: a platform user id taken from a mention, or a plain name
 	Duration time.Duration // snooze: how long; stats: the period (default 7 days)
@@ -52,6 +52,7 @@ var cmdHelp = [...]struct{ syntax, what string }{
 	{"incident <id>", "show incident <id>"},
 	{"incident <id> update <text>", "post an update to incident <id>"},
 	{"incident <id> resolve", "resolve incident <id>"},
+	{"login", "get a one-time sign-in link for the dashboard by DM"},
 }
 
 // CommandHelp returns the help text: every command with its syntax, one per
@@ -85,7 +86,7 @@ func ParseCommand(text string) (Command, error) {
 	switch a.verb {
 	case "help":
 		return Command{Verb: a.verb}, nil // "help claim" is help too
-	case "mine", "open":
+	case "mine", "open", "login":
 		return Command{Verb: a.verb}, a.done(0, a.verb)
 	case "claim", "resolve", "reopen":
 		return a.withID(func(c Command) (Command, error) { return c, a.done(1, a.verb+" "+c.ID) })

@@ -87,6 +87,9 @@ func DigestText(ts, waiting []Thread, since, until time.Time) string {
 			fmt.Fprintf(&s, "SLA met by %s: %s\n", sec.name, strings.Join(parts, " · "))
 		}
 	}
+	for _, l := range st.CSAT.Lines() {
+		s.WriteString(l + "\n")
+	}
 	slices.SortFunc(waiting, func(a, c Thread) int { return a.WaitFrom.Compare(c.WaitFrom) })
 	if len(waiting) > 0 {
 		s.WriteString("Waiting longest:\n")

@@ -27,6 +27,9 @@
 //	incidents.go  many customers, one problem
 //	stats.go      Stats, ComputeStats; digest.go the daily digest
 //	promise.go    Promise: "Monday morning" / "월요일 오전"
+//	names.go      names adapters learn (LearnNames), the directory of names
+//	csat.go       asking customers to rate resolved threads; csatstats.go CSAT in stats
+//	web.go        the dashboard's sign-in links, sessions and actions (Act)
 //
 // # Life of a customer message
 //

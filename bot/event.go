@@ -44,6 +44,12 @@ const (
 	// KindButton is a press on a button of a triage notice. Text holds the
 	// button's command line ("claim 42", "snooze 42 1h", "resolve 42").
 	KindButton EventKind = "button"
+	// KindNames carries names an adapter learned (Event.Names); see
+	// Bot.LearnNames.
+	KindNames EventKind = "names"
+	// KindRating is a customer's answer to a thread's CSAT question
+	// (Event.Rating); see csat.go.
+	KindRating EventKind = "rating"
 )
 
 // Event is one inbound happening, already decoded by an adapter. Adapters
@@ -71,20 +77,32 @@ type Event struct {
 	// a reaction, the id of the message reacted to.
 	MessageID string
 	User      string // platform user id of the author / actor
-	UserName  string // display name, for notices only
-	Staff     bool   // the actor is staff
-	DM        bool   // a direct message to the bot
-	Bot       bool   // authored by a bot or webhook: never a customer or a reply
-	Edit      bool   // an edit of an earlier message: never a new message or a reply
-	Text      string
-	Reaction  string // KindReaction: emoji name as the platform names it ("eyes", "white_check_mark", "👀")
-	Permalink string // link to the message, for notices
+	UserName  string // display name, when the adapter has it at hand
+	// UserCompany is the author's company when the adapter has it at
+	// hand: their Slack Connect workspace's name.
+	UserCompany string
+	// ChannelName is Channel's name without "#", when at hand.
+	ChannelName string
+	Staff       bool // the actor is staff
+	DM          bool // a direct message to the bot
+	Bot         bool // authored by a bot or webhook: never a customer or a reply
+	Edit        bool // an edit of an earlier message: never a new message or a reply
+	Text        string
+	Reaction    string // KindReaction: emoji name as the platform names it ("eyes", "white_check_mark", "👀")
+	Permalink   string // link to the message, for notices
 	// At is when the platform says the event happened.
 	At time.Time
 	// Backfill marks a message read by backfill after downtime rather
 	// than delivered live: its SLA clock starts at At (when it was sent),
 	// not when openear read it.
 	Backfill bool
+	// Via says where a staff command came from when that is not the
+	// platform itself: "web" for the dashboard. Timelines record it.
+	Via string
+	// Names are the names of a KindNames event.
+	Names []Name
+	// Rating is the answer of a KindRating event.
+	Rating *Rating
 }
 
 // Result is what handling an event produced for the caller, synchronously.
@@ -97,6 +115,8 @@ type Result struct {
 	Duplicate bool
 	// ThreadID is the thread the event touched, if any.
 	ThreadID uint64
+	// Prompt, when set, offers the actor to write more (a CSAT comment).
+	Prompt *Prompt
 }
 
 // Handler is what adapters feed. Handle is safe for concurrent use; it

@@ -119,6 +119,9 @@ func (b *Bot) detectIncident(ctx context.Context, x *txn, t *Thread, ev Event) e
 }
 
 func (b *Bot) link(x *txn, inc *Incident, t *Thread) {
+	if t.Incident != inc.ID {
+		x.mark(t, MarkIncident, "", "#"+FormatID(inc.ID))
+	}
 	t.Incident = inc.ID
 	if !slices.Contains(inc.Threads, t.ID) {
 		inc.Threads = append(inc.Threads, t.ID)

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -211,6 +212,10 @@ func (b *Bot) handleOne(ov *overlay, p *pending) {
 	ctx, ev := p.ctx, p.ev
 	x := b.begin(ev.ID)
 	x.ov, x.tags = ov, p.tags
+	x.via = cmp.Or(ev.Via, ev.Platform)
+	if ev.Staff {
+		x.actor = b.personOf(ev.Platform, ev.User)
+	}
 	if ev.ID != "" {
 		seen, err := ov.seen(ctx, ev.ID)
 		if err != nil {
@@ -234,6 +239,10 @@ func (b *Bot) handleOne(ov *overlay, p *pending) {
 		res, err = b.reaction(ctx, x, ev)
 	case KindCommand, KindButton:
 		res, err = b.command(ctx, x, ev)
+	case KindNames:
+		res, err = b.names(ctx, x, ev)
+	case KindRating:
+		res, err = b.rating(ctx, x, ev)
 	default:
 		b.log.Debug("unknown event kind skipped", "kind", ev.Kind, "id", ev.ID)
 	}
@@ -489,5 +498,6 @@ func cloneThread(t Thread) Thread {
 	t.Tags = slices.Clone(t.Tags)
 	t.Corrections = slices.Clone(t.Corrections)
 	t.Messages = slices.Clone(t.Messages)
+	t.Timeline = slices.Clone(t.Timeline)
 	return t
 }

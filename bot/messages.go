@@ -169,3 +169,40 @@ func fmtDuration(d time.Duration) string {
 	}
 	return fmt.Sprintf("%dd %dh", days, h)
 }
+
+// msgCSATLow tells the owner and the triage channel that a customer gave
+// a low CSAT score (comment may be empty).
+func msgCSATLow(id uint64, score int, customer, comment, owner, link string) string {
+	s := fmt.Sprintf("😞 Low rating: %s rated thread #%d %d/5 (owner %s).", customer, id, score, owner)
+	if comment != "" {
+		s += fmt.Sprintf(" They wrote: %q", excerpt(comment, 300))
+	}
+	return strings.TrimSpace(s + " " + link)
+}
+
+// msgCSATSummary heads the CSAT lines of stats and the digest: the mean
+// score with its answers ("4.2 (12)"), answers of asked, and the answers
+// per face.
+func msgCSATSummary(mean string, answers, asked int, faces string) string {
+	return fmt.Sprintf("CSAT: %s · %d of %d customers asked answered · %s", mean, answers, asked, faces)
+}
+
+// msgCSATBy is one breakdown line of the CSAT summary ("person", "team",
+// "tag").
+func msgCSATBy(by, parts string) string { return fmt.Sprintf("CSAT by %s: %s", by, parts) }
+
+// msgLoginLink is the DM that carries a dashboard sign-in link.
+func msgLoginLink(link, valid string) string {
+	return fmt.Sprintf("🔑 Your openear dashboard sign-in link (valid %s, once): %s", valid, link)
+}
+
+// msgLoginSent answers `login`: the link went by DM.
+func msgLoginSent() string {
+	return "I sent you a sign-in link for the dashboard in a direct message."
+}
+
+// msgLoginNoURL answers `login` when openear does not know its own
+// address.
+func msgLoginNoURL() string {
+	return "The dashboard's address is not known: set http.public_url in the config."
+}

@@ -112,12 +112,7 @@ func (n *Notice) Text() string {
 	return s.String()
 }
 
-func (t *Thread) customerName() string {
-	if t.CustName != "" {
-		return t.CustName
-	}
-	return t.Customer
-}
+func (t *Thread) customerName() string { return t.CustomerLabel() }
 
 func firstCustomerText(t *Thread) string {
 	for _, m := range t.Messages {

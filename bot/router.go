@@ -1,7 +1,9 @@
 package bot
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -9,33 +11,54 @@ import (
 
 // routeThread picks the owner of a new thread: the owner of the customer's
 // other open thread (sticky), else the first routing rule that matches.
+// The choice is recorded on the thread's timeline.
 func (b *Bot) routeThread(ctx context.Context, x *txn, t *Thread, text string) error {
-	prev, err := x.lookup(ctx, OwnerOfKey(t.Platform, t.Customer))
+	why, err := b.route(ctx, x, t, text)
 	if err != nil {
 		return err
 	}
+	detail := why
+	if t.Owner != "" {
+		detail = t.Owner
+		if t.Team != "" {
+			detail += " (team " + t.Team + ")"
+		}
+		detail += ": " + why
+	}
+	t.mark(TimelineItem{At: x.now, What: MarkRouted, Detail: detail})
+	return nil
+}
+
+// route sets the owner and team of a new thread and says why.
+func (b *Bot) route(ctx context.Context, x *txn, t *Thread, text string) (string, error) {
+	prev, err := x.lookup(ctx, OwnerOfKey(t.Platform, t.Customer))
+	if err != nil {
+		return "", err
+	}
 	if prev != nil && prev.ID != t.ID && prev.State.Open() && prev.Owner != "" {
 		t.Owner, t.Team = prev.Owner, prev.Team
-		return nil
+		return fmt.Sprintf("the owner of the customer's open thread #%d", prev.ID), nil
 	}
-	for _, r := range b.opts.Rules {
+	for i, r := range b.opts.Rules {
 		if !r.matches(t, text) {
 			continue
 		}
+		why := fmt.Sprintf("routing rule %d", i+1)
 		if r.Person != "" {
 			t.Owner, t.Team = r.Person, r.Team
-			return nil
+			return why, nil
 		}
 		if team := b.teams[r.Team]; team != nil {
 			owner, err := b.pick(ctx, x, team)
 			if err != nil {
-				return err
+				return "", err
 			}
 			t.Owner, t.Team = owner, team.Name
+			why += ", " + strings.ReplaceAll(cmp.Or(team.Strategy, "round_robin"), "_", " ")
 		}
-		return nil
+		return why, nil
 	}
-	return nil
+	return "no routing rule matched", nil
 }
 
 // matches reports whether every non-empty condition of r holds.

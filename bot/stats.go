@@ -35,6 +35,8 @@ type Stats struct {
 	Oldest []Thread       `json:"oldest_waiting"`
 	// FirstResponses are the first-response times, sorted (for histograms).
 	FirstResponses []time.Duration `json:"-"`
+	// CSAT summarises the customers' ratings (csatstats.go).
+	CSAT CSATStats `json:"csat"`
 }
 
 // Latency is a distribution summary.
@@ -138,6 +140,7 @@ func ComputeStats(ts []Thread, since, until time.Time) Stats {
 			st.Oldest = append(st.Oldest, *t)
 		}
 	}
+	st.CSAT = computeCSAT(ts)
 	st.FirstResponse = latency(st.FirstResponses)
 	for _, m := range []map[string]*Line{st.ByTag, st.ByPerson, st.ByTeam} {
 		for _, l := range m {
@@ -200,6 +203,9 @@ func (st Stats) Text() string {
 			l := sec.m[k]
 			fmt.Fprintf(&s, "  %-12s %4d threads · SLA met %s · first response p50 %s\n", k, l.Threads, l.SLA, fmtDur(l.FirstResponse.P50))
 		}
+	}
+	for _, l := range st.CSAT.Lines() {
+		s.WriteString(l + "\n")
 	}
 	return strings.TrimRight(s.String(), "\n")
 }

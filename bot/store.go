@@ -116,6 +116,10 @@ type Change struct {
 //	place/<platform>/<channel>  a DM channel a message was handled in
 //	                            (value "dm"), for backfill (Bot.Places)
 //	noise/<day>/<platform>/…    one noise message, for its count (noise.go)
+//	name/<platform>/<kind>/<id> the newest name of a user or channel
+//	                            (names.go)
+//	login/<hash>                a one-time sign-in link (web.go)
+//	session/<hash>              a dashboard session (web.go)
 type Entry struct {
 	Key   string
 	Value []byte

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,15 +43,21 @@ type Message struct {
 // Thread is one customer conversation and everything openear knows of it.
 // It is a plain value: the store keeps a copy.
 type Thread struct {
-	ID        uint64 `json:"id"`
-	Platform  string `json:"platform"`
-	Channel   string `json:"channel"`
-	Root      string `json:"root"` // platform thread root (Slack ts, Discord message or thread id)
-	DM        bool   `json:"dm,omitempty"`
-	Customer  string `json:"customer"` // platform user id of the customer who opened it
-	CustName  string `json:"customer_name,omitempty"`
-	Permalink string `json:"permalink,omitempty"`
-	Lang      string `json:"lang,omitempty"` // "en" or "ko", of the first message
+	ID       uint64 `json:"id"`
+	Platform string `json:"platform"`
+	Channel  string `json:"channel"`
+	Root     string `json:"root"` // platform thread root (Slack ts, Discord message or thread id)
+	DM       bool   `json:"dm,omitempty"`
+	Customer string `json:"customer"` // platform user id of the customer who opened it
+	CustName string `json:"customer_name,omitempty"`
+	// CustCompany is the customer's company: the name of their Slack
+	// Connect workspace; "" when unknown or on Discord.
+	CustCompany string `json:"customer_company,omitempty"`
+	// ChannelName is the channel's name without "#" ("acme-support"),
+	// as the platform names it; "" for a DM or while unknown.
+	ChannelName string `json:"channel_name,omitempty"`
+	Permalink   string `json:"permalink,omitempty"`
+	Lang        string `json:"lang,omitempty"` // "en" or "ko", of the first message
 
 	// Keys are the platform keys that lead to this thread (see Key): the
 	// ones it was opened with and those of its newest messages. The store
@@ -96,6 +103,12 @@ type Thread struct {
 
 	// NoticeRef is the triage notice's message ref, once it was posted.
 	NoticeRef string `json:"notice_ref,omitempty"`
+
+	// Timeline is what happened to the thread, oldest first: at most
+	// MaxTimeline items (the first two, then the newest).
+	Timeline []TimelineItem `json:"timeline,omitempty"`
+	// CSAT is the customer's rating of the help they got, once asked.
+	CSAT CSAT `json:"csat,omitzero"`
 }
 
 // FirstResponse is the time from the first customer message to the first
@@ -188,4 +201,80 @@ type Correction struct {
 	Tag   string    `json:"tag"`
 	Added bool      `json:"added"`
 	At    time.Time `json:"at"`
+}
+
+// MaxTimeline bounds Thread.Timeline: the first two items (created,
+// routed) and the newest others are kept.
+const MaxTimeline = 50
+
+// TimelineItem is one thing that happened to a thread.
+type TimelineItem struct {
+	At   time.Time `json:"at"`
+	What string    `json:"what"` // one of the Mark… constants
+	// By is who did it: a person name ("alice"), "platform:id" for staff
+	// the config does not list, the customer's name, or "" for openear
+	// itself (reminders, escalations).
+	By string `json:"by,omitempty"`
+	// Via is where it was done: "slack", "discord" or "web"; "" for
+	// openear itself.
+	Via    string `json:"via,omitempty"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// What a timeline item records.
+const (
+	MarkCreated     = "created"
+	MarkRouted      = "routed"
+	MarkFirstReply  = "first_reply"
+	MarkReminder    = "reminder"
+	MarkEscalated   = "escalated"
+	MarkBreached    = "breached"
+	MarkSnoozed     = "snoozed"
+	MarkSnoozeOver  = "snooze_over"
+	MarkClaimed     = "claimed"
+	MarkAssigned    = "assigned"
+	MarkResolved    = "resolved"
+	MarkReopened    = "reopened"
+	MarkTagged      = "tagged"
+	MarkUntagged    = "untagged"
+	MarkIncident    = "incident"
+	MarkCSATAsked   = "csat_asked"
+	MarkCSAT        = "csat"
+	MarkCSATComment = "csat_comment"
+)
+
+// mark appends an item to the timeline, dropping the oldest past the
+// first two when it is full.
+func (t *Thread) mark(it TimelineItem) {
+	t.Timeline = append(t.Timeline, it)
+	if len(t.Timeline) > MaxTimeline {
+		t.Timeline = slices.Delete(t.Timeline, 2, len(t.Timeline)-(MaxTimeline-2))
+	}
+}
+
+// CSAT is a customer's rating of a resolved thread. A thread is asked
+// once; the customer may answer again, and the new answer replaces the
+// old one.
+type CSAT struct {
+	Asked   time.Time `json:"asked,omitzero"`    // when the question was queued
+	Score   int       `json:"score,omitempty"`   // 1 (bad) to 5 (great); 0: no answer yet
+	Comment string    `json:"comment,omitempty"` // the optional comment, at most MaxCSATComment bytes
+	At      time.Time `json:"answered,omitzero"` // when the latest answer came
+}
+
+// MaxCSATComment is how many bytes of a CSAT comment are kept (1,000
+// Korean characters).
+const MaxCSATComment = 4000
+
+// CustomerLabel is how staff read the customer of a thread: "jin (Acme
+// Corp)", "jin", or the user id while no name is known.
+func (t *Thread) CustomerLabel() string {
+	name := t.CustName
+	if name == "" {
+		name = t.Customer
+	}
+	if t.CustCompany != "" {
+		return name + " (" + t.CustCompany + ")"
+	}
+	return name
 }

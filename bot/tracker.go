@@ -20,6 +20,10 @@ type txn struct {
 	now  time.Time
 	obs  []Observation
 	at   map[uint64]int // index of each thread id in ch.Threads, once it holds many
+	// actor is the person behind a staff event, via where it came from
+	// ("slack", "discord", "web"): the By and Via of timeline items. Both
+	// are "" for the clock loop and the sender.
+	actor, via string
 }
 
 func (b *Bot) begin(eventID string) *txn {
@@ -93,12 +97,63 @@ func (x *txn) noise(ctx context.Context, ev Event) {
 	x.note(Observation{What: "noise", Platform: ev.Platform, Channel: where, Detail: ev.Text})
 }
 
+// note reports an observation once the change is committed. An
+// observation about a thread that belongs on its timeline (see record)
+// is also recorded there: o.Thread is the version being changed.
 func (x *txn) note(o Observation) {
 	if o.Thread != nil {
+		x.record(o)
 		t := *o.Thread
 		o.Thread = &t
 	}
 	x.obs = append(x.obs, o)
+}
+
+// record adds the timeline item of an observation about a thread, for
+// the observations staff follow a thread by: created, first reply,
+// claims and assignments, snoozes, reminders, escalations, breaches,
+// resolves and reopens. Tag corrections are Thread.Corrections; routing,
+// incidents and CSAT are recorded where they happen.
+func (x *txn) record(o Observation) {
+	t := o.Thread
+	it := TimelineItem{At: x.now, By: x.actor, Via: x.via}
+	switch o.What {
+	case "reply":
+		if !t.FirstReply.Equal(t.LastStaff) || slices.ContainsFunc(t.Timeline, func(it TimelineItem) bool { return it.What == MarkFirstReply }) {
+			return // not the first
+		}
+		it.What = MarkFirstReply
+	case "claim":
+		it.What = MarkClaimed
+		if x.actor != "" && x.actor != t.Owner {
+			it.What, it.Detail = MarkAssigned, t.Owner
+		}
+	case "resolve":
+		it.What = MarkResolved
+	case "reopened":
+		it.What = MarkReopened
+		if x.actor == "" {
+			it.By = t.CustomerLabel()
+		}
+	case "snooze":
+		it.What, it.Detail = MarkSnoozed, fmtDuration(t.SnoozeUntil.Sub(x.now))
+	case "unsnooze":
+		it.What = MarkSnoozeOver
+	case "reminder":
+		it.What, it.Detail = MarkReminder, o.Detail
+	case "escalation":
+		it.What, it.Detail = MarkEscalated, t.Team
+	case "breach":
+		it.What = MarkBreached
+	default:
+		return
+	}
+	t.mark(it)
+}
+
+// mark records on t's timeline what happened now, with detail.
+func (x *txn) mark(t *Thread, what, by, detail string) {
+	t.mark(TimelineItem{At: x.now, What: what, By: by, Via: x.via, Detail: detail})
 }
 
 // commit applies the change and reports what happened.
@@ -202,10 +257,11 @@ func (b *Bot) customerMessage(ctx context.Context, x *txn, ev Event) (Result, er
 
 	addMessage(t, ev, false)
 	t.addKeys(Key(ev.Platform, ev.Channel, ev.MessageID))
-	if t.CustName == "" && ev.User == t.Customer {
-		// Adapters give a name only when it is at hand (never a lookup
-		// on the ack path): a later message may bring it.
-		t.CustName = ev.UserName
+	// Adapters give names only when they are at hand (never a lookup on
+	// the ack path): a later message may bring them, or newer ones.
+	renamed := ev.User == t.Customer && t.rename(ev.UserName, ev.UserCompany)
+	if ev.ChannelName != "" && !t.DM {
+		t.ChannelName = ev.ChannelName
 	}
 	at := sentAt(x, ev)
 	t.LastCust = later(t.LastCust, at)
@@ -239,6 +295,9 @@ func (b *Bot) customerMessage(ctx context.Context, x *txn, ev Event) (Result, er
 		// new tag (urgent) may shorten the SLA of this wait.
 		b.retimeWait(t)
 		x.note(Observation{What: "message", Thread: t, Detail: ev.Text})
+		if renamed {
+			b.queueNotice(x, t)
+		}
 	}
 	x.put(t)
 	return Result{ThreadID: t.ID}, nil
@@ -280,11 +339,14 @@ func (b *Bot) newThread(ctx context.Context, x *txn, ev Event, tags []Tag) *Thre
 		Customer:  ev.User,
 		CustName:  ev.UserName,
 		Permalink: ev.Permalink,
-		Lang:      tag.Language(ev.Text),
-		State:     Waiting,
-		Tags:      tags,
-		Created:   at,
-		LastCust:  at,
+
+		CustCompany: ev.UserCompany,
+		ChannelName: ev.ChannelName,
+		Lang:        tag.Language(ev.Text),
+		State:       Waiting,
+		Tags:        tags,
+		Created:     at,
+		LastCust:    at,
 	}
 	if t.Root == "" {
 		t.Root = ev.MessageID
@@ -297,6 +359,7 @@ func (b *Bot) newThread(ctx context.Context, x *txn, ev Event, tags []Tag) *Thre
 		ChannelKey(ev.Platform, ev.Channel),
 	)
 	addMessage(t, ev, false)
+	t.mark(TimelineItem{At: at, What: MarkCreated, By: t.CustomerLabel(), Via: ev.Platform})
 	return t
 }
 
@@ -505,5 +568,6 @@ func (b *Bot) resolve(x *txn, t *Thread, person string) bool {
 	t.clearWait()
 	x.note(Observation{What: "resolve", Thread: t, Detail: person})
 	b.queueNotice(x, t)
+	b.askCSAT(x, t)
 	return true
 }

@@ -19,6 +19,7 @@ type Config struct {
 	Incidents     Incidents      `yaml:"incidents"`
 	Digest        Digest         `yaml:"digest"`
 	Ack           Ack            `yaml:"ack"`
+	CSAT          CSAT           `yaml:"csat"`
 	Notices       Notices        `yaml:"notices"`
 	Log           Log            `yaml:"log"`
 
@@ -36,6 +37,10 @@ type Storage struct {
 type HTTP struct {
 	Listen string `yaml:"listen"` // host:port
 	Token  Secret `yaml:"token"`  // dashboard token; required when Listen is not loopback
+	// PublicURL is the dashboard's address as staff's browsers reach it
+	// ("https://openear.example.com", behind a proxy): the base of
+	// sign-in links. Empty: http:// and the listen address.
+	PublicURL string `yaml:"public_url"`
 }
 
 // Slack is the slack section. When AppToken is set the bot uses Socket
@@ -167,6 +172,16 @@ type Ack struct {
 	Text    map[string]string `yaml:"text"`
 }
 
+// CSAT is the csat section: once a thread is resolved, its customer is
+// asked how the help was. Text is the question per language ("en",
+// "ko"); a score below NotifyBelow (1–5) tells the owner and the triage
+// channel.
+type CSAT struct {
+	Enabled     bool              `yaml:"enabled"`
+	NotifyBelow int               `yaml:"notify_below"`
+	Text        map[string]string `yaml:"text"`
+}
+
 // Notices is the notices section: triage notices under load. While more
 // than CoalesceAfter new-thread notices wait in a triage channel (its
 // platform's post limit), one digest notice stands for them, with each
@@ -203,6 +218,10 @@ func Default() Config {
 		Ack: Ack{Text: map[string]string{
 			"en": "Thanks for your message! Someone from our team will reply {when}.",
 			"ko": "문의 감사합니다. 담당자가 {when} 답변드리겠습니다.",
+		}},
+		CSAT: CSAT{NotifyBelow: 3, Text: map[string]string{
+			"en": "How did we do?",
+			"ko": "상담은 만족스러우셨나요?",
 		}},
 		Log: Log{Level: "info", Format: "text"},
 	}

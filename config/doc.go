@@ -40,6 +40,9 @@
 //	storage.path                 bbolt file (default "openear.db")
 //	http.listen                  host:port of the one HTTP listener (default "127.0.0.1:8080")
 //	http.token                   dashboard token, ${VAR}; required when listen is not loopback
+//	http.public_url              the dashboard's address as browsers reach it (behind a proxy:
+//	                             "https://openear.example.com"): the base of sign-in links;
+//	                             an http(s) URL without query; empty: http:// and listen
 //	slack.enabled                default true when the section is present
 //	slack.bot_token              ${VAR}; required when enabled
 //	slack.app_token              ${VAR}; set: Socket Mode; empty: Events API over http.listen
@@ -99,6 +102,10 @@
 //	notices.follow_up            post each digested thread's own notice later (default false)
 //	ack.enabled                  acknowledge customer messages automatically (default false)
 //	ack.text                     language (en, ko): text; {when} becomes the expected reply time
+//	csat.enabled                 ask the customer to rate a resolved thread, once (default false)
+//	csat.notify_below            a score (1–5) below this tells the owner and triage (default 3)
+//	csat.text                    language (en, ko): the question (defaults "How did we do?",
+//	                             "상담은 만족스러우셨나요?")
 //	log.level                    debug, info (default), warn, error
 //	log.format                   text (default), json
 //

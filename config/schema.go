@@ -11,8 +11,9 @@ func (d *decoder) config(n *yaml.Node, c *Config) {
 			"path": d.str(&c.Storage.Path),
 		}),
 		"http": d.section(fields{
-			"listen": d.str(&c.HTTP.Listen),
-			"token":  d.secret(&c.HTTP.Token, "OPENEAR_HTTP_TOKEN"),
+			"listen":     d.str(&c.HTTP.Listen),
+			"token":      d.secret(&c.HTTP.Token, "OPENEAR_HTTP_TOKEN"),
+			"public_url": d.str(&c.HTTP.PublicURL),
 		}),
 		"slack": func(n *yaml.Node, path string) {
 			c.Slack = &Slack{Enabled: true}
@@ -49,6 +50,11 @@ func (d *decoder) config(n *yaml.Node, c *Config) {
 		"ack": d.section(fields{
 			"enabled": d.boolean(&c.Ack.Enabled),
 			"text":    d.strMap(&c.Ack.Text),
+		}),
+		"csat": d.section(fields{
+			"enabled":      d.boolean(&c.CSAT.Enabled),
+			"notify_below": d.integer(&c.CSAT.NotifyBelow),
+			"text":         d.strMap(&c.CSAT.Text),
 		}),
 		"notices": d.section(fields{
 			"coalesce":       d.boolean(&c.Notices.Coalesce),

@@ -57,6 +57,15 @@ func (v *validator) http() {
 	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		v.at("http.listen", "%q has no valid port number", h.Listen)
 	}
+	if h.PublicURL != "" {
+		u, err := url.Parse(h.PublicURL)
+		switch {
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil:
+			v.at("http.public_url", "%q is not an http(s) URL such as https://openear.example.com", h.PublicURL)
+		case u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(h.PublicURL, "?") || strings.HasSuffix(h.PublicURL, "#"):
+			v.at("http.public_url", "%q has a query or fragment; write only the address the dashboard is reached at", h.PublicURL)
+		}
+	}
 	if !loopback(host) && h.Token == "" {
 		v.secret("http.token", "OPENEAR_HTTP_TOKEN",
 			fmt.Sprintf("a dashboard token is required when http.listen (%q) is not a loopback address", h.Listen))
@@ -336,6 +345,7 @@ func (v *validator) rest() {
 			v.at("ack.text."+lang, "must not be empty while ack is enabled")
 		}
 	}
+	v.csat()
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
 		v.at("log.level", "%q is not debug, info, warn or error", c.Log.Level)
 	}
@@ -363,5 +373,19 @@ func (v *validator) digest() {
 	}
 	if d.DiscordChannel != "" && (v.c.Discord == nil || !v.c.Discord.Enabled) {
 		v.at("digest.discord_channel", "discord is not enabled")
+	}
+}
+
+func (v *validator) csat() {
+	c := v.c.CSAT
+	if c.NotifyBelow < 1 || c.NotifyBelow > 6 {
+		v.at("csat.notify_below", "%d is not a score from 1 to 6 (scores are 1–5; a score below it tells the owner and triage, so 1 tells nobody and 6 tells of every answer)", c.NotifyBelow)
+	}
+	for _, lang := range slices.Sorted(maps.Keys(c.Text)) {
+		if lang != "en" && lang != "ko" {
+			v.at("csat.text."+lang, "unknown language (en, ko)")
+		} else if c.Enabled && strings.TrimSpace(c.Text[lang]) == "" {
+			v.at("csat.text."+lang, "must not be empty while csat is enabled")
+		}
 	}
 }

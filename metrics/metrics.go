@@ -25,7 +25,7 @@ var FirstResponseBuckets = []time.Duration{
 var knownKinds = []string{
 	"thread", "message", "reply", "resolve", "claim", "reminder", "escalation",
 	"breach", "sent", "failed", "retry", "noise", "duplicate", "incident",
-	"command", "refused",
+	"command", "refused", "csat", "login",
 }
 
 // Metrics collects the bot's metrics in its own registry. Its methods are
@@ -42,6 +42,7 @@ type Metrics struct {
 	breaches    prometheus.Counter
 	incidents   prometheus.Counter
 	noise       *prometheus.CounterVec
+	csat        *prometheus.CounterVec
 	frt         prometheus.Histogram
 
 	gauges *gauges
@@ -84,6 +85,9 @@ func New() *Metrics {
 		noise: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "openear_noise_total", Help: "Customer messages taken for small talk (no thread, no clock), by platform and channel; direct messages as channel \"dm\".",
 		}, []string{"platform", "channel"}),
+		csat: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "openear_csat_answers_total", Help: "Customers' ratings of resolved threads, by score (1–5); a changed answer counts again.",
+		}, []string{"score"}),
 		frt: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "openear_first_response_seconds", Help: "Time from a thread's first customer message to its first staff reply.",
 			Buckets: buckets,
@@ -93,6 +97,9 @@ func New() *Metrics {
 	for _, k := range knownKinds {
 		m.events.WithLabelValues(k)
 	}
+	for score := 1; score <= 5; score++ {
+		m.csat.WithLabelValues(strconv.Itoa(score))
+	}
 	info := version.Get()
 	build := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "openear_build_info", Help: "Always 1; the labels say which openear runs (module version, VCS revision, Go version).",
@@ -101,7 +108,7 @@ func New() *Metrics {
 	})
 	build.Set(1)
 	m.reg.MustRegister(m.events, m.sent, m.failed, m.retries, m.reminders, m.escalations,
-		m.breaches, m.incidents, m.noise, m.frt, m.gauges, build,
+		m.breaches, m.incidents, m.noise, m.csat, m.frt, m.gauges, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -145,6 +152,10 @@ func (m *Metrics) Observe(o bot.Observation) {
 		m.incidents.Inc()
 	case "noise":
 		m.noise.WithLabelValues(o.Platform, o.Channel).Inc()
+	case "csat":
+		if n, err := strconv.Atoi(o.Detail); err == nil && n >= 1 && n <= 5 {
+			m.csat.WithLabelValues(o.Detail).Inc()
+		}
 	case "reply":
 		if fr, ok := firstResponse(o.Thread); ok {
 			m.frt.Observe(fr.Seconds())
@@ -193,15 +204,27 @@ func (m *Metrics) SetConnected(platform string, f func() bool) {
 	m.gauges.connected[platform] = f
 }
 
+// SetCSAT sets the function read at scrape time for
+// openear_csat_answers{group,name} and openear_csat_score{group,name}:
+// the answers and the mean score over all (group "all"), per person,
+// team and tag, of the period the function summarises.
+func (m *Metrics) SetCSAT(f func() bot.CSATStats) {
+	m.gauges.mu.Lock()
+	defer m.gauges.mu.Unlock()
+	m.gauges.csat = f
+}
+
 // gauges is a collector for the gauge functions: their label values are
 // only known at scrape time.
 type gauges struct {
 	threadsDesc, outboxDesc, connectedDesc *prometheus.Desc
+	csatAnswers, csatScore                 *prometheus.Desc
 
 	mu        sync.Mutex
 	threads   func() map[bot.State]int
 	outbox    func() int
 	connected map[string]func() bool
+	csat      func() bot.CSATStats
 }
 
 func newGauges() *gauges {
@@ -209,6 +232,8 @@ func newGauges() *gauges {
 		threadsDesc:   prometheus.NewDesc("openear_threads", "Threads by state.", []string{"state"}, nil),
 		outboxDesc:    prometheus.NewDesc("openear_outbox_depth", "Actions waiting in the outbox.", nil, nil),
 		connectedDesc: prometheus.NewDesc("openear_adapter_connected", "1 when the platform adapter is connected.", []string{"platform"}, nil),
+		csatAnswers:   prometheus.NewDesc("openear_csat_answers", "CSAT answers of the threads of the last 30 days, by group (all, person, team, tag) and name.", []string{"group", "name"}, nil),
+		csatScore:     prometheus.NewDesc("openear_csat_score", "Mean CSAT score (1–5) of the threads of the last 30 days, by group (all, person, team, tag) and name.", []string{"group", "name"}, nil),
 		connected:     map[string]func() bool{},
 	}
 }
@@ -217,13 +242,15 @@ func (g *gauges) Describe(ch chan<- *prometheus.Desc) {
 	ch <- g.threadsDesc
 	ch <- g.outboxDesc
 	ch <- g.connectedDesc
+	ch <- g.csatAnswers
+	ch <- g.csatScore
 }
 
 // Collect calls the gauge functions outside the lock, so a slow function
 // does not block the setters.
 func (g *gauges) Collect(ch chan<- prometheus.Metric) {
 	g.mu.Lock()
-	threads, outbox := g.threads, g.outbox
+	threads, outbox, csat := g.threads, g.outbox, g.csat
 	connected := make(map[string]func() bool, len(g.connected))
 	for p, f := range g.connected {
 		connected[p] = f
@@ -248,5 +275,23 @@ func (g *gauges) Collect(ch chan<- prometheus.Metric) {
 			v = 1
 		}
 		ch <- prometheus.MustNewConstMetric(g.connectedDesc, prometheus.GaugeValue, v, p)
+	}
+	if csat != nil {
+		cs := csat()
+		line := func(group, name string, l bot.CSATLine) {
+			ch <- prometheus.MustNewConstMetric(g.csatAnswers, prometheus.GaugeValue, float64(l.Answers), group, name)
+			if l.Answers > 0 {
+				ch <- prometheus.MustNewConstMetric(g.csatScore, prometheus.GaugeValue, l.Average(), group, name)
+			}
+		}
+		line("all", "", cs.All)
+		for _, sec := range []struct {
+			group string
+			lines map[string]*bot.CSATLine
+		}{{"person", cs.ByPerson}, {"team", cs.ByTeam}, {"tag", cs.ByTag}} {
+			for name, l := range sec.lines {
+				line(sec.group, name, *l)
+			}
+		}
 	}
 }

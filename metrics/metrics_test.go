@@ -268,3 +268,40 @@ func TestBuildInfo(t *testing.T) {
 		t.Fatalf("openear_build_info = %v, %v; families: %v", v, ok, fams["openear_build_info"])
 	}
 }
+
+func TestCSAT(t *testing.T) {
+	m := metrics.New()
+	th := &bot.Thread{ID: 1}
+	for _, score := range []string{"4", "2", "9", ""} {
+		m.Observe(bot.Observation{What: "csat", Thread: th, Detail: score})
+	}
+	m.SetCSAT(func() bot.CSATStats {
+		return bot.CSATStats{Asked: 3,
+			All:      bot.CSATLine{Answers: 2, Scores: [5]int{0, 1, 0, 1, 0}},
+			ByPerson: map[string]*bot.CSATLine{"alice": {Answers: 1, Scores: [5]int{0, 0, 0, 1, 0}}},
+			ByTeam:   map[string]*bot.CSATLine{"support": {Answers: 2, Scores: [5]int{0, 1, 0, 1, 0}}},
+			ByTag:    map[string]*bot.CSATLine{"billing": {Answers: 0}},
+		}
+	})
+	fams := scrape(t, m)
+	for labels, want := range map[string]float64{"4": 1, "2": 1, "1": 0} {
+		if v, ok := value(fams, "openear_csat_answers_total", map[string]string{"score": labels}); !ok || v != want {
+			t.Errorf("answers_total{score=%s} = %v, %v; want %v", labels, v, ok, want)
+		}
+	}
+	for _, c := range []struct {
+		name, group, who string
+		want             float64
+	}{
+		{"openear_csat_answers", "all", "", 2}, {"openear_csat_score", "all", "", 3},
+		{"openear_csat_score", "person", "alice", 4}, {"openear_csat_answers", "team", "support", 2},
+		{"openear_csat_answers", "tag", "billing", 0},
+	} {
+		if v, ok := value(fams, c.name, map[string]string{"group": c.group, "name": c.who}); !ok || v != c.want {
+			t.Errorf("%s{%s,%s} = %v, %v; want %v", c.name, c.group, c.who, v, ok, c.want)
+		}
+	}
+	if _, ok := value(fams, "openear_csat_score", map[string]string{"group": "tag", "name": "billing"}); ok {
+		t.Error("a mean score of no answers")
+	}
+}

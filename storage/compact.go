@@ -242,7 +242,53 @@ func appendThread(w wbuf, t *bot.Thread) wbuf {
 	w.i(int64(t.Missed))
 	w.t(t.Due)
 	w.s(t.NoticeRef)
+	appendThreadTail(&w, t)
 	return w
+}
+
+// tailV1 starts the fields added after the first compact format (names,
+// timeline, CSAT). A value that ends after the notice ref was written
+// before them and reads with those fields empty.
+const tailV1 = 0x01
+
+func appendThreadTail(w *wbuf, t *bot.Thread) {
+	*w = append(*w, tailV1)
+	w.s(t.CustCompany)
+	w.s(t.ChannelName)
+	w.u(uint64(len(t.Timeline)))
+	for _, it := range t.Timeline {
+		w.t(it.At)
+		w.s(it.What)
+		w.s(it.By)
+		w.s(it.Via)
+		w.s(it.Detail)
+	}
+	w.t(t.CSAT.Asked)
+	w.i(int64(t.CSAT.Score))
+	w.s(t.CSAT.Comment)
+	w.t(t.CSAT.At)
+}
+
+func readThreadTail(r *rbuf, t *bot.Thread) {
+	if len(r.b) == 0 {
+		return // written before the tail existed
+	}
+	if r.b[0] != tailV1 {
+		r.fail()
+		return
+	}
+	r.b = r.b[1:]
+	t.CustCompany, t.ChannelName = r.s(), r.s()
+	if n := r.n(); n > 0 {
+		t.Timeline = make([]bot.TimelineItem, n)
+		for k := range t.Timeline {
+			t.Timeline[k] = bot.TimelineItem{At: r.t(), What: r.s(), By: r.s(), Via: r.s(), Detail: r.s()}
+		}
+	}
+	t.CSAT.Asked = r.t()
+	t.CSAT.Score = int(r.i())
+	t.CSAT.Comment = r.s()
+	t.CSAT.At = r.t()
 }
 
 func readThread(r *rbuf) bot.Thread {
@@ -281,6 +327,7 @@ func readThread(r *rbuf) bot.Thread {
 	t.Met, t.Missed = int(r.i()), int(r.i())
 	t.Due = r.t()
 	t.NoticeRef = r.s()
+	readThreadTail(r, &t)
 	return t
 }
 
@@ -418,6 +465,7 @@ func readStoredIndex(v []byte, tid uint64, keys []string) (storedIndex, error) {
 	r.i()     // missed
 	due, hasDue := r.unix()
 	r.skip(1) // notice ref
+	r.skipTail()
 	if r.err != nil || len(r.b) != 0 {
 		return storedIndex{}, errCorrupt
 	}
@@ -429,6 +477,28 @@ func readStoredIndex(v []byte, tid uint64, keys []string) (storedIndex, error) {
 		ix.owner = append(append(append(make([]byte, 0, len(owner)+9), owner...), 0), u64(tid)...)
 	}
 	return ix, nil
+}
+
+// skipTail passes over the tail of a thread (names, timeline, CSAT),
+// when it has one: nothing the indexes need.
+func (r *rbuf) skipTail() {
+	if len(r.b) == 0 || r.err != nil {
+		return
+	}
+	if r.b[0] != tailV1 {
+		r.fail()
+		return
+	}
+	r.b = r.b[1:]
+	r.skip(2)                    // company, channel name
+	for n := r.n(); n > 0; n-- { // timeline
+		r.skipT()
+		r.skip(4)
+	}
+	r.skipT() // asked
+	r.i()     // score
+	r.skip(1) // comment
+	r.skipT() // answered
 }
 
 // skip passes over n strings.

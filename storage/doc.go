@@ -19,7 +19,9 @@
 // reads the JSON values of version 1, so a version 1 file is opened (and
 // marked version 2) without a migration; older openear refuses it. The
 // entries bucket came later within version 2: Open creates it in a file
-// that lacks it.
+// that lacks it. So did the tail of a compact thread (its names,
+// timeline and CSAT): a thread written without it reads with those
+// fields empty.
 //
 //	meta          "schema"        -> uint64 schema version (2)
 //	              "last_thread"   -> uint64 largest thread id written

@@ -22,7 +22,9 @@ func TestReadStoredIndex(t *testing.T) {
 		Owner:       "alice", Team: "support", Created: t0,
 		Messages: []bot.Message{{ID: "1.2", User: "U1", Text: "오류", At: t0}, {ID: "1.3", User: "U9", Staff: true, Text: "ok", At: t0}},
 		MsgCount: 2, SLAKind: "first_reply", SLA: time.Hour, WaitFrom: t0, Deadline: t0.Add(time.Hour),
-		Due: t0.Add(30 * time.Minute), NoticeRef: "C0/1.4",
+		Due: t0.Add(30 * time.Minute), NoticeRef: "C0/1.4", CustCompany: "Acme", ChannelName: "acme",
+		Timeline: []bot.TimelineItem{{At: t0, What: bot.MarkCreated, By: "김"}, {At: t0, What: bot.MarkResolved, By: "alice", Via: "web"}},
+		CSAT:     bot.CSAT{Asked: t0, Score: 2, Comment: "느려요", At: t0},
 	}
 	var cases []bot.Thread
 	for _, st := range []bot.State{bot.Waiting, bot.Answered, bot.Resolved} {
@@ -35,7 +37,7 @@ func TestReadStoredIndex(t *testing.T) {
 		}
 	}
 	bare := base
-	bare.Keys, bare.Messages, bare.Tags, bare.Corrections = nil, nil, nil, nil
+	bare.Keys, bare.Messages, bare.Tags, bare.Corrections, bare.Timeline, bare.CSAT = nil, nil, nil, nil, nil, bot.CSAT{}
 	cases = append(cases, bare)
 
 	for _, th := range cases {
@@ -47,7 +49,9 @@ func TestReadStoredIndex(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, v := range [][]byte{compact, asJSON} {
+		// A value written before the tail existed ends after the notice ref.
+		old := compact[:len(compact)-len(must(encodeTail(&th)))]
+		for _, v := range [][]byte{compact, asJSON, old} {
 			got, err := readStoredIndex(v, th.ID, nil)
 			if err != nil {
 				t.Fatalf("%s/%q/%v: %v", th.State, th.Owner, th.Due, err)
@@ -75,4 +79,31 @@ func must(v []byte, err error) []byte {
 		panic(err)
 	}
 	return v
+}
+
+// encodeTail is the tail appendThread writes after the notice ref.
+func encodeTail(t *bot.Thread) ([]byte, error) {
+	var w wbuf
+	appendThreadTail(&w, t)
+	return w, nil
+}
+
+// TestThreadWithoutTail reads a thread written before names, timeline
+// and CSAT were stored: those fields are empty, the rest is intact.
+func TestThreadWithoutTail(t *testing.T) {
+	th := bot.Thread{ID: 3, Platform: bot.Discord, Channel: "222", CustName: "kim", CustCompany: "Acme",
+		Timeline: []bot.TimelineItem{{What: bot.MarkCreated}}, CSAT: bot.CSAT{Score: 5}, NoticeRef: "9/8"}
+	v := must(encodeThread(&th))
+	old := v[:len(v)-len(must(encodeTail(&th)))]
+	got, err := decodeThread(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.CustName != "kim" || got.NoticeRef != "9/8" || got.CustCompany != "" || got.Timeline != nil || got.CSAT != (bot.CSAT{}) {
+		t.Errorf("old value decoded as %+v", got)
+	}
+	full, err := decodeThread(v)
+	if err != nil || full.CustCompany != "Acme" || len(full.Timeline) != 1 || full.CSAT.Score != 5 {
+		t.Errorf("new value decoded as %+v, %v", full, err)
+	}
 }

@@ -12,7 +12,8 @@ import (
 )
 
 // apiThreads lists the threads that pass the filter, newest first, at most
-// Filter.Limit (default 100). It sets X-Openear-Limit to the limit it
+// Filter.Limit (default 100), their names as known now (see named).
+// It sets X-Openear-Limit to the limit it
 // applied (and X-Openear-Limit-Clamped to the one asked for, when that was
 // above MaxRows), and, when older matches remain, a Link header with
 // rel="next" to the next page (the same query with before=<the last id>).
@@ -25,10 +26,12 @@ func (d *Dashboard) apiThreads(r *http.Request, h http.Header) ([]byte, error) {
 	// batches so the walk stays linear. matched counts them all.
 	var out []bot.Thread
 	matched := 0
+	dir := d.directory(r.Context())
 	err = d.store.Threads(r.Context(), func(t bot.Thread) bool {
 		if f.Before != 0 && t.ID >= f.Before {
 			return false // ids grow: nothing after this one is wanted
 		}
+		named(&t, dir)
 		if f.Match(&t) {
 			matched++
 			out = append(out, t)

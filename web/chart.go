@@ -212,8 +212,9 @@ func StackedBarsSVG(title string, days []string, series map[string][]int) []byte
 // BarsSVG draws one horizontal bar per label. Values that are negative,
 // NaN or infinite are shown as "n/a" with no bar (bot.Ratio.Percent is -1
 // when nothing was measured). With unit "%" the scale is 0–100 and bars are
-// coloured green (≥ 90), amber (≥ 70) or red; otherwise the scale ends at
-// the largest value. No labels or no drawable value renders a "no data"
+// coloured green (≥ 90), amber (≥ 70) or red; with unit "/5" (CSAT
+// scores) the scale is 0–5, coloured the same by fifths; otherwise the
+// scale ends at the largest value. No labels or no drawable value renders a "no data"
 // chart.
 func BarsSVG(title string, labels []string, values []float64, unit string) []byte {
 	n := min(len(labels), len(values))
@@ -228,8 +229,11 @@ func BarsSVG(title string, labels []string, values []float64, unit string) []byt
 	if valid == 0 {
 		return noData(title)
 	}
-	if unit == "%" {
+	switch unit {
+	case "%":
 		top = 100
+	case "/5":
+		top = 5
 	}
 	if top <= 0 {
 		top = 1
@@ -249,8 +253,11 @@ func BarsSVG(title string, labels []string, values []float64, unit string) []byt
 		}
 		w := plotW * min(v, top) / top
 		fill := "#4e79a7"
-		if unit == "%" {
+		switch unit {
+		case "%":
 			fill = slaColour(v)
+		case "/5":
+			fill = slaColour(v * 20) // 4.5 of 5 is 90%
 		}
 		s.rect("bar", x0, y+4, w, rowH-8, fill, labels[i]+": "+fmtValue(v, unit))
 		s.text(x0+w+4, y+14, "start", "#222", 11, fmtValue(v, unit))
@@ -280,6 +287,8 @@ func fmtValue(v float64, unit string) string {
 		return s
 	case "%":
 		return s + "%"
+	case "/5":
+		return strconv.FormatFloat(v, 'f', 1, 64) + "/5"
 	}
 	return s + " " + unit
 }

@@ -1,31 +1,58 @@
-// Package web serves openear's dashboard: a server-rendered HTML page of
-// threads with filters and SVG charts, and a small JSON API.
+// Package web serves openear's dashboard: a server-rendered inbox of
+// threads that staff can work from, SVG charts, and a small JSON API.
 //
-// The page needs no JavaScript and loads nothing from elsewhere: CSS and
-// charts are inline, and the page reloads itself every five seconds. The
-// charts are drawn by pure functions (HistogramSVG, StackedBarsSVG,
-// BarsSVG) that tests can call directly.
+// The list (/) shows threads with names (customers with their company,
+// channels, owners; platform ids on hover), tags with their reasons,
+// SLA countdowns and CSAT; it filters, searches (customer, text, tag)
+// and sorts (SLA due, age, owner). A thread's page (/threads/{id})
+// shows its conversation, tags, SLA due time in the viewer's zone,
+// timeline, incident and CSAT. Staff act from both: claim, assign,
+// snooze, resolve, reopen, tag and untag go through the core's command
+// path (bot.Bot.Act), so the Slack or Discord notice updates as for a
+// command.
 //
-// Endpoints (see Dashboard.Handler): "/", "/api/threads", "/api/stats",
-// "/chart/frt.svg", "/chart/tags.svg", "/chart/sla.svg".
+// Pages are HTML rendered on the server (templates/). One small script
+// of our own (static/app.js) refreshes the live part of a page every
+// three seconds, posts actions without a reload and shows times in the
+// browser's zone; without it the page still works (a meta refresh, forms
+// that post and come back). The charts are drawn by pure functions
+// (HistogramSVG, StackedBarsSVG, BarsSVG) that tests can call directly.
+//
+// Endpoints: see Dashboard.Handler.
 //
 // # Access
 //
-// With Options.Token set, every request must carry the token (see
-// RequireToken). A token is required whenever the listener is reachable
-// from other machines; IsLoopback tells which listen addresses are not.
-// When the token came as ?token=, the page keeps it in its filter form, so
-// it stays in the URL: a Referrer-Policy of no-referrer keeps it from
-// leaking through links to Slack or Discord.
+// Reading: with Options.Token set, a request must carry the token (see
+// RequireToken) or a session; without it (loopback only) reading is
+// open. A token given as ?token= stays in the page's links and forms; a
+// Referrer-Policy of no-referrer keeps it from leaking through links to
+// Slack or Discord.
+//
+// Acting: a staff member runs `/openear login` in Slack or Discord and
+// gets a one-time link by DM (valid 10 minutes, once; see bot/web.go).
+// Its page asks to confirm, and the POST opens a 12-hour session: an
+// HttpOnly, SameSite=Lax cookie, Secure over TLS or with
+// Options.SecureCookie. Every state-changing request (an action, sign
+// out) needs the session and its CSRF token; the dashboard token alone
+// never acts. A sign-in posted from another site is refused (login
+// CSRF). A cookie that names no live session is dropped.
 //
 // # Caveats
 //
 // The dashboard reads threads with Store.Threads, a walk over every
-// thread, on each page load (and the stats walk once more): fine for the
-// thousands of threads of a support team, not for millions. The table
-// shows at most MaxRows (500) threads and says when it cut.
+// thread, on each page load and each refresh of the list (and the stats
+// walk once more on a full load): fine for the thousands of threads of a
+// support team, not for millions. The table shows at most MaxRows (500)
+// threads and says when it cut.
 //
-// Customer text is untrusted: html/template escapes it in the page, and
-// the chart functions escape every label with encoding/xml. A
-// Content-Security-Policy forbids scripts altogether.
+// Sign-ins take turns within one process (bot.Bot.Login), so a link is
+// used once there; two replicas on one store could each accept the same
+// link if it reached both within the same instant (the store has no
+// compare-and-swap), and the link's owner would get two sessions.
+//
+// Customer text is untrusted: html/template escapes it in the pages, the
+// script inserts only HTML the server rendered, and the chart functions
+// escape every label with encoding/xml. The Content-Security-Policy
+// allows the dashboard's own script and nothing inline or from
+// elsewhere.
 package web

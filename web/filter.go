@@ -21,7 +21,10 @@ type Filter struct {
 	Platform string // "" = any
 	Tag      string // "" = any
 	Owner    string // "" = any
-	Limit    int    // 1..MaxRows
+	// Q, when set, keeps threads whose customer (name, company or id),
+	// messages or tags contain it, ignoring case.
+	Q     string
+	Limit int // 1..MaxRows
 	// Clamped is the limit asked for when it was above MaxRows (and Limit
 	// is MaxRows); 0 otherwise.
 	Clamped int
@@ -41,6 +44,7 @@ func ParseFilter(q url.Values, defaultLimit int) (Filter, error) {
 		Platform: strings.TrimSpace(q.Get("platform")),
 		Tag:      strings.TrimSpace(q.Get("tag")),
 		Owner:    strings.TrimSpace(q.Get("owner")),
+		Q:        strings.TrimSpace(q.Get("q")),
 		Limit:    defaultLimit,
 	}
 	switch f.State {
@@ -55,7 +59,7 @@ func ParseFilter(q url.Values, defaultLimit int) (Filter, error) {
 	default:
 		return Filter{}, fmt.Errorf("platform %q: want slack or discord", f.Platform)
 	}
-	for name, v := range map[string]string{"tag": f.Tag, "owner": f.Owner} {
+	for name, v := range map[string]string{"tag": f.Tag, "owner": f.Owner, "q": f.Q} {
 		if len(v) > 200 {
 			return Filter{}, fmt.Errorf("%s: longer than 200 bytes", name)
 		}
@@ -98,7 +102,29 @@ func (f Filter) Match(t *bot.Thread) bool {
 	}
 	return (f.Platform == "" || t.Platform == f.Platform) &&
 		(f.Tag == "" || t.HasTag(f.Tag)) &&
-		(f.Owner == "" || t.Owner == f.Owner)
+		(f.Owner == "" || t.Owner == f.Owner) &&
+		(f.Q == "" || search(t, f.Q))
+}
+
+// search reports whether a thread's customer, messages or tags contain
+// q, ignoring case.
+func search(t *bot.Thread, q string) bool {
+	q = strings.ToLower(q)
+	has := func(s string) bool { return strings.Contains(strings.ToLower(s), q) }
+	if has(t.CustName) || has(t.CustCompany) || has(t.Customer) {
+		return true
+	}
+	for _, g := range t.Tags {
+		if has(g.Name) {
+			return true
+		}
+	}
+	for _, m := range t.Messages {
+		if has(m.Text) {
+			return true
+		}
+	}
+	return false
 }
 
 // ParseSince reads a look-back period: a Go duration ("36h", "90m") or a

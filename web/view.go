@@ -2,8 +2,10 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
-	_ "embed"
+	"embed"
+	"fmt"
 	"html/template"
 	"maps"
 	"net/http"
@@ -15,10 +17,45 @@ import (
 	"github.com/openear/openear/bot"
 )
 
-//go:embed page.html
-var pageHTML string
+//go:embed templates
+var templates embed.FS
 
-var pageTmpl = template.Must(template.New("page").Parse(pageHTML))
+var tmpl = template.Must(template.New("").Funcs(template.FuncMap{
+	"link":  link,
+	"face":  face,
+	"lower": strings.ToLower,
+}).ParseFS(templates, "templates/*.html"))
+
+// render executes a template into bytes: a failure never leaves half a
+// page.
+func render(name string, data any) ([]byte, error) {
+	var b bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&b, name, data); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// link adds the dashboard token to a path when the page was opened with
+// one in its URL, so that links keep working.
+func link(token, path string) string {
+	if token == "" {
+		return path
+	}
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return path + sep + "token=" + url.QueryEscape(token)
+}
+
+// face renders a CSAT score: "🙂 4".
+func face(score int) string {
+	if score < 1 || score > 5 {
+		return ""
+	}
+	return fmt.Sprintf("%s %d", bot.RatingFaces[score-1], score)
+}
 
 // TagDays is how many days the tag chart covers, today included.
 const TagDays = 14
@@ -28,20 +65,24 @@ type row struct {
 	ID         uint64
 	State      bot.State
 	Platform   string
-	Channel    string
+	Channel    string // "#acme-support", the id while no name is known, or "DM"
+	ChannelID  string
 	Customer   string
 	CustomerID string
+	Company    string
 	Owner      string
+	OwnerIDs   string // the owner's platform ids, for hover
 	Team       string
 	Tags       []bot.Tag
 	Age        string
 	SLA        string
 	Overdue    bool
+	CSAT       string
 	Excerpt    string
 	Lang       string
 	Permalink  string
 
-	deadline time.Time
+	deadline, created time.Time
 }
 
 // scan is what one walk over the store gathers for the page.
@@ -56,9 +97,9 @@ type scan struct {
 }
 
 // scanStore walks every thread once: counts, the filter's matches and the
-// tag chart's series.
-// A nil match collects no rows.
-func (d *Dashboard) scanStore(ctx context.Context, match func(*bot.Thread) bool, now time.Time) (*scan, error) {
+// tag chart's series. A nil match collects no rows. dir, when not nil,
+// names the threads stored before their names were known.
+func (d *Dashboard) scanStore(ctx context.Context, match func(*bot.Thread) bool, now time.Time, dir bot.Directory) (*scan, error) {
 	sc := &scan{counts: map[bot.State]int{}, tags: map[string]bool{}, owners: map[string]bool{}, tagDays: map[string][]int{}}
 	y, m, dd := now.Date()
 	today := time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
@@ -75,8 +116,11 @@ func (d *Dashboard) scanStore(ctx context.Context, match func(*bot.Thread) bool,
 		if t.Owner != "" {
 			sc.owners[t.Owner] = true
 		}
-		if match != nil && match(&t) {
-			sc.rows = append(sc.rows, newRow(&t, now))
+		if match != nil {
+			named(&t, dir)
+			if match(&t) {
+				sc.rows = append(sc.rows, d.newRow(&t, now, dir))
+			}
 		}
 		cy, cm, cd := t.Created.In(now.Location()).Date()
 		if day := int(time.Date(cy, cm, cd, 0, 0, 0, 0, time.UTC).Sub(first) / (24 * time.Hour)); day >= 0 && day < TagDays {
@@ -96,22 +140,80 @@ func (d *Dashboard) scanStore(ctx context.Context, match func(*bot.Thread) bool,
 	return sc, err
 }
 
-func newRow(t *bot.Thread, now time.Time) row {
+// named gives a thread the newest names of the directory: of its
+// customer and its channel.
+func named(t *bot.Thread, dir bot.Directory) {
+	if n, ok := dir.User(t.Platform, t.Customer); ok {
+		t.CustName = n.Name
+		t.CustCompany = cmp.Or(n.Company, t.CustCompany)
+	}
+	if c, ok := dir.Channel(t.Platform, t.Channel); ok && !t.DM {
+		t.ChannelName = c
+	}
+}
+
+// directory reads the names the adapters learned; a failure only costs
+// names.
+func (d *Dashboard) directory(ctx context.Context) bot.Directory {
+	dir, err := bot.ReadDirectory(ctx, d.store)
+	if err != nil {
+		return bot.Directory{}
+	}
+	return dir
+}
+
+func (d *Dashboard) newRow(t *bot.Thread, now time.Time, dir bot.Directory) row {
 	r := row{
-		ID: t.ID, State: t.State, Platform: t.Platform, Channel: t.Channel,
-		Customer: t.CustName, CustomerID: t.Customer, Owner: t.Owner, Team: t.Team,
+		ID: t.ID, State: t.State, Platform: t.Platform, ChannelID: t.Channel,
+		Customer: cmp.Or(t.CustName, t.Customer), CustomerID: t.Customer, Company: t.CustCompany,
+		Owner: d.personLabel(t.Owner, dir), OwnerIDs: d.personIDs(t.Owner), Team: t.Team,
 		Tags: t.Tags, Age: shortDur(now.Sub(t.Created)), Lang: t.Lang, Permalink: webLink(t.Permalink),
-		deadline: t.Deadline,
+		CSAT: face(t.CSAT.Score), deadline: t.Deadline, created: t.Created,
 	}
-	if r.Customer == "" {
-		r.Customer = t.Customer
-	}
-	if t.DM {
-		r.Channel = "DM"
-	}
+	r.Channel = channelLabel(t)
 	r.SLA, r.Overdue = countdown(t, now)
 	r.Excerpt = excerpt(t)
 	return r
+}
+
+// channelLabel is "#name", the channel id while no name is known, or
+// "DM".
+func channelLabel(t *bot.Thread) string {
+	switch {
+	case t.DM:
+		return "DM"
+	case t.ChannelName != "":
+		return "#" + t.ChannelName
+	}
+	return t.Channel
+}
+
+// personLabel names an owner: a person of the config by name; staff the
+// config does not list ("slack:U123") by their platform name when the
+// directory knows it.
+func (d *Dashboard) personLabel(owner string, dir bot.Directory) string {
+	if owner == "" || d.people[owner] != nil {
+		return owner
+	}
+	if pl, id, ok := strings.Cut(owner, ":"); ok {
+		if n, ok := dir.User(pl, id); ok {
+			return n.Name
+		}
+	}
+	return owner
+}
+
+// personIDs lists an owner's platform ids: "slack U0ALICE · discord 8001".
+func (d *Dashboard) personIDs(owner string) string {
+	p := d.people[owner]
+	if p == nil {
+		return owner
+	}
+	var parts []string
+	for _, pl := range slices.Sorted(maps.Keys(p.IDs)) {
+		parts = append(parts, pl+" "+p.IDs[pl])
+	}
+	return strings.Join(parts, " · ")
 }
 
 // webLink returns an http(s) permalink, or "" for anything else.
@@ -151,10 +253,15 @@ func excerpt(t *bot.Thread) string {
 	return ""
 }
 
-// sortRows puts waiting threads first, the nearest deadline (or the
-// longest overdue) on top, then the others newest first.
-func sortRows(rows []row) {
-	slices.SortFunc(rows, func(a, b row) int {
+// Sorts of the threads table.
+var sorts = []string{"due", "age", "owner"}
+
+// sortRows orders the table. "due" (the default): waiting threads
+// first, the nearest deadline (or the longest overdue) on top, then the
+// others newest first. "age": the oldest thread first. "owner": by
+// owner (unowned last), then as "due".
+func sortRows(rows []row, by string) {
+	byDue := func(a, b row) int {
 		aw, bw := a.State == bot.Waiting, b.State == bot.Waiting
 		switch {
 		case aw && !bw:
@@ -171,7 +278,23 @@ func sortRows(rows []row) {
 			return a.deadline.Compare(b.deadline)
 		}
 		return -cmpID(a.ID, b.ID)
-	})
+	}
+	switch by {
+	case "age":
+		slices.SortFunc(rows, func(a, b row) int { return cmp.Or(a.created.Compare(b.created), cmpID(a.ID, b.ID)) })
+	case "owner":
+		slices.SortFunc(rows, func(a, b row) int {
+			switch {
+			case a.Owner == "" && b.Owner != "":
+				return 1
+			case b.Owner == "" && a.Owner != "":
+				return -1
+			}
+			return cmp.Or(strings.Compare(a.Owner, b.Owner), byDue(a, b))
+		})
+	default:
+		slices.SortFunc(rows, byDue)
+	}
 }
 
 func cmpID(a, b uint64) int {
@@ -184,23 +307,54 @@ func cmpID(a, b uint64) int {
 	return 0
 }
 
+// View is what every page shows of its viewer (exported for the templates).
+type View struct {
+	Person   string // signed in as; "" when not
+	CSRF     string
+	CanAct   bool // signed in, with an inbox
+	CanLogin bool // there is an inbox to sign in to
+	Token    string
+	Note     string // the reply of the last action (?note=)
+	Return   string // this page, for forms to come back to
+	Counts   []stateCount
+	Total    int
+}
+
+func (d *Dashboard) View(r *http.Request) View {
+	v := viewerOf(r)
+	vd := View{CanLogin: d.inbox != nil, Token: v.query, Note: truncate(r.URL.Query().Get("note"), 300)}
+	if v.session != nil && d.inbox != nil {
+		vd.Person, vd.CSRF, vd.CanAct = v.session.Person, v.session.CSRF, true
+	}
+	q := r.URL.Query()
+	q.Del("note")
+	vd.Return = r.URL.Path
+	if enc := q.Encode(); enc != "" {
+		vd.Return += "?" + enc
+	}
+	return vd
+}
+
 // pageData is what page.html renders.
 type pageData struct {
+	View
 	Now       string
-	Counts    []stateCount
-	Total     int
 	Filter    Filter
+	Sort      string
+	Sorts     []string
 	States    []string
 	Platforms []string
 	Tags      []string
 	Owners    []string
+	People    []string
 	Rows      []row
 	Matched   int
 	Capped    bool
-	Token     string
+	Live      string // the URL the live part refreshes from
 	FRT       template.HTML
 	TagChart  template.HTML
 	SLAChart  template.HTML
+	CSATChart template.HTML
 }
 
 type stateCount struct {
@@ -208,48 +362,69 @@ type stateCount struct {
 	N     int
 }
 
-// page renders the dashboard.
+// SortLink is the list's URL sorted by s, its filters kept.
+func (p pageData) SortLink(s string) string {
+	q := url.Values{}
+	for k, v := range map[string]string{"state": p.Filter.State, "platform": p.Filter.Platform, "tag": p.Filter.Tag,
+		"owner": p.Filter.Owner, "q": p.Filter.Q, "sort": s, "token": p.Token} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	return "/?" + q.Encode()
+}
+
+// page renders the dashboard; with X-Openear-Partial, only its live
+// part (counts and table), which the script swaps in.
 func (d *Dashboard) page(r *http.Request, _ http.Header) ([]byte, error) {
 	f, err := ParseFilter(r.URL.Query(), MaxRows)
 	if err != nil {
 		return nil, badRequest(err)
 	}
+	by := r.URL.Query().Get("sort")
+	if by != "" && !slices.Contains(sorts, by) {
+		return nil, badRequest(fmt.Errorf("sort %q: want due, age or owner", by))
+	}
 	now := d.now()
-	sc, err := d.scanStore(r.Context(), f.Match, now)
+	sc, err := d.scanStore(r.Context(), f.Match, now, d.directory(r.Context()))
 	if err != nil {
 		return nil, err
+	}
+	sortRows(sc.rows, by)
+	data := pageData{
+		View:      d.View(r),
+		Now:       now.Format("2006-01-02 15:04:05 MST"),
+		Filter:    f,
+		Sort:      cmp.Or(by, "due"),
+		Sorts:     sorts,
+		States:    []string{"open", "waiting", "answered", "resolved", "all"},
+		Platforms: []string{bot.Slack, bot.Discord},
+		Tags:      withValue(sc.tags, f.Tag),
+		Owners:    withValue(sc.owners, f.Owner),
+		People:    d.names,
+		Rows:      sc.rows[:min(len(sc.rows), f.Limit)],
+		Matched:   len(sc.rows),
+		Capped:    len(sc.rows) > f.Limit,
+	}
+	data.Live = data.Return
+	data.Total = sc.total
+	for _, s := range []bot.State{bot.Waiting, bot.Answered, bot.Resolved} {
+		data.Counts = append(data.Counts, stateCount{s, sc.counts[s]})
+	}
+	if r.Header.Get("X-Openear-Partial") != "" {
+		return render("list-live", data)
 	}
 	st, err := d.stats(r.Context(), now.Add(-defaultPeriod), now)
 	if err != nil {
 		return nil, err
 	}
 	period := periodLabel(defaultPeriod)
-	sortRows(sc.rows)
-	data := pageData{
-		Now:       now.Format("2006-01-02 15:04:05 MST"),
-		Total:     sc.total,
-		Filter:    f,
-		States:    []string{"open", "waiting", "answered", "resolved", "all"},
-		Platforms: []string{bot.Slack, bot.Discord},
-		Tags:      withValue(sc.tags, f.Tag),
-		Owners:    withValue(sc.owners, f.Owner),
-		Rows:      sc.rows[:min(len(sc.rows), f.Limit)],
-		Matched:   len(sc.rows),
-		Capped:    len(sc.rows) > f.Limit,
-		Token:     r.URL.Query().Get("token"),
-		// The charts are our own SVG, every text in them escaped.
-		FRT:      template.HTML(frtChart(st, period)),
-		TagChart: template.HTML(tagChart(sc)),
-		SLAChart: template.HTML(slaChart(st, period)),
-	}
-	for _, s := range []bot.State{bot.Waiting, bot.Answered, bot.Resolved} {
-		data.Counts = append(data.Counts, stateCount{s, sc.counts[s]})
-	}
-	var b bytes.Buffer
-	if err := pageTmpl.Execute(&b, data); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	// The charts are our own SVG, every text in them escaped.
+	data.FRT = template.HTML(frtChart(st, period))
+	data.TagChart = template.HTML(tagChart(sc))
+	data.SLAChart = template.HTML(slaChart(st, period))
+	data.CSATChart = template.HTML(csatChart(st, period))
+	return render("page.html", data)
 }
 
 // withValue lists a set's keys, sorted, with the current filter value
@@ -285,6 +460,23 @@ func slaChart(st bot.Stats, period string) []byte {
 	return BarsSVG("SLA met per team and person, last "+period, labels, values, "%")
 }
 
+// csatChart shows the mean CSAT score of each team, person and tag.
+func csatChart(st bot.Stats, period string) []byte {
+	var labels []string
+	var values []float64
+	for _, sec := range []struct {
+		kind  string
+		lines map[string]*bot.CSATLine
+	}{{"team", st.CSAT.ByTeam}, {"person", st.CSAT.ByPerson}, {"tag", st.CSAT.ByTag}} {
+		for _, name := range slices.Sorted(maps.Keys(sec.lines)) {
+			l := sec.lines[name]
+			labels = append(labels, fmt.Sprintf("%s %s (%d)", sec.kind, name, l.Answers))
+			values = append(values, l.Average())
+		}
+	}
+	return BarsSVG("CSAT (1–5) per team, person and tag, last "+period, labels, values, "/5")
+}
+
 func (d *Dashboard) chartFRT(r *http.Request, _ http.Header) ([]byte, error) {
 	st, period, err := d.statsSince(r)
 	if err != nil {
@@ -301,8 +493,16 @@ func (d *Dashboard) chartSLA(r *http.Request, _ http.Header) ([]byte, error) {
 	return slaChart(st, period), nil
 }
 
+func (d *Dashboard) chartCSAT(r *http.Request, _ http.Header) ([]byte, error) {
+	st, period, err := d.statsSince(r)
+	if err != nil {
+		return nil, err
+	}
+	return csatChart(st, period), nil
+}
+
 func (d *Dashboard) chartTags(r *http.Request, _ http.Header) ([]byte, error) {
-	sc, err := d.scanStore(r.Context(), nil, d.now())
+	sc, err := d.scanStore(r.Context(), nil, d.now(), nil)
 	if err != nil {
 		return nil, err
 	}

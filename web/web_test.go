@@ -96,7 +96,7 @@ func get(t *testing.T, srv *httptest.Server, path string, header ...string) resp
 	return response{resp.StatusCode, resp.Header, string(body)}
 }
 
-var rowID = regexp.MustCompile(`<tr>\s*<td>(\d+)</td>`)
+var rowID = regexp.MustCompile(`<tr data-id="(\d+)">`)
 
 // rowIDs lists the thread ids of the table's rows, in order.
 func rowIDs(page string) []string {
@@ -110,7 +110,7 @@ func rowIDs(page string) []string {
 // rowOf returns the HTML of the table row of thread id.
 func rowOf(t *testing.T, page, id string) string {
 	t.Helper()
-	i := strings.Index(page, "<tr>\n<td>"+id+"</td>")
+	i := strings.Index(page, `<tr data-id="`+id+`">`)
 	if i < 0 {
 		t.Fatalf("no row for thread %s", id)
 	}
@@ -149,7 +149,7 @@ func TestPage(t *testing.T) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
-	if row := rowOf(t, r.body, "5"); strings.Contains(row, "<a ") {
+	if row := rowOf(t, r.body, "5"); strings.Contains(row, "javascript") || strings.Contains(row, "target=") {
 		t.Errorf("row 5 links to a javascript: permalink:\n%s", row)
 	}
 	for _, bad := range []string{"<script>", "<b>data", "javascript:", "ZgotmplZ", "<img src=x"} {

@@ -95,6 +95,12 @@ type Adapter struct {
 	mu    sync.Mutex
 	chans map[string]chanInfo // channel id -> what it is
 	dms   map[string]string   // user id -> DM channel id
+	// names queues the names to tell the handler (names.go); told is
+	// what it was last told of each user and channel; looking holds the
+	// channels whose name is being looked up.
+	names   chan bot.Name
+	told    map[string]bot.Name
+	looking map[string]bool
 	// members caches the roles of members fetched over REST.
 	members map[string]memberRoles
 }
@@ -102,6 +108,7 @@ type Adapter struct {
 type chanInfo struct {
 	guild  string
 	parent string // the parent channel of a thread; "" otherwise
+	name   string // as Discord names it ("acme-support")
 }
 
 var _ bot.Platform = (*Adapter)(nil)
@@ -135,6 +142,9 @@ func New(cfg Config, h bot.Handler) (*Adapter, error) {
 		lanes:      lanes.New(lanes.DefaultLimit),
 		chans:      map[string]chanInfo{},
 		dms:        map[string]string{},
+		names:      make(chan bot.Name, 1024),
+		told:       map[string]bot.Name{},
+		looking:    map[string]bool{},
 		members:    map[string]memberRoles{},
 	}
 	if a.log == nil {
@@ -199,6 +209,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 		a.lanes.Close() // refuses later jobs, waits for the started ones
 		a.wg.Wait()
 	}()
+	a.wg.Go(func() { a.tellNames(ctx) })
 	var registered bool
 	backoff := time.Second
 	for {
@@ -316,17 +327,20 @@ func (a *Adapter) onGuildCreate(g *discordgo.Guild) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, c := range g.Channels {
-		a.chans[c.ID] = chanInfo{guild: g.ID}
+		a.chans[c.ID] = chanInfo{guild: g.ID, name: c.Name}
+		if a.watched[c.ID] && c.Name != "" {
+			a.noteNameLocked(bot.Name{Kind: bot.NameChannel, ID: c.ID, Name: c.Name})
+		}
 	}
 	for _, c := range g.Threads {
-		a.chans[c.ID] = chanInfo{guild: g.ID, parent: c.ParentID}
+		a.chans[c.ID] = chanInfo{guild: g.ID, parent: c.ParentID, name: c.Name}
 	}
 }
 
 func (a *Adapter) onThread(t *discordgo.Channel) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.chans[t.ID] = chanInfo{guild: t.GuildID, parent: t.ParentID}
+	a.chans[t.ID] = chanInfo{guild: t.GuildID, parent: t.ParentID, name: t.Name}
 }
 
 // channelInfo says which guild a channel is in and, for a thread, its
@@ -342,7 +356,7 @@ func (a *Adapter) channelInfo(ctx context.Context, id string) (chanInfo, error) 
 	if err != nil {
 		return chanInfo{}, err
 	}
-	ci = chanInfo{guild: c.GuildID}
+	ci = chanInfo{guild: c.GuildID, name: c.Name}
 	if c.IsThread() {
 		ci.parent = c.ParentID
 	}

@@ -109,7 +109,7 @@ func (a *Adapter) watchedThreads(ctx context.Context, pass string) ([]string, er
 		}
 		seen[t.ID] = true
 		a.mu.Lock()
-		a.chans[t.ID] = chanInfo{guild: t.GuildID, parent: t.ParentID}
+		a.chans[t.ID] = chanInfo{guild: t.GuildID, parent: t.ParentID, name: t.Name}
 		a.mu.Unlock()
 		out = append(out, t.ID)
 	}

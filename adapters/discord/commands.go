@@ -43,6 +43,7 @@ var (
 			{"action", "update, resolve or show (default show)", false, false},
 			{"text", "The update to post into every linked thread", false, false},
 		}},
+		{"login", "A one-time sign-in link for the dashboard, by DM", nil},
 	}
 )
 

@@ -127,7 +127,7 @@ func (a *Adapter) messageEvent(ctx context.Context, m *discordgo.Message) (bot.E
 	}
 	ev := bot.Event{
 		ID: "discord:msg:" + m.ID, Kind: bot.KindMessage, Platform: bot.Discord,
-		MessageID: m.ID, User: m.Author.ID, UserName: displayName(m.Author, m.Member),
+		MessageID: m.ID, User: m.Author.ID, UserName: a.userName(m),
 		DM: m.GuildID == "", Text: m.Content, At: snowflakeTime(m.ID),
 		Permalink: permalink(m.GuildID, m.ChannelID, m.ID),
 	}
@@ -166,6 +166,9 @@ func (a *Adapter) messageEvent(ctx context.Context, m *discordgo.Message) (bot.E
 	}
 	if ev.ThreadKey == "" && m.MessageReference != nil && m.MessageReference.MessageID != "" {
 		ev.ThreadKey = m.MessageReference.MessageID
+	}
+	if !ev.DM {
+		ev.ChannelName = a.channelName(ev.Channel)
 	}
 	ev.Staff = a.isStaff(ctx, m.GuildID, m.Author.ID, m.Member)
 	return ev, true
@@ -260,6 +263,14 @@ func (a *Adapter) interaction(ctx context.Context, i *discordgo.Interaction) {
 	var r result
 	select {
 	case r = <-done:
+		if r.err == nil && r.res.Prompt != nil {
+			// A customer's score is stored: offer them to add a comment.
+			err := a.s.InteractionRespond(i, commentModal(r.res.Prompt), discordgo.WithContext(ctx))
+			if err == nil {
+				return
+			}
+			a.log.Warn("discord: comment modal not opened", "event", ev.ID, "err", err)
+		}
 		err := a.s.InteractionRespond(i, &discordgo.InteractionResponse{
 			Type: discordgo.InteractionResponseChannelMessageWithSource,
 			Data: &discordgo.InteractionResponseData{Content: capText(orDone(replyText(r.res, r.err))),
@@ -309,6 +320,13 @@ func (a *Adapter) interactionEvent(i *discordgo.Interaction) (bot.Event, bool) {
 		ev.Kind, ev.Text = bot.KindCommand, text
 	case discordgo.InteractionMessageComponent:
 		d := i.MessageComponentData()
+		if r, ok := bot.ParseRating(d.CustomID); ok && r.Score > 0 {
+			ev.Kind, ev.Rating = bot.KindRating, &r
+			if i.Message != nil {
+				ev.MessageID = i.Message.ID
+			}
+			return ev, true // a customer's answer: not a staff matter
+		}
 		ev.Kind, ev.Text = bot.KindButton, d.CustomID
 		if len(d.Values) == 1 {
 			ev.Text = d.Values[0] // a digest's select menu: the option is the command line
@@ -316,6 +334,15 @@ func (a *Adapter) interactionEvent(i *discordgo.Interaction) (bot.Event, bool) {
 		if i.Message != nil {
 			ev.MessageID = i.Message.ID
 		}
+	case discordgo.InteractionModalSubmit:
+		d := i.ModalSubmitData()
+		r, ok := bot.ParseRating(d.CustomID)
+		if !ok || r.Score != 0 {
+			return bot.Event{}, false
+		}
+		r.Comment = modalText(d, commentInput)
+		ev.Kind, ev.Rating = bot.KindRating, &r
+		return ev, true
 	default:
 		return bot.Event{}, false
 	}
@@ -399,4 +426,43 @@ func (a *Adapter) memberRoles(ctx context.Context, guild, user string) ([]string
 	a.members[key] = memberRoles{roles: m.Roles, at: time.Now()}
 	a.mu.Unlock()
 	return m.Roles, nil
+}
+
+// commentInput is the custom id of the comment's text input in the CSAT
+// modal.
+const commentInput = "comment"
+
+// commentModal is the modal that offers the customer to add a comment to
+// the score they gave; its custom id is the prompt's value.
+func commentModal(p *bot.Prompt) *discordgo.InteractionResponse {
+	return &discordgo.InteractionResponse{
+		Type: discordgo.InteractionResponseModal,
+		Data: &discordgo.InteractionResponseData{
+			CustomID: p.Value,
+			Title:    truncate(p.Title, 45),
+			Components: []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+				discordgo.TextInput{CustomID: commentInput, Label: truncate(p.Label, 45), Style: discordgo.TextInputParagraph,
+					Required: false, MaxLength: min(p.Max, 4000)},
+			}}},
+		},
+	}
+}
+
+// modalText returns the value of a modal's text input.
+func modalText(d discordgo.ModalSubmitInteractionData, id string) string {
+	for _, c := range d.Components {
+		var row []discordgo.MessageComponent
+		switch r := c.(type) {
+		case *discordgo.ActionsRow:
+			row = r.Components
+		case discordgo.ActionsRow:
+			row = r.Components
+		}
+		for _, e := range row {
+			if t, ok := e.(*discordgo.TextInput); ok && t.CustomID == id {
+				return t.Value
+			}
+		}
+	}
+	return ""
 }

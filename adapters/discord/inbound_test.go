@@ -3,6 +3,7 @@ package discord_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -19,11 +20,11 @@ func TestCustomerMessage(t *testing.T) {
 	m := fake.Post(watched, customer, "my order is broken", "")
 	ev := rec.waitEvent(t, "discord:msg:"+m.ID)
 	want := bot.Event{ID: "discord:msg:" + m.ID, Kind: bot.KindMessage, Platform: "discord", Channel: watched,
-		MessageID: m.ID, User: customer, UserName: "cust", Text: "my order is broken",
+		MessageID: m.ID, User: customer, UserName: "cust", ChannelName: "ch-222", Text: "my order is broken",
 		Permalink: "https://discord.com/channels/1/222/" + m.ID}
 	at := ev.At
 	ev.At = time.Time{}
-	if ev != want {
+	if !reflect.DeepEqual(ev, want) {
 		t.Fatalf("event\n got %+v\nwant %+v", ev, want)
 	}
 	if d := time.Since(at); d < 0 || d > time.Minute {
@@ -172,7 +173,7 @@ func TestSlashCommand(t *testing.T) {
 	t.Parallel()
 	fake, rec, _ := setup(t)
 	cmds := fake.Commands("")
-	if cmds[0].Name != "openear" || len(cmds[0].Options) != 12 {
+	if cmds[0].Name != "openear" || len(cmds[0].Options) != 13 {
 		t.Fatalf("registered %+v", cmds[0])
 	}
 	id := fake.SlashCommand(guild, triage, roleMate, "openear assign", map[string]string{"id": "42", "user": staffID})

@@ -33,7 +33,11 @@ func (a *Adapter) Send(ctx context.Context, act bot.Action) (bot.Receipt, error)
 		if err != nil {
 			return bot.Receipt{}, sendError("open dm", err)
 		}
-		return a.post(ctx, ch, act.Urgent(), &discordgo.MessageSend{Content: capText(act.Text), AllowedMentions: noMentions()})
+		msg := &discordgo.MessageSend{Content: capText(act.Text), AllowedMentions: noMentions()}
+		if act.Purpose == bot.ForLogin {
+			msg.Flags = discordgo.MessageFlagsSuppressEmbeds // no preview of the link
+		}
+		return a.post(ctx, ch, act.Urgent(), msg)
 	case bot.ActPost:
 		return a.sendPost(ctx, act)
 	}
@@ -42,6 +46,9 @@ func (a *Adapter) Send(ctx context.Context, act bot.Action) (bot.Receipt, error)
 
 func (a *Adapter) sendPost(ctx context.Context, act bot.Action) (bot.Receipt, error) {
 	msg := &discordgo.MessageSend{Content: capText(act.Text), AllowedMentions: noMentions()}
+	if act.Purpose == bot.ForCSAT && act.ThreadID != 0 && act.Channel != a.cfg.TriageChannel {
+		msg.Components = csatButtons(act.ThreadID)
+	}
 	if act.Notice != nil && act.Notice.OwnerID != "" {
 		msg.AllowedMentions.Users = []string{act.Notice.OwnerID}
 	}
@@ -166,6 +173,16 @@ func noticeButtons(id uint64) []discordgo.MessageComponent {
 		discordgo.Button{Label: "Snooze 1h", Style: discordgo.SecondaryButton, CustomID: "snooze " + n + " 1h"},
 		discordgo.Button{Label: "Resolve", Style: discordgo.SuccessButton, CustomID: "resolve " + n},
 	}}}
+}
+
+// csatButtons are the buttons of a thread's CSAT question: one per score
+// (😞 … 😀, 1 to 5), each custom id bot.RatingValue.
+func csatButtons(thread uint64) []discordgo.MessageComponent {
+	row := make([]discordgo.MessageComponent, len(bot.RatingFaces))
+	for i, f := range bot.RatingFaces {
+		row[i] = discordgo.Button{Label: f, Style: discordgo.SecondaryButton, CustomID: bot.RatingValue(thread, i+1)}
+	}
+	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: row}}
 }
 
 // noMentions parses no mention at all: customer text can never ping

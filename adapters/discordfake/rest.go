@@ -391,6 +391,9 @@ func applyBody(m *Message, b messageBody) *apiError {
 	if b.AllowedMentions != nil {
 		m.AllowedMentions = b.AllowedMentions
 	}
+	if b.Flags != 0 {
+		m.Flags = b.Flags
+	}
 	return nil
 }
 
@@ -448,6 +451,27 @@ func (s *Server) callback(id, token string, raw []byte) (int, any) {
 	if err := json.Unmarshal(raw, &b); err != nil {
 		return 400, &apiError{Message: "Invalid Form Body", Code: 50035}
 	}
+	if b.Type == int(discordgo.InteractionResponseModal) {
+		var m modalBody
+		if err := json.Unmarshal(raw, &struct {
+			Data *modalBody `json:"data"`
+		}{&m}); err != nil {
+			return 400, &apiError{Message: "Invalid Form Body", Code: 50035}
+		}
+		if err := checkModal(m); err != nil {
+			return 400, &apiError{Message: "Invalid Form Body (data: " + err.Error() + ")", Code: 50035}
+		}
+		if in.modal != "" || in.submitted {
+			// A modal cannot answer the submission of a modal.
+			return 400, &apiError{Message: "Interaction cannot respond with a modal", Code: 50035}
+		}
+		in.modal = m.CustomID
+		r := b.Data.response("modal", b.Type)
+		r.CustomID, r.Title = m.CustomID, m.Title
+		in.acked = true
+		in.responses = append(in.responses, r)
+		return http.StatusNoContent, nil
+	}
 	in.acked = true
 	in.responses = append(in.responses, b.Data.response("callback", b.Type))
 	return http.StatusNoContent, nil
@@ -495,11 +519,19 @@ func (s *Server) memberJSON(guildID, userID string) map[string]any {
 	if g := s.guilds[guildID]; g != nil && g.members[userID] != nil {
 		roles = append(roles, g.members[userID].roles...)
 	}
-	return map[string]any{"roles": roles, "joined_at": "2024-01-01T00:00:00Z", "deaf": false, "mute": false}
+	d := map[string]any{"roles": roles, "joined_at": "2024-01-01T00:00:00Z", "deaf": false, "mute": false}
+	if g := s.guilds[guildID]; g != nil && g.members[userID] != nil && g.members[userID].nick != "" {
+		d["nick"] = g.members[userID].nick
+	}
+	return d
 }
 
 func (s *Server) channelJSON(c *channel) map[string]any {
-	d := map[string]any{"id": c.id, "type": int(c.kind), "name": "ch-" + c.id}
+	name := c.name
+	if name == "" {
+		name = "ch-" + c.id
+	}
+	d := map[string]any{"id": c.id, "type": int(c.kind), "name": name}
 	if c.guild != "" {
 		d["guild_id"] = c.guild
 	}
@@ -639,4 +671,47 @@ func isDiscordHost(h string) bool {
 		}
 	}
 	return false
+}
+
+// modalBody is the data of a modal response (type 9).
+type modalBody struct {
+	CustomID   string `json:"custom_id"`
+	Title      string `json:"title"`
+	Components []struct {
+		Type       int `json:"type"`
+		Components []struct {
+			Type      int    `json:"type"`
+			CustomID  string `json:"custom_id"`
+			Label     string `json:"label"`
+			Style     int    `json:"style"`
+			MaxLength int    `json:"max_length"`
+		} `json:"components"`
+	} `json:"components"`
+}
+
+// checkModal returns what Discord refuses in a modal: a custom id of 1
+// to 100 characters, a title of 1 to 45, 1 to 5 action rows of one text
+// input each, labels of 1 to 45 characters, styles 1 or 2, max_length
+// at most 4000.
+func checkModal(m modalBody) error {
+	runes := func(s string) int { return len([]rune(s)) }
+	switch {
+	case m.CustomID == "" || runes(m.CustomID) > 100:
+		return fmt.Errorf("custom_id %q", m.CustomID)
+	case m.Title == "" || runes(m.Title) > 45:
+		return fmt.Errorf("title %q", m.Title)
+	case len(m.Components) == 0 || len(m.Components) > 5:
+		return fmt.Errorf("%d rows", len(m.Components))
+	}
+	for i, row := range m.Components {
+		if row.Type != int(discordgo.ActionsRowComponent) || len(row.Components) != 1 {
+			return fmt.Errorf("row %d", i)
+		}
+		t := row.Components[0]
+		if t.Type != int(discordgo.TextInputComponent) || t.CustomID == "" || t.Label == "" || runes(t.Label) > 45 ||
+			(t.Style != 1 && t.Style != 2) || t.MaxLength > 4000 {
+			return fmt.Errorf("row %d: text input", i)
+		}
+	}
+	return nil
 }

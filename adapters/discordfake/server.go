@@ -3,8 +3,11 @@ package discordfake
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -106,9 +109,11 @@ type Message struct {
 	Buttons    []Button
 	// AllowedMentions is what the bot set (nil when it set nothing).
 	AllowedMentions *discordgo.MessageAllowedMentions
-	Edits           int
-	Reactions       []string  // "userID:emoji"
-	At              time.Time // when the fake stored it
+	// Flags are the message's flags as the bot set them (4: no embeds).
+	Flags     int
+	Edits     int
+	Reactions []string  // "userID:emoji"
+	At        time.Time // when the fake stored it
 }
 
 // Response is one answer of the bot to an interaction.
@@ -120,7 +125,10 @@ type Response struct {
 	Content string
 	Flags   int
 	Embeds  []*discordgo.MessageEmbed
-	At      time.Time
+	// CustomID and Title are a modal's (type 9).
+	CustomID string
+	Title    string
+	At       time.Time
 }
 
 // Identify is a recorded IDENTIFY.
@@ -138,6 +146,7 @@ type guild struct {
 type member struct {
 	user  string
 	roles []string
+	nick  string
 }
 
 type user struct {
@@ -147,6 +156,7 @@ type user struct {
 
 type channel struct {
 	id, guild, parent string
+	name              string // "" shows as "ch-<id>"
 	kind              discordgo.ChannelType
 	recipient         string // DM
 	msgs              []*Message
@@ -159,6 +169,8 @@ type interaction struct {
 	created                         time.Time
 	responses                       []Response
 	acked                           bool
+	modal                           string // the custom id of the modal it answered with
+	submitted                       bool   // that modal was submitted
 }
 
 type fault struct {
@@ -387,6 +399,47 @@ func (s *Server) AddMember(guildID, userID, name string, roles []string, bot boo
 	}
 	s.users[userID] = &user{id: userID, name: name, bot: bot}
 	s.touch()
+}
+
+// SetChannelName names a channel (as Discord shows it: "acme-support").
+func (s *Server) SetChannelName(id, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c := s.channels[id]; c != nil {
+		c.name = name
+	}
+	s.touch()
+}
+
+// SetNick sets a member's nickname in a guild.
+func (s *Server) SetNick(guildID, userID, nick string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m := s.guildOf(guildID).members[userID]; m != nil {
+		m.nick = nick
+	}
+	s.touch()
+}
+
+// SubmitModal submits the modal an interaction was answered with, as
+// the user it was shown to, with the values of its text inputs (custom
+// id -> value): INTERACTION_CREATE of type 5. It returns the new
+// interaction's id.
+func (s *Server) SubmitModal(interactionID string, values map[string]string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in := s.interactions[interactionID]
+	if in == nil || in.modal == "" || in.submitted {
+		return "", fmt.Errorf("discordfake: interaction %s opened no modal", interactionID)
+	}
+	in.submitted = true
+	rows := []map[string]any{}
+	for _, k := range slices.Sorted(maps.Keys(values)) {
+		rows = append(rows, map[string]any{"type": int(discordgo.ActionsRowComponent), "components": []map[string]any{
+			{"type": int(discordgo.TextInputComponent), "custom_id": k, "value": values[k]}}})
+	}
+	data := map[string]any{"custom_id": in.modal, "components": rows}
+	return s.interact(in.guild, in.channel, in.user, discordgo.InteractionModalSubmit, data, nil), nil
 }
 
 func (s *Server) userOf(id string) *user {

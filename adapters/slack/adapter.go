@@ -66,10 +66,14 @@ type Adapter struct {
 	mu    sync.Mutex
 	id    *identity           // from auth.test, once known
 	users map[string]userInfo // user id -> team and name (users.info), cached
-	// want queues the users whose names nameOf missed, for lookupNames;
-	// wanted holds them while queued.
+	teams map[string]named    // team id -> its name (team.info), cached
+	chans map[string]named    // channel id -> its name (conversations.info), cached
+	// want queues the users ("u:" id) and channels ("c:" id) whose names
+	// are missing or old, for lookupNames; wanted holds them while
+	// queued. told is what the handler was last told of each.
 	want   chan string
 	wanted map[string]bool
+	told   map[string]bot.Name
 	dms    map[string]string // user id -> DM channel id, cached
 }
 
@@ -95,8 +99,8 @@ func New(cfg Config, h bot.Handler) (*Adapter, error) {
 	a := &Adapter{
 		cfg: cfg, h: h, log: cfg.Logger, now: cfg.Now,
 		watched: map[string]bool{}, staff: map[string]bool{},
-		users: map[string]userInfo{}, dms: map[string]string{},
-		want: make(chan string, 1024), wanted: map[string]bool{},
+		users: map[string]userInfo{}, dms: map[string]string{}, teams: map[string]named{}, chans: map[string]named{},
+		want: make(chan string, 1024), wanted: map[string]bool{}, told: map[string]bot.Name{},
 	}
 	if a.log == nil {
 		a.log = slog.Default()
@@ -242,61 +246,6 @@ func (a *Adapter) teamOf(ctx context.Context, user string) (string, error) {
 	return u.team, err
 }
 
-// nameOf returns a user's display name for notices from the cache, or
-// "". A name is a nicety, never a reason to fail or delay an event: a
-// miss is queued for lookupNames, which asks users.info in the
-// background, so the customer's next message carries the name (and the
-// core keeps it for the thread).
-func (a *Adapter) nameOf(user string) string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if u, ok := a.users[user]; ok {
-		return u.name
-	}
-	if !a.wanted[user] && len(a.wanted) < cap(a.want) {
-		select {
-		case a.want <- user:
-			a.wanted[user] = true
-		default:
-		}
-	}
-	return ""
-}
-
-// lookupNames looks up the names nameOf missed, one at a time, until ctx
-// ends. After a failed lookup it pauses a minute: Slack may be down or
-// limiting users.info, and names can wait.
-func (a *Adapter) lookupNames(ctx context.Context) {
-	for {
-		var user string
-		select {
-		case <-ctx.Done():
-			return
-		case user = <-a.want:
-		}
-		lctx, cancel := context.WithTimeout(ctx, nameTimeout)
-		err := a.read(lctx, func() error {
-			_, err := a.userInfo(lctx, user)
-			return err
-		})
-		cancel()
-		a.mu.Lock()
-		delete(a.wanted, user)
-		a.mu.Unlock()
-		if err == nil || ctx.Err() != nil || isCode(err, "user_not_found", "user_not_visible") {
-			continue
-		}
-		a.log.Debug("slack: no display name; names wait a minute", "user", user, "err", err)
-		t := time.NewTimer(time.Minute)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-	}
-}
-
 // nameTimeout bounds one background name lookup.
 const nameTimeout = 10 * time.Second
 
@@ -306,7 +255,8 @@ const nameTimeout = 10 * time.Second
 const teamTimeout = 2 * time.Second
 
 // userInfo returns a user's team and display name, from users.info
-// (cached, at most 10,000 users).
+// (cached, at most 10,000 users, whatever their age: a team never
+// changes; names are refreshed by the background lookup).
 func (a *Adapter) userInfo(ctx context.Context, user string) (userInfo, error) {
 	a.mu.Lock()
 	u, ok := a.users[user]
@@ -314,11 +264,26 @@ func (a *Adapter) userInfo(ctx context.Context, user string) (userInfo, error) {
 	if ok {
 		return u, nil
 	}
+	return a.fetchUser(ctx, user, false)
+}
+
+// fetchUser asks users.info and caches the answer; with company, also
+// team.info for the name of a Slack Connect user's workspace (cached).
+// Without it (the event path, in a hurry), an outside user's entry is
+// left as old, for the background lookup to complete.
+func (a *Adapter) fetchUser(ctx context.Context, user string, company bool) (userInfo, error) {
 	info, err := a.api.GetUserInfoContext(ctx, user)
 	if err != nil {
 		return userInfo{}, fmt.Errorf("slack users.info %s: %w", user, err)
 	}
-	u = userInfo{team: info.TeamID, name: cmp.Or(info.Profile.DisplayName, info.RealName, info.Name)}
+	u := userInfo{team: info.TeamID, name: cmp.Or(info.Profile.DisplayName, info.RealName, info.Name), at: a.now()}
+	if id := a.homeTeam(); u.team != "" && id != "" && u.team != id {
+		if company {
+			u.company = a.teamName(ctx, u.team)
+		} else {
+			u.at = time.Time{}
+		}
+	}
 	a.mu.Lock()
 	if len(a.users) > 10000 {
 		clear(a.users)
@@ -329,7 +294,11 @@ func (a *Adapter) userInfo(ctx context.Context, user string) (userInfo, error) {
 }
 
 // userInfo is what openear keeps of a Slack user.
-type userInfo struct{ team, name string }
+type userInfo struct {
+	team, name string
+	company    string    // their workspace's name, when not the home team
+	at         time.Time // when users.info told
+}
 
 // isStaff decides whether (team, user) is staff: a configured staff id, or
 // a member of the home team. An empty team is looked up with users.info.

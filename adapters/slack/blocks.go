@@ -197,3 +197,58 @@ func digestLine(n *bot.Notice) string {
 	}
 	return s.String()
 }
+
+// csatBlocks renders the CSAT question of a thread: the question, then a
+// button per score (😞 … 😀, 1 to 5) whose value is bot.RatingValue.
+func csatBlocks(thread uint64, question string) []slack.Block {
+	buttons := make([]slack.BlockElement, len(bot.RatingFaces))
+	for i, f := range bot.RatingFaces {
+		score := i + 1
+		b := slack.NewButtonBlockElement(fmt.Sprintf("%s%d", ActionCSAT, score), bot.RatingValue(thread, score),
+			slack.NewTextBlockObject(slack.PlainTextType, f, true, false))
+		buttons[i] = b
+	}
+	return []slack.Block{
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, clip(escape(question), 2900), false, false), nil, nil),
+		slack.NewActionBlock("openear-csat", buttons...),
+	}
+}
+
+// ActionCSAT prefixes the action ids of the CSAT buttons ("csat_4").
+const ActionCSAT = "csat_"
+
+// CSATView is the callback id of the modal that takes a CSAT comment.
+const CSATView = "openear_csat"
+
+// commentBlock and commentAction name the comment's input in the modal.
+const (
+	commentBlock  = "comment"
+	commentAction = "comment"
+)
+
+// commentModal is the modal that offers the customer to add a comment to
+// the score they gave.
+func commentModal(p *bot.Prompt) slack.ModalViewRequest {
+	input := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, clip(p.Label, 150), false, false), commentAction)
+	input.Multiline = true
+	input.MaxLength = min(p.Max, 3000)
+	block := slack.NewInputBlock(commentBlock, slack.NewTextBlockObject(slack.PlainTextType, clip(p.Label, 2000), false, false), nil, input)
+	block.Optional = true
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		Title:           slack.NewTextBlockObject(slack.PlainTextType, clipRunes(p.Title, 24), false, false),
+		Submit:          slack.NewTextBlockObject(slack.PlainTextType, clipRunes(p.Submit, 24), false, false),
+		Blocks:          slack.Blocks{BlockSet: []slack.Block{block}},
+		CallbackID:      CSATView,
+		PrivateMetadata: p.Value,
+	}
+}
+
+// clipRunes cuts s to at most n characters (Slack counts a view title's
+// characters).
+func clipRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}

@@ -85,6 +85,18 @@ type interaction struct {
 			Value string `json:"value"`
 		} `json:"selected_option"`
 	} `json:"actions"`
+	// View is the modal of a view_submission (the CSAT comment).
+	View struct {
+		ID              string `json:"id"`
+		Hash            string `json:"hash"`
+		CallbackID      string `json:"callback_id"`
+		PrivateMetadata string `json:"private_metadata"`
+		State           struct {
+			Values map[string]map[string]struct {
+				Value string `json:"value"`
+			} `json:"values"`
+		} `json:"state"`
+	} `json:"view"`
 }
 
 // parseInteraction decodes the JSON of an interactivity payload.
@@ -100,9 +112,14 @@ func parseInteraction(payload []byte) (interaction, error) {
 func (in *interaction) channel() string { return cmp.Or(in.Channel.ID, in.Container.ChannelID) }
 
 // handleInteraction handles block_actions: each button's value (or a
-// select's chosen option) is a command line ("claim 42"); the reply goes
-// to the actor with chat.postEphemeral (never to response_url).
+// select's chosen option) is a command line ("claim 42"), or a CSAT
+// rating; the reply goes to the actor with chat.postEphemeral (never to
+// response_url). A submitted CSAT comment modal is a view_submission.
 func (a *Adapter) handleInteraction(ctx context.Context, in interaction) {
+	if in.Type == string(slack.InteractionTypeViewSubmission) && in.View.CallbackID == CSATView {
+		a.csatComment(ctx, in)
+		return
+	}
 	if in.Type != string(slack.InteractionTypeBlockActions) {
 		a.log.Debug("slack: ignoring interaction", "type", in.Type)
 		return
@@ -117,6 +134,10 @@ func (a *Adapter) handleInteraction(ctx context.Context, in interaction) {
 	for _, act := range in.Actions {
 		value := cmp.Or(act.Value, act.SelectedOption.Value)
 		if value == "" {
+			continue
+		}
+		if r, ok := bot.ParseRating(value); ok && r.Score > 0 {
+			a.rate(ctx, in, channel, act.ActionID, r)
 			continue
 		}
 		text := failedReply
@@ -141,5 +162,58 @@ func (a *Adapter) handleInteraction(ctx context.Context, in interaction) {
 			slack.MsgOptionText(escape(text), false), slack.MsgOptionLinkNames(false), slack.MsgOptionParse(false)); err != nil {
 			a.log.Warn("slack: ephemeral reply failed", "channel", channel, "user", in.User.ID, "err", err)
 		}
+	}
+}
+
+// rate hands a customer's press on a CSAT button to the handler (which
+// refuses anyone but the thread's customer) and, once the score is
+// stored, opens the modal that takes an optional comment; otherwise the
+// reply goes to the presser alone.
+func (a *Adapter) rate(ctx context.Context, in interaction, channel, actionID string, r bot.Rating) {
+	ev := bot.Event{Kind: bot.KindRating, Platform: bot.Slack, Channel: channel, MessageID: in.Container.MessageTs,
+		User: in.User.ID, Rating: &r, At: a.now()}
+	if in.TriggerID != "" {
+		ev.ID = "slack:csat:" + in.TriggerID + ":" + actionID
+	}
+	res, err := a.h.Handle(ctx, ev)
+	text := res.Reply
+	if err != nil {
+		a.log.Error("slack: rating not recorded", "user", in.User.ID, "err", err)
+		text = failedReply
+	}
+	if err == nil && res.Prompt != nil && in.TriggerID != "" {
+		_, verr := a.api.OpenViewContext(ctx, in.TriggerID, commentModal(res.Prompt))
+		if verr == nil {
+			return
+		}
+		a.log.Warn("slack: comment modal not opened", "user", in.User.ID, "err", verr)
+	}
+	if text == "" || channel == "" {
+		return
+	}
+	if _, err := a.api.PostEphemeralContext(ctx, channel, in.User.ID,
+		slack.MsgOptionText(escape(text), false), slack.MsgOptionLinkNames(false), slack.MsgOptionParse(false)); err != nil {
+		a.log.Warn("slack: ephemeral reply failed", "channel", channel, "user", in.User.ID, "err", err)
+	}
+}
+
+// csatComment hands the comment of a submitted CSAT modal to the
+// handler. The (empty) acknowledgement closes the modal.
+func (a *Adapter) csatComment(ctx context.Context, in interaction) {
+	r, ok := bot.ParseRating(in.View.PrivateMetadata)
+	if !ok || r.Score != 0 {
+		a.log.Warn("slack: a CSAT modal without its thread", "user", in.User.ID)
+		return
+	}
+	r.Comment = in.View.State.Values[commentBlock][commentAction].Value
+	if strings.TrimSpace(r.Comment) == "" {
+		return
+	}
+	ev := bot.Event{Kind: bot.KindRating, Platform: bot.Slack, User: in.User.ID, Rating: &r, At: a.now()}
+	if in.View.ID != "" {
+		ev.ID = "slack:csat-comment:" + in.View.ID + ":" + in.View.Hash
+	}
+	if _, err := a.h.Handle(ctx, ev); err != nil {
+		a.log.Error("slack: rating comment not recorded", "user", in.User.ID, "err", err)
 	}
 }

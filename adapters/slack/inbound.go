@@ -150,8 +150,8 @@ func (a *Adapter) skipReason(id *identity, m message) string {
 
 // messageEvent turns a message into a KindMessage event; false when it
 // is not one openear handles. backfill marks one read by backfill rather
-// than delivered live. The customer's name comes from the cache only
-// (a miss is looked up in the background, for the next message).
+// than delivered live. Names come from the caches only (a miss is looked
+// up in the background and told to the handler; see names.go).
 func (a *Adapter) messageEvent(ctx context.Context, eventID string, m message, backfill bool) (bot.Event, bool, error) {
 	id, err := a.identify(ctx)
 	if err != nil {
@@ -178,8 +178,9 @@ func (a *Adapter) messageEvent(ctx context.Context, eventID string, m message, b
 	if m.ThreadTS != "" && m.ThreadTS != m.TS {
 		ev.ThreadKey = m.ThreadTS
 	}
-	if !staff {
-		ev.UserName = a.nameOf(m.User)
+	ev.UserName, ev.UserCompany = a.nameOf(m.User)
+	if !ev.DM {
+		ev.ChannelName = a.channelName(m.Channel)
 	}
 	return ev, true, nil
 }

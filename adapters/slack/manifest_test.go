@@ -232,7 +232,7 @@ func TestManifestLackingAScopeFails(t *testing.T) {
 // TestWebAPIMethodWithoutScopeFails: a Web API method called through
 // slackfake that the scope table lacks is named by the check TestMain
 // runs over the methods the adapter's tests called — here
-// conversations.info, which the adapter does not call (yet).
+// reactions.add, which the adapter does not call (yet).
 func TestWebAPIMethodWithoutScopeFails(t *testing.T) {
 	fake := slackfake.New(slackfake.Options{}) // not newFake: kept out of TestMain's check
 	defer fake.Close()
@@ -241,14 +241,15 @@ func TestWebAPIMethodWithoutScopeFails(t *testing.T) {
 	if _, err := api.AuthTestContext(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := api.GetConversationInfoContext(context.Background(), &slackapi.GetConversationInfoInput{ChannelID: "C0NEW"}); err != nil {
+	ts := fake.Post("C0NEW", "U0SOMEONE", "hello", "")
+	if err := api.AddReactionContext(context.Background(), "eyes", slackapi.ItemRef{Channel: "C0NEW", Timestamp: ts}); err != nil {
 		t.Fatal(err)
 	}
-	if got := fake.Methods(); !slices.Equal(got, []string{"auth.test", "conversations.info"}) {
+	if got := fake.Methods(); !slices.Equal(got, []string{"auth.test", "reactions.add"}) {
 		t.Fatalf("the fake recorded %q", got)
 	}
 	p := tableProblems(fake.Methods(), false)
-	if len(p) != 1 || !strings.HasPrefix(p[0], "conversations.info is called, but the scope table has no entry") {
+	if len(p) != 1 || !strings.HasPrefix(p[0], "reactions.add is called, but the scope table has no entry") {
 		t.Fatalf("problems = %q", p)
 	}
 	// In a complete run, a table entry no test calls is a problem too.
@@ -329,7 +330,7 @@ func TestCheckToken(t *testing.T) {
 	if tok.Team != "T0HOME" || tok.User != "U0BOT" || !slices.Equal(tok.Granted, []string{"chat:write", "commands"}) {
 		t.Fatalf("token = %+v", tok)
 	}
-	if want := []string{"channels:history", "groups:history", "im:write", "reactions:read", "users:read"}; !slices.Equal(tok.Missing, want) {
+	if want := []string{"channels:history", "channels:read", "groups:history", "groups:read", "im:write", "reactions:read", "team:read", "users:read"}; !slices.Equal(tok.Missing, want) {
 		t.Fatalf("missing = %q, want %q", tok.Missing, want)
 	}
 	cfg.AppToken = "xapp-wrong"

@@ -25,12 +25,19 @@ var webAPI = map[string][]string{
 	"conversations.open":    {"im:write"},   // the DM channel to an owner
 	"conversations.list":    {"im:read"},    // the bot's DM channels, for backfill (types=im)
 	"users.info":            {"users:read"}, // a user's team (staff?) and name
+	"team.info":             {"team:read"},  // the name of a Slack Connect customer's workspace
+	"conversations.info":    readScopes,     // a watched channel's name, for the dashboard
+	"views.open":            nil,            // the CSAT comment modal (a trigger_id, no scope)
 	"conversations.history": historyScopes,  // backfill of watched channels
 	"conversations.replies": historyScopes,  // backfill of their threads
 }
 
 // dmMethods are the methods called only when DMs are watched.
 var dmMethods = []string{"conversations.list"}
+
+// readScopes read the name of public (channels:) and private (groups:)
+// channels.
+var readScopes = []string{"channels:read", "groups:read"}
 
 // historyScopes read the history of public (channels:) and private
 // (groups:) channels: a watched channel may be either.

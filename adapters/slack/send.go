@@ -49,7 +49,11 @@ func (a *Adapter) Send(ctx context.Context, act bot.Action) (bot.Receipt, error)
 	case bot.ActDM:
 		r, err = a.sendDM(ctx, act)
 	case bot.ActPost:
-		r, err = a.post(ctx, act.Channel, act.Urgent(), textOptions(act.Text, act.ThreadKey)...)
+		opts := textOptions(act.Text, act.ThreadKey)
+		if act.Purpose == bot.ForCSAT && act.ThreadID != 0 && act.Channel != a.cfg.TriageChannel {
+			opts = append(opts, slack.MsgOptionBlocks(csatBlocks(act.ThreadID, act.Text)...))
+		}
+		r, err = a.post(ctx, act.Channel, act.Urgent(), opts...)
 	default:
 		return bot.Receipt{}, fmt.Errorf("slack send %d: unknown action kind %q: %w", act.ID, act.Kind, bot.ErrPermanent)
 	}
@@ -186,7 +190,12 @@ func (a *Adapter) sendDM(ctx context.Context, act bot.Action) (bot.Receipt, erro
 		a.dms[act.To] = ch
 		a.mu.Unlock()
 	}
-	return a.post(ctx, ch, act.Urgent(), textOptions(act.Text, "")...)
+	opts := textOptions(act.Text, "")
+	if act.Purpose == bot.ForLogin {
+		// No preview: the link is for its reader only.
+		opts = append(opts, slack.MsgOptionDisableLinkUnfurl(), slack.MsgOptionDisableMediaUnfurl())
+	}
+	return a.post(ctx, ch, act.Urgent(), opts...)
 }
 
 // classify maps a Slack error to the bot's retry contract.

@@ -2,6 +2,7 @@ package slack_test
 
 import (
 	"context"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -45,7 +46,7 @@ func TestSocketMessageAckedAfterHandle(t *testing.T) {
 		MessageID: ts, User: carol, Text: "it is broken",
 		Permalink: e.fake.Permalink(custChan, ts, root)}
 	ev.At = time.Time{}
-	if ev != want {
+	if !reflect.DeepEqual(ev, want) {
 		t.Fatalf("event\n got %+v\nwant %+v", ev, want)
 	}
 	if got[0].At.IsZero() || time.Since(got[0].At) > time.Minute {

@@ -355,7 +355,7 @@ func (s *Server) SlashCommand(ctx context.Context, user, team, channel, text str
 		"user_id": {user}, "user_name": {u.Name}, "command": {"/openear"}, "text": {text},
 		"api_app_id": {"A0OPENEAR"}, "is_enterprise_install": {"false"},
 		"response_url": {"https://hooks.slack.com/commands/" + team + "/1/fake"},
-		"trigger_id":   {s.nextIDLocked("trig.")},
+		"trigger_id":   {s.triggerLocked(user)},
 	}
 	payload := obj{}
 	for k := range f {
@@ -384,7 +384,7 @@ func (s *Server) Press(ctx context.Context, user, team, actionID, value, channel
 		"team":      obj{"id": team, "domain": s.opts.Domain},
 		"channel":   obj{"id": channel, "name": s.channelLocked(channel).name},
 		"container": obj{"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": false},
-		"message":   msg, "trigger_id": s.nextIDLocked("trig."),
+		"message":   msg, "trigger_id": s.triggerLocked(user),
 		"response_url": "https://hooks.slack.com/actions/" + team + "/1/fake",
 		"actions": []obj{{"action_id": actionID, "block_id": "openear", "type": "button",
 			"text": obj{"type": "plain_text", "text": actionID}, "value": value, "action_ts": now}},

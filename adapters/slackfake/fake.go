@@ -179,6 +179,9 @@ type Server struct {
 	changes   changes.Signal         // wakes WaitFor
 	closed    bool
 	appURL    string
+	teams     map[string]string   // team id -> name, for team.info
+	triggers  map[string]*trigger // trigger_id -> who and when
+	views     []*View
 
 	wg sync.WaitGroup
 }

@@ -13,7 +13,7 @@ import (
 var AllScopes = []string{
 	"channels:history", "channels:read", "chat:write", "commands",
 	"groups:history", "groups:read", "im:history", "im:read", "im:write",
-	"mpim:history", "reactions:read", "reactions:write", "users:read",
+	"mpim:history", "reactions:read", "reactions:write", "team:read", "users:read",
 }
 
 // neededScope is the bot scope Slack requires for a call of method with
@@ -47,6 +47,8 @@ func neededScope(method string, f url.Values) string {
 		return "channels:read"
 	case "users.info":
 		return "users:read"
+	case "team.info":
+		return "team:read"
 	}
 	// auth.test and chat.getPermalink need no scope; apps.connections.open
 	// takes the app-level token (connections:write), not a bot scope.

@@ -40,11 +40,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	var jsonBody []byte
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		jsonBody = body
-		var m map[string]any
+		var m map[string]json.RawMessage
 		if json.Unmarshal(body, &m) == nil {
 			for k, v := range m {
-				if str, ok := v.(string); ok {
+				var str string
+				if json.Unmarshal(v, &str) == nil {
 					form.Set(k, str)
+				} else {
+					form.Set(k, string(v)) // an object (a view) as its JSON
 				}
 			}
 		}
@@ -131,6 +134,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		"conversations.list":    s.conversationsList,
 		"conversations.open":    s.conversationsOpen,
 		"users.info":            s.usersInfo,
+		"team.info":             s.teamInfo,
+		"views.open":            s.viewsOpen,
 	}[method]
 	if !ok {
 		fail(w, "unknown_method")

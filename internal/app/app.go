@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -59,11 +60,13 @@ func New(ctx context.Context, cfg config.Config, store bot.Store, clock bot.Cloc
 		}
 	}
 	opts.TickEvery, opts.SendEvery = w.Tick, w.Tick
+	a := &App{log: log, Mux: http.NewServeMux()}
+	opts.Web.URL = func() string { return a.publicURL(cfg) }
 	b, err := bot.New(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Bot: b, log: log, Mux: http.NewServeMux()}
+	a.Bot = b
 	a.runners = append(a.runners, b.Run)
 	if s := cfg.Slack; s != nil && s.Enabled {
 		ad, err := slack.New(slack.Config{BotToken: s.BotToken.Reveal(), AppToken: s.AppToken.Reveal(), SigningSecret: s.SigningSecret.Reveal(),
@@ -89,14 +92,37 @@ func New(ctx context.Context, cfg config.Config, store bot.Store, clock bot.Cloc
 		a.runners = append(a.runners, ad.Run)
 	}
 	a.Mux.HandleFunc("GET /healthz", a.healthz)
-	a.serveDashboard(cfg, store, m)
+	a.serveDashboard(cfg, store, m, opts.People)
 	return a, nil
 }
 
-// serveDashboard mounts the dashboard, its JSON API and /metrics, behind
-// the http.token when one is set (config requires one when the listener is
-// not loopback).
-func (a *App) serveDashboard(cfg config.Config, store bot.Store, m *metrics.Metrics) {
+// publicURL is the base of sign-in links: http.public_url, else
+// http:// and the address Run listens on — unless that is every
+// interface (0.0.0.0, ::), which no browser can be sent to: then ""
+// and `login` says to set http.public_url.
+func (a *App) publicURL(cfg config.Config) string {
+	if u := cfg.HTTP.PublicURL; u != "" {
+		return u
+	}
+	addr := a.Addr()
+	if addr == nil {
+		return ""
+	}
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		return ""
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// serveDashboard mounts the dashboard, its JSON API and /metrics. With
+// http.token set (config requires one when the listener is not
+// loopback), /metrics needs it, and the dashboard needs it or a staff
+// member's session for reading; acting needs a session always.
+func (a *App) serveDashboard(cfg config.Config, store bot.Store, m *metrics.Metrics, people []bot.Person) {
 	counts := &stateCounts{store: store}
 	m.SetThreadsByState(counts.get)
 	m.SetOutboxDepth(func() int {
@@ -106,6 +132,8 @@ func (a *App) serveDashboard(cfg config.Config, store bot.Store, m *metrics.Metr
 		}
 		return len(acts)
 	})
+	csat := &csatStats{bot: a.Bot}
+	m.SetCSAT(csat.get)
 	if a.Slack != nil {
 		m.SetConnected(bot.Slack, a.Slack.Connected)
 	}
@@ -113,12 +141,14 @@ func (a *App) serveDashboard(cfg config.Config, store bot.Store, m *metrics.Metr
 		m.SetConnected(bot.Discord, a.Discord.Connected)
 	}
 	protect := func(h http.Handler) http.Handler { return h }
-	if tok := cfg.HTTP.Token.Reveal(); tok != "" {
+	tok := cfg.HTTP.Token.Reveal()
+	if tok != "" {
 		protect = func(h http.Handler) http.Handler { return web.RequireToken(tok, h) }
 	}
-	dash := web.New(web.Options{Store: store, Now: a.Bot.Now, Stats: a.Bot.Stats}).Handler()
+	dash := web.New(web.Options{Store: store, Now: a.Bot.Now, Stats: a.Bot.Stats, Token: tok, Inbox: a.Bot,
+		People: people, SecureCookie: strings.HasPrefix(cfg.HTTP.PublicURL, "https://")}).Handler()
 	a.Mux.Handle("/metrics", protect(m.Handler()))
-	a.Mux.Handle("/", protect(dash))
+	a.Mux.Handle("/", dash)
 }
 
 // stateCounts counts threads by state for /metrics, reading the store at
@@ -142,6 +172,30 @@ func (c *stateCounts) get() map[bot.State]int {
 	}
 	c.last, c.at = counts, time.Now()
 	return counts
+}
+
+// csatStats summarises the CSAT of the threads of the last 30 days for
+// /metrics, reading the store at most every minute (a full scan).
+type csatStats struct {
+	bot  *bot.Bot
+	mu   sync.Mutex
+	at   time.Time
+	last bot.CSATStats
+}
+
+func (c *csatStats) get() bot.CSATStats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.at.IsZero() && time.Since(c.at) < time.Minute {
+		return c.last
+	}
+	now := c.bot.Now()
+	st, err := c.bot.Stats(context.Background(), now.Add(-30*24*time.Hour), now)
+	if err != nil {
+		return c.last
+	}
+	c.last, c.at = st.CSAT, time.Now()
+	return c.last
 }
 
 // Addr is the address Run listens on, once it does; nil before.

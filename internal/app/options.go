@@ -92,6 +92,7 @@ func BotOptions(cfg config.Config) (bot.Options, error) {
 	}
 	o.Incidents = bot.IncidentOptions{Enabled: cfg.Incidents.Enabled, MinCustomers: cfg.Incidents.MinCustomers, Window: cfg.Incidents.Window.D()}
 	o.Ack = bot.AckOptions{Enabled: cfg.Ack.Enabled, Text: cfg.Ack.Text}
+	o.CSAT = bot.CSATOptions{Enabled: cfg.CSAT.Enabled, Text: cfg.CSAT.Text, NotifyBelow: cfg.CSAT.NotifyBelow}
 	o.Notices = bot.NoticeOptions{NoCoalesce: !cfg.Notices.Coalesce, CoalesceAfter: cfg.Notices.CoalesceAfter, FollowUp: cfg.Notices.FollowUp}
 	if d := cfg.Digest; d.Enabled {
 		at, err := time.Parse("15:04", d.At)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -44,6 +45,8 @@ sla:
   escalate_after: 1.5
 incidents: {enabled: true, min_customers: 3, window: 15m}
 ack:
+  enabled: true
+csat:
   enabled: true
 `
 
@@ -149,7 +152,11 @@ func (d *Demo) observe(o bot.Observation) {
 	t := o.Thread
 	switch o.What {
 	case "thread":
-		d.printf("🆕 #%d %s/%s %s · %s: %q", t.ID, t.Platform, t.Channel, t.Lang, cmp.Or(t.CustName, t.Customer), textfmt.OneLine(o.Detail, 70))
+		where := t.Channel
+		if t.ChannelName != "" {
+			where = "#" + t.ChannelName
+		}
+		d.printf("🆕 #%d %s/%s %s · %s: %q", t.ID, t.Platform, where, t.Lang, t.CustomerLabel(), textfmt.OneLine(o.Detail, 70))
 		for _, g := range t.Tags {
 			d.printf("      tag %-9s %.2f  %s", g.Name, g.Score, g.Reason)
 		}
@@ -182,6 +189,13 @@ func (d *Demo) observe(o bot.Observation) {
 		d.printf("⌨️  %s", o.Detail)
 	case "retag":
 		d.printf("🏷️  #%d tags corrected by %s: %s", t.ID, o.Detail, strings.Join(t.TagNames(), ", "))
+	case "named":
+		d.printf("🪪 #%d's customer is %s (%s told openear in the background)", t.ID, o.Detail, t.Platform)
+	case "csat":
+		n, _ := strconv.Atoi(o.Detail)
+		d.printf("⭐ #%d rated %s %s/5 by %s", t.ID, bot.RatingFaces[max(1, min(n, 5))-1], o.Detail, t.CustomerLabel())
+	case "csat-comment":
+		d.printf("💬 #%d rating comment: %q", t.ID, textfmt.OneLine(o.Detail, 70))
 	case "failed":
 		d.printf("❌ action %d (%s) dropped: %s", o.Action.ID, o.Action.Purpose, o.Detail)
 	}
@@ -237,6 +251,9 @@ func (d *Demo) Run(ctx context.Context) error {
 	}
 	if keepOpen && scriptErr == nil && addr != nil {
 		fmt.Fprintf(d.out, "\nThe dashboard stays open at http://%s/ — Ctrl-C to stop.\n", addr)
+		if link, err := d.signInLink(ctx); err == nil {
+			fmt.Fprintf(d.out, "To act as alice, open within 10 minutes (once): %s\n", link)
+		}
 		<-ctx.Done()
 	}
 	cancel()
@@ -319,6 +336,9 @@ func (d *Demo) summary(ctx context.Context, now time.Time) error {
 			fmt.Fprintf(w, "%-10s %8d %10s %14s\n", k, l.Threads, l.SLA, fmtMin(l.FirstResponse.P50))
 		}
 	}
+	for _, l := range st.CSAT.Lines() {
+		fmt.Fprintln(w, l)
+	}
 	digest, err := d.app.Bot.Digest(ctx, d.clock.start().Add(-time.Hour), now.Add(time.Second))
 	if err != nil {
 		return err
@@ -338,4 +358,27 @@ func kv(m map[string]int) string {
 		parts[i] = fmt.Sprintf("%s %d", k, m[k])
 	}
 	return strings.Join(parts, " · ")
+}
+
+// signInLink runs `/openear login` as alice on the fake Slack and returns
+// the link openear DMs her.
+func (d *Demo) signInLink(ctx context.Context) (string, error) {
+	if _, err := d.slack.SlashCommand(ctx, "U0ALICE", "T0HOME", "C0TRIAGE", "login"); err != nil {
+		return "", err
+	}
+	// Behind alice's other DMs, paced one a second.
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, m := range d.slack.Messages("D0ALICE") {
+			if i := strings.Index(m.Text, "http"); i >= 0 && strings.Contains(m.Text, "/login/") {
+				return strings.Fields(m.Text[i:])[0], nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return "", errors.New("no sign-in link")
 }

@@ -94,12 +94,18 @@ func TestDemo(t *testing.T) {
 	before := scrape(t, base+"/metrics")
 	waitOutput(t, out, "══ Summary")
 	waitOutput(t, out, "openear digest")
+	waitOutput(t, out, "To act as alice, open within 10 minutes (once): "+base+"/login/")
 	after := scrape(t, base+"/metrics")
 	text := out.String()
-	for _, want := range []string{"slack/", "discord/", " ko ", " en ", "⏰", "🚨", "🔥 incident", "⛔ refused"} {
+	for _, want := range []string{"slack/", "discord/", " ko ", " en ", "⏰", "🚨", "🔥 incident", "⛔ refused",
+		"🪪 #1's customer is Jin Park (Acme Corp)", "#help-desk", "김민수", "⭐ #1 rated 🙂 4/5 by Jin Park (Acme Corp)", "💬 #1 rating comment",
+		"rated 😀 5/5 by 최지우", "CSAT: 4.5 (2)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("demo output lacks %q", want)
 		}
+	}
+	if t.Failed() {
+		t.Logf("the demo's output:\n%s", text)
 	}
 	summary := text[strings.Index(text, "══ Summary"):]
 	for _, re := range []string{`By platform: discord [1-9]\d* · slack [1-9]`, `By language: en [1-9]\d* · ko [1-9]`, `Reminders: [1-9]\d* · escalations: [1-9]`} {
@@ -180,7 +186,8 @@ func TestDashboardInBrowser(t *testing.T) {
 		return stdout.String()
 	}
 	dom := browse("--dump-dom", base+"/?state=all")
-	for _, want := range []string{`id="threads"`, `id="chart-frt"`, `id="chart-tags"`, `id="chart-sla"`, "<svg", "결제"} {
+	for _, want := range []string{`id="threads"`, `id="chart-frt"`, `id="chart-tags"`, `id="chart-sla"`, `id="chart-csat"`, "<svg", "결제",
+		"Jin Park", "Acme Corp", "#acme-support", "김민수", "🙂 4", "😀 5"} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("dashboard DOM lacks %s", want)
 		}

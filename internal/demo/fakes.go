@@ -57,13 +57,16 @@ func NewFakes() (*slackfake.Server, *discordfake.Server) {
 	sf := slackfake.New(slackfake.Options{PingInterval: time.Second})
 	for _, u := range []struct{ id, team, name string }{
 		{"U0ALICE", "T0HOME", "alice"}, {"U0BOB", "T0HOME", "bob"}, {"U0MINJI", "T0HOME", "minji"},
-		{"UACME1", "TACME", "jin (Acme)"}, {"UACME2", "TACME", "sara (Acme)"}, {"UGLOBEX1", "TGLOBEX", "mei (Globex)"},
-		{"UGLOBEX2", "TGLOBEX", "tom (Globex)"}, {"UGLOBEX3", "TGLOBEX", "ana (Globex)"}, {"UPARK", "TPARK", "park (Park & Co)"},
+		{"UACME1", "TACME", "Jin Park"}, {"UACME2", "TACME", "Sara Kim"}, {"UGLOBEX1", "TGLOBEX", "Mei Chen"},
+		{"UGLOBEX2", "TGLOBEX", "Tom Weber"}, {"UGLOBEX3", "TGLOBEX", "Ana Silva"}, {"UPARK", "TPARK", "Jae Park"},
 	} {
 		sf.AddUser(u.id, u.team, u.name, false)
 	}
-	sf.AddChannel("C0ACME", "shared-acme")
-	sf.AddChannel("C0GLOBEX", "shared-globex")
+	sf.AddTeam("TACME", "Acme Corp")
+	sf.AddTeam("TGLOBEX", "Globex")
+	sf.AddTeam("TPARK", "Park & Co")
+	sf.AddChannel("C0ACME", "acme-support")
+	sf.AddChannel("C0GLOBEX", "globex-support")
 	sf.AddChannel("C0TRIAGE", "support-triage")
 	df := discordfake.New(discordfake.Options{Token: demoDiscordToken, BotID: DiscordBot, BotName: "openear", HeartbeatInterval: 5 * time.Second})
 	setupDiscord(df)
@@ -102,18 +105,24 @@ func setupDiscord(df *discordfake.Server) {
 	df.AddGuild(DiscordGuild)
 	df.AddChannel(DiscordGuild, DiscordSupport)
 	df.AddChannel(DiscordGuild, DiscordTriage)
+	df.SetChannelName(DiscordSupport, "help-desk")
+	df.SetChannelName(DiscordTriage, "staff-triage")
 	for _, m := range []struct {
-		id, name string
-		staff    bool
+		id, name, nick string
+		staff          bool
 	}{
-		{DiscordAlice, "alice", true}, {DiscordBob, "bob", true}, {DiscordMinji, "minji", true},
-		{DiscordKim, "kim", false}, {DiscordLee, "lee", false}, {DiscordSam, "sam", false}, {DiscordChoi, "choi", false},
+		{DiscordAlice, "alice", "", true}, {DiscordBob, "bob", "", true}, {DiscordMinji, "minji", "", true},
+		{DiscordKim, "kim", "김민수", false}, {DiscordLee, "lee", "이서연", false}, {DiscordSam, "sam", "Sam | Nordwind", false},
+		{DiscordChoi, "choi", "최지우", false},
 	} {
 		var roles []string
 		if m.staff {
 			roles = []string{DiscordStaffRole}
 		}
 		df.AddMember(DiscordGuild, m.id, m.name, roles, false)
+		if m.nick != "" {
+			df.SetNick(DiscordGuild, m.id, m.nick)
+		}
 	}
 }
 

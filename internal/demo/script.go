@@ -3,7 +3,9 @@ package demo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/openear/openear/bot"
@@ -83,6 +85,19 @@ func (d *Demo) script(ctx context.Context, total time.Duration) error {
 			d.dpost(DiscordSupport, DiscordBob, "설정 → 보안 → 2단계 인증에서 초기화할 수 있어요. 안 되면 알려 주세요!", ko2fa)
 			return nil
 		}},
+		{16 * m, func(ctx context.Context) error {
+			// choi says it worked; bob resolves it with the slash command.
+			t, err := d.threadOf(ctx, bot.Discord, DiscordSupport, ko2fa)
+			if err != nil {
+				return err
+			}
+			d.disc.SlashCommand(DiscordGuild, DiscordTriage, DiscordBob, "openear resolve", map[string]string{"id": bot.FormatID(t.ID)})
+			return nil
+		}},
+		{18 * m, func(ctx context.Context) error {
+			// choi answers the question, in Korean, with 😀.
+			return d.rateDiscord(ctx, ko2fa, DiscordChoi, 5)
+		}},
 		{15 * m, func(ctx context.Context) error {
 			inc, err := d.firstIncident(ctx)
 			if err != nil || inc == 0 {
@@ -110,6 +125,10 @@ func (d *Demo) script(ctx context.Context, total time.Duration) error {
 		{26 * m, func(ctx context.Context) error {
 			d.slack.React("C0ACME", checkout, "U0ALICE", "white_check_mark")
 			return nil
+		}},
+		{28 * m, func(ctx context.Context) error {
+			// Jin rates the help 🙂 and leaves a comment in the modal.
+			return d.rateSlack(ctx, "C0ACME", checkout, "UACME1", "TACME", 4, "Quick fix once you found it, thank you!")
 		}},
 		{30 * m, func(ctx context.Context) error {
 			billing = d.dpost(DiscordSupport, DiscordKim, "환불 요청합니다. 이번 달 결제가 두 번 되었어요", "")
@@ -176,4 +195,83 @@ func (d *Demo) firstIncident(ctx context.Context) (uint64, error) {
 
 func (d *Demo) dpost(channel, user, text, replyTo string) string {
 	return d.disc.Post(channel, user, text, replyTo).ID
+}
+
+// question waits for the CSAT question openear posted in a thread and
+// returns its message id.
+func (d *Demo) question(ctx context.Context, find func() string) (string, error) {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if id := find(); id != "" {
+			return id, nil
+		}
+		if time.Now().After(deadline) {
+			return "", errors.New("no CSAT question was posted")
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// rateSlack presses a score on the CSAT question of a Slack thread as
+// its customer, and writes a comment in the modal that opens.
+func (d *Demo) rateSlack(ctx context.Context, channel, root, user, team string, score int, comment string) error {
+	t, err := d.threadOf(ctx, bot.Slack, channel, root)
+	if err != nil {
+		return err
+	}
+	ts, err := d.question(ctx, func() string {
+		for _, m := range d.slack.Messages(channel) {
+			if m.BotID != "" && m.ThreadTS == root && strings.Contains(m.Blocks, bot.RatingValue(t.ID, 1)) {
+				return m.TS
+			}
+		}
+		return ""
+	})
+	if err != nil {
+		return err
+	}
+	views := len(d.slack.Views())
+	if _, err := d.slack.Press(ctx, user, team, fmt.Sprintf("csat_%d", score), bot.RatingValue(t.ID, score), channel, ts); err != nil {
+		return err
+	}
+	if comment == "" {
+		return nil
+	}
+	id, err := d.question(ctx, func() string {
+		if vs := d.slack.Views(); len(vs) > views {
+			return vs[len(vs)-1].ID
+		}
+		return ""
+	})
+	if err != nil {
+		return err
+	}
+	_, err = d.slack.SubmitView(ctx, id, map[string]map[string]string{"comment": {"comment": comment}})
+	return err
+}
+
+// rateDiscord clicks a score on the CSAT question of a Discord thread as
+// its customer.
+func (d *Demo) rateDiscord(ctx context.Context, root, user string, score int) error {
+	t, err := d.threadOf(ctx, bot.Discord, DiscordSupport, root)
+	if err != nil {
+		return err
+	}
+	id, err := d.question(ctx, func() string {
+		for _, m := range d.disc.Messages(DiscordSupport) {
+			if m.Bot && m.ReplyTo == root && len(m.Buttons) == 5 {
+				return m.ID
+			}
+		}
+		return ""
+	})
+	if err != nil {
+		return err
+	}
+	d.disc.Click(DiscordSupport, id, user, bot.RatingValue(t.ID, score))
+	return nil
 }

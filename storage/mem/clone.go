@@ -11,6 +11,8 @@ func cloneThread(t bot.Thread) bot.Thread {
 	t.Keys = slices.Clone(t.Keys)
 	t.Tags = slices.Clone(t.Tags)
 	t.Messages = slices.Clone(t.Messages)
+	t.Corrections = slices.Clone(t.Corrections)
+	t.Timeline = slices.Clone(t.Timeline)
 	return t
 }
 

@@ -93,7 +93,7 @@ func newThread(id uint64) bot.Thread {
 	root := fmt.Sprintf("1772442000.%06d", id)
 	return bot.Thread{
 		ID: id, Platform: bot.Slack, Channel: "C0CUSTOMER1", Root: root,
-		Customer: "U0KIM", CustName: "Kim", Lang: "ko",
+		Customer: "U0KIM", CustName: "Kim", CustCompany: "Acme", ChannelName: "acme-support", Lang: "ko",
 		Keys:  []string{bot.Key(bot.Slack, "C0CUSTOMER1", root)},
 		State: bot.Waiting,
 		Tags:  []bot.Tag{{Name: "billing", Score: 0.8, Reason: "keyword 환불"}},
@@ -101,6 +101,9 @@ func newThread(id uint64) bot.Thread {
 		Messages: []bot.Message{{ID: root, User: "U0KIM", Text: "환불 언제 되나요?", At: t0}},
 		MsgCount: 1, SLAKind: "first_reply", SLA: time.Hour, WaitFrom: t0,
 		Deadline: at(time.Hour),
+		Timeline: []bot.TimelineItem{{At: t0, What: bot.MarkCreated, By: "Kim", Via: bot.Slack},
+			{At: t0, What: bot.MarkRouted, Detail: "team support"}},
+		CSAT: bot.CSAT{Asked: at(2 * time.Hour), Score: 4, Comment: "빨라요", At: at(3 * time.Hour)},
 	}
 }
 

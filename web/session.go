@@ -1,0 +1,278 @@
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/openear/openear/bot"
+)
+
+// Sign-in and actions. A staff member runs `/openear login` and gets a
+// one-time link by DM: GET /login/{token} shows who it signs in and a
+// button, and POST /login uses the link (once, within 10 minutes) and
+// sets the session cookie — a link preview or prefetch that only GETs
+// the link cannot use it. The cookie is HttpOnly, SameSite=Lax, Secure
+// over TLS (or with Options.SecureCookie) and lasts the session's 12
+// hours. Every POST but the sign-in itself needs the session and its
+// CSRF token (a hidden field of each form); the dashboard token alone
+// only reads.
+
+// cookieName is the session cookie.
+const cookieName = "openear_session"
+
+// maxForm bounds the body of a form.
+const maxForm = 64 << 10
+
+// viewer is who asks: a signed-in staff member, and whether the request
+// carried the dashboard token.
+type viewer struct {
+	session *bot.Session
+	secret  string
+	token   bool // the request carried a valid dashboard token
+	query   string
+}
+
+type viewerKey struct{}
+
+func viewerOf(r *http.Request) *viewer {
+	if v, ok := r.Context().Value(viewerKey{}).(*viewer); ok {
+		return v
+	}
+	return &viewer{}
+}
+
+// withViewer finds the session of the request's cookie and whether it
+// carries the token. A cookie that names no session (expired, signed
+// out, forged) is dropped.
+func (d *Dashboard) withViewer(next http.Handler) http.Handler {
+	want := sha256.Sum256([]byte(d.token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := &viewer{}
+		if d.token != "" {
+			v.token = tokenOK(want, presented(r))
+			if v.token {
+				v.query = r.URL.Query().Get("token")
+			}
+		}
+		if c, err := r.Cookie(cookieName); err == nil && d.inbox != nil {
+			s, err := d.inbox.Session(r.Context(), c.Value)
+			switch {
+			case err == nil:
+				v.session, v.secret = &s, c.Value
+			case errors.Is(err, bot.ErrNoSession):
+				d.dropCookie(w, r)
+			default:
+				http.Error(w, "session: "+err.Error(), http.StatusInternalServerError)
+				return
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), viewerKey{}, v)))
+	})
+}
+
+// readable lets a request read when no token is configured, or it
+// carries the token, or a session.
+func (d *Dashboard) readable(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := viewerOf(r)
+		if d.token != "" && !v.token && v.session == nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="openear"`)
+			http.Error(w, "401 unauthorized: a dashboard token is required (Authorization: Bearer <token> or ?token=), or sign in with /openear login", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (d *Dashboard) cookie(r *http.Request, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: cookieName, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: d.secure || r.TLS != nil, SameSite: http.SameSiteLaxMode}
+}
+
+func (d *Dashboard) dropCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, d.cookie(r, "", -1))
+}
+
+// sameOrigin refuses a cross-site POST to the sign-in (a page elsewhere
+// signing the browser in as someone else): the browser's Sec-Fetch-Site,
+// else its Origin, must name the dashboard.
+func sameOrigin(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "same-origin", "none":
+		return true
+	case "":
+	default:
+		return false
+	}
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true // not a browser's cross-site form post
+	}
+	u, err := url.Parse(o)
+	return err == nil && u.Host == r.Host
+}
+
+// loginPage shows whom a sign-in link signs in, with a button; the
+// link is used only when it is pressed.
+func (d *Dashboard) loginPage(r *http.Request, _ http.Header) ([]byte, error) {
+	if d.inbox == nil {
+		return nil, notFound(errors.New("sign-in is not available here"))
+	}
+	token := r.PathValue("token")
+	who, err := d.inbox.LoginInfo(r.Context(), token)
+	data := loginData{Token: token, Person: who}
+	switch {
+	case errors.Is(err, bot.ErrLinkInvalid), errors.Is(err, bot.ErrLinkExpired):
+		data.Problem = err.Error()
+	case err != nil:
+		return nil, err
+	}
+	return render("login.html", data)
+}
+
+type loginData struct {
+	Token, Person, Problem string
+}
+
+func (d *Dashboard) login(w http.ResponseWriter, r *http.Request) {
+	if d.inbox == nil {
+		http.NotFound(w, r)
+		return
+	}
+	if !sameOrigin(r) {
+		http.Error(w, "403 forbidden: a sign-in must come from the dashboard's own page", http.StatusForbidden)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	secret, s, err := d.inbox.Login(r.Context(), r.PostForm.Get("token"))
+	switch {
+	case errors.Is(err, bot.ErrLinkInvalid), errors.Is(err, bot.ErrLinkExpired):
+		body, rerr := render("login.html", loginData{Problem: err.Error()})
+		if rerr != nil {
+			http.Error(w, rerr.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write(body)
+		return
+	case err != nil:
+		http.Error(w, "sign-in failed: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	http.SetCookie(w, d.cookie(r, secret, int(s.Expires.Sub(s.Created).Seconds())))
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// signedIn returns the session of a POST that carries its CSRF token,
+// or answers 403 and returns nil.
+func (d *Dashboard) signedIn(w http.ResponseWriter, r *http.Request) *viewer {
+	v := viewerOf(r)
+	if d.inbox == nil || v.session == nil {
+		http.Error(w, "403 forbidden: sign in first (/openear login in Slack or Discord sends you a link)", http.StatusForbidden)
+		return nil
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return nil
+	}
+	if !v.session.CheckCSRF(r.PostForm.Get("csrf")) {
+		http.Error(w, "403 forbidden: missing or wrong CSRF token; reload the page", http.StatusForbidden)
+		return nil
+	}
+	return v
+}
+
+func (d *Dashboard) logout(w http.ResponseWriter, r *http.Request) {
+	v := d.signedIn(w, r)
+	if v == nil {
+		return
+	}
+	if err := d.inbox.Logout(r.Context(), v.secret); err != nil {
+		http.Error(w, "sign-out failed: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	d.dropCookie(w, r)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// actReply is the answer to an action sent by the page's script.
+type actReply struct {
+	Reply  string `json:"reply"`
+	Thread uint64 `json:"thread"`
+}
+
+// act runs one action of a signed-in staff member on a thread: verb is
+// one of bot.WebVerbs, arg its argument (a person for assign, a
+// duration for snooze, a tag for tag and untag). The script gets the
+// reply as JSON; a plain form post is redirected back to the page it
+// came from (its return field), the reply in ?note=.
+func (d *Dashboard) act(w http.ResponseWriter, r *http.Request) {
+	v := d.signedIn(w, r)
+	if v == nil {
+		return
+	}
+	id, ok := bot.ParseID(r.PathValue("id"))
+	if !ok || strings.HasPrefix(r.PathValue("id"), "#") {
+		http.Error(w, "bad thread id", http.StatusBadRequest)
+		return
+	}
+	line, err := actLine(id, r.PostForm.Get("verb"), strings.TrimSpace(r.PostForm.Get("arg")))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	res, err := d.inbox.Act(r.Context(), *v.session, line)
+	if err != nil {
+		http.Error(w, "the action failed: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	if r.Header.Get("X-Openear-Fetch") != "" {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(actReply{Reply: res.Reply, Thread: id})
+		return
+	}
+	back := localPath(r.PostForm.Get("return"), "/threads/"+bot.FormatID(id))
+	sep := "?"
+	if strings.Contains(back, "?") {
+		sep = "&"
+	}
+	http.Redirect(w, r, back+sep+"note="+url.QueryEscape(res.Reply), http.StatusSeeOther)
+}
+
+// actLine builds the command line of an action.
+func actLine(id uint64, verb, arg string) (string, error) {
+	if !slices.Contains(bot.WebVerbs, verb) {
+		return "", fmt.Errorf("unknown action %q", verb)
+	}
+	n := bot.FormatID(id)
+	switch verb {
+	case "claim", "resolve", "reopen":
+		return verb + " " + n, nil
+	}
+	if arg == "" || strings.ContainsAny(arg, " \t\r\n") || len(arg) > 64 {
+		return "", fmt.Errorf("%s: want one word, not %q", verb, arg)
+	}
+	return verb + " " + n + " " + arg, nil
+}
+
+// localPath returns p when it is a path of this site ("/…", not "//…"),
+// else def.
+func localPath(p, def string) string {
+	if strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.HasPrefix(p, "/\\") && !strings.ContainsAny(p, "\r\n") {
+		return p
+	}
+	return def
+}
