@@ -14,6 +14,7 @@ func (d *decoder) config(n *yaml.Node, c *Config) {
 			"listen": d.str(&c.HTTP.Listen),
 			"token":  d.secret(&c.HTTP.Token, "OPENEAR_HTTP_TOKEN"),
 		}),
+		"locale": d.str(&c.Locale),
 		"slack": func(n *yaml.Node, path string) {
 			c.Slack = &Slack{Enabled: true}
 			d.slack(n, path, c.Slack)
@@ -78,6 +79,7 @@ func (d *decoder) slack(n *yaml.Node, path string, s *Slack) {
 		"channels":       d.strs(&s.Channels),
 		"dms":            d.boolean(&s.DMs),
 		"staff":          d.strs(&s.Staff),
+		"locale":         d.str(&s.Locale),
 	})
 }
 
@@ -91,6 +93,7 @@ func (d *decoder) discord(n *yaml.Node, path string, s *Discord) {
 		"dms":            d.boolean(&s.DMs),
 		"staff_roles":    d.strs(&s.StaffRoles),
 		"staff":          d.strs(&s.Staff),
+		"locale":         d.str(&s.Locale),
 	})
 }
 
@@ -103,6 +106,7 @@ func (d *decoder) people(dst *[]Person) field {
 				"slack":    d.str(&p.Slack),
 				"discord":  d.str(&p.Discord),
 				"timezone": d.str(&p.Timezone),
+				"locale":   d.str(&p.Locale),
 			})
 			*dst = append(*dst, p)
 		})
