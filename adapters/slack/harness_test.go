@@ -16,14 +16,13 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/openear/openear/adapters/slack"
 	"github.com/openear/openear/adapters/slackfake"
 	"github.com/openear/openear/bot"
+	"github.com/openear/openear/bot/bottest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { bottest.VerifyMain(m) }
 
 const (
 	custChan   = "C0CUST"
