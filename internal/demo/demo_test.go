@@ -96,7 +96,10 @@ func TestDemo(t *testing.T) {
 	waitOutput(t, out, "openear digest")
 	after := scrape(t, base+"/metrics")
 	text := out.String()
-	for _, want := range []string{"slack/", "discord/", " ko ", " en ", "⏰", "🚨", "🔥 incident", "⛔ refused"} {
+	for _, want := range []string{"slack/", "discord/", " ko ", " en ", "⏰", "🚨", "🔥 incident", "⛔ refused",
+		// minji reads Korean: her reminders and her command replies.
+		"✉️  to minji: ⏰ 리마인더: 스레드 #", "/openear 내꺼 → 내가 맡은 진행 중 스레드", "스레드를 해결 처리했어요.",
+		"✉️  to alice: ⏰ Reminder: thread #"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("demo output lacks %q", want)
 		}
