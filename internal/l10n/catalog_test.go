@@ -313,3 +313,48 @@ func namesKey(fun ast.Expr) bool {
 	}
 	return false
 }
+
+// TestParserAgreesWithTextTemplate renders every text of every catalog
+// with T's parser (its fast path for plain placeholders) and with
+// text/template, with a value for each placeholder: the same text. With
+// a value missing, both fail.
+func TestParserAgreesWithTextTemplate(t *testing.T) {
+	for _, lang := range l10n.Langs() {
+		for key, m := range readCatalog(t, lang) {
+			for form, src := range m {
+				fields, err := placeholders(src)
+				if err != nil {
+					continue // TestCatalogs says so
+				}
+				data := map[string]any{}
+				for i, f := range fields {
+					switch i % 3 {
+					case 0:
+						data[f] = "v<" + f + ">"
+					case 1:
+						data[f] = uint64(40 + i)
+					default:
+						data[f] = i
+					}
+				}
+				var want strings.Builder
+				if err := template.Must(template.New("").Option("missingkey=error").Parse(src)).Execute(&want, data); err != nil {
+					t.Fatalf("%s %s (%s): %v", lang, key, form, err)
+				}
+				p, err := l10n.Parse(src)
+				if err != nil {
+					t.Fatalf("%s %s (%s): %v", lang, key, form, err)
+				}
+				if got, err := p.Execute(data); err != nil || got != want.String() {
+					t.Errorf("%s %s (%s) = %q, %v; text/template says %q", lang, key, form, got, err, want.String())
+				}
+				if len(fields) > 0 {
+					delete(data, fields[0])
+					if got, err := p.Execute(data); err == nil {
+						t.Errorf("%s %s (%s) without %s = %q, want an error", lang, key, form, fields[0], got)
+					}
+				}
+			}
+		}
+	}
+}

@@ -4,12 +4,12 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"maps"
 	"slices"
 	"strings"
 	"sync/atomic"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
-	"github.com/nicksnyder/go-i18n/v2/i18n/template"
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/language"
 )
@@ -57,9 +57,7 @@ var catalogFS embed.FS
 var (
 	bundle     *i18n.Bundle
 	localizers map[string]*Localizer
-	// strict makes a missing argument an error rather than "<no value>".
-	strict   = &template.TextParser{Option: "missingkey=error"}
-	failures atomic.Int64
+	failures   atomic.Int64
 )
 
 func init() {
@@ -97,18 +95,17 @@ func (l *Localizer) Lang() string { return l.lang }
 // this language falls back to English, and one that cannot be rendered
 // at all gives its id with its arguments; both count as a failure.
 func (l *Localizer) T(id string, args Args) string {
-	var data map[string]any
-	if len(args) > 0 {
-		data = make(map[string]any, len(args))
-		for k, v := range args {
-			if key, ok := v.(Key); ok {
-				v = l.T(string(key), nil)
+	data, cloned := map[string]any(args), false
+	for k, v := range args {
+		if key, ok := v.(Key); ok {
+			if !cloned {
+				data, cloned = maps.Clone(data), true // never change the caller's
 			}
-			data[k] = v
+			data[k] = l.T(string(key), nil)
 		}
 	}
 	s, err := l.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data,
-		PluralCount: args["Count"], TemplateParser: strict})
+		PluralCount: args["Count"], TemplateParser: parser{}})
 	if err == nil {
 		return s
 	}

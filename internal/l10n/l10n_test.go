@@ -1,6 +1,7 @@
 package l10n_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -136,4 +137,26 @@ func TestTimes(t *testing.T) {
 			t.Errorf("%s = %q, want %q", tt.name, tt.got, tt.want)
 		}
 	}
+}
+
+// BenchmarkReminder renders a reminder through the catalog, against the
+// fmt.Sprintf it replaced (compare the two as a ratio).
+func BenchmarkReminder(b *testing.B) {
+	args := func() l10n.Args {
+		return l10n.Args{"ID": uint64(42), "Tags": "defect, billing", "SLA": "1h", "Left": "15m", "Due": "Fri 15:00 KST", "Link": "https://example.slack.com/archives/C1/p1"}
+	}
+	for _, lang := range l10n.Langs() {
+		b.Run("catalog/"+lang, func(b *testing.B) {
+			l := l10n.For(lang)
+			for b.Loop() {
+				_ = l.T("reminder.left", args())
+			}
+		})
+	}
+	b.Run("sprintf", func(b *testing.B) {
+		for b.Loop() {
+			_ = fmt.Sprintf("⏰ Reminder: thread #%d (%s) waits for a reply: its %s SLA ends in %s%s (%s). %s",
+				uint64(42), "defect, billing", "1h", "15m", "", "Fri 15:00 KST", "https://example.slack.com/archives/C1/p1")
+		}
+	})
 }
