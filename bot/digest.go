@@ -41,7 +41,7 @@ func StoreDigestIn(ctx context.Context, s Store, since, until time.Time, l *l10n
 	if err != nil {
 		return "", err
 	}
-	return DigestText(l, ts, waiting, since, until), nil
+	return DigestTextIn(l, ts, waiting, since, until), nil
 }
 
 // digestThreads reads the threads created in [since, until] and those
@@ -60,9 +60,14 @@ func digestThreads(ctx context.Context, s Store, since, until time.Time) (ts, wa
 }
 
 // DigestText renders a digest of threads ts (created in the period) and
-// of the threads still waiting, in the language of l. Tag, team and
-// person names are identifiers and are not translated.
-func DigestText(l *l10n.Localizer, ts, waiting []Thread, since, until time.Time) string {
+// of the threads still waiting, in English.
+func DigestText(ts, waiting []Thread, since, until time.Time) string {
+	return DigestTextIn(l10n.For(l10n.English), ts, waiting, since, until)
+}
+
+// DigestTextIn is DigestText in the language of l. Tag, team and person
+// names are identifiers and are not translated.
+func DigestTextIn(l *l10n.Localizer, ts, waiting []Thread, since, until time.Time) string {
 	st := ComputeStats(ts, since, until)
 	var s strings.Builder
 	s.WriteString(l.T("daily.head", l10n.Args{"Since": l.Date(since, false), "Until": l.Date(until, true)}) + "\n")
@@ -229,7 +234,7 @@ func (b *Bot) postDigest(ctx context.Context, now time.Time) error {
 	x := b.begin("")
 	for _, pl := range []string{Slack, Discord} {
 		if ch := b.opts.Digest.Channels[pl]; ch != "" {
-			text := DigestText(b.channelL(pl), slices.Clone(ts), slices.Clone(waiting), since, now)
+			text := DigestTextIn(b.channelL(pl), slices.Clone(ts), slices.Clone(waiting), since, now)
 			x.enqueue(Action{Kind: ActPost, Purpose: ForDigest, Platform: pl, Channel: ch, Text: text})
 			x.note(Observation{What: "digest", Detail: text})
 		}

@@ -279,3 +279,52 @@ func TestParseDurationKorean(t *testing.T) {
 		t.Errorf("ParseDuration(400일): %v", err)
 	}
 }
+
+// An incident alert is in each platform's language; the incident command
+// answers in the actor's.
+func TestIncidentInKorean(t *testing.T) {
+	r := newRig(t, func(o *bot.Options) {
+		koreanCarol(o)
+		o.Incidents = bot.IncidentOptions{Enabled: true}
+		o.Locales = map[string]string{bot.Slack: "ko"}
+	})
+	for i, text := range []string{
+		"The checkout page crashes every time I pay, I was charged twice",
+		"Checkout crashes every time I pay by card and charged me twice",
+		"The checkout page crashes when I try to pay, charged twice now",
+	} {
+		r.customer("UCUST"+bot.FormatID(uint64(i)), text)
+	}
+	r.flush()
+	ko, en := r.slack.Sent(bot.ForIncident), r.disc.Sent(bot.ForIncident)
+	if len(ko) == 0 || !strings.HasPrefix(ko[len(ko)-1].Text, "🔥 장애 #1 (진행 중): 고객 3명이 같은 문제를 겪고 있어요 — ") ||
+		!strings.Contains(ko[len(ko)-1].Text, "\n담당: ") {
+		t.Fatalf("slack's alert: %+v", ko)
+	}
+	if len(en) == 0 || !strings.HasPrefix(en[len(en)-1].Text, "🔥 Incident #1 (OPEN): 3 customers report the same problem — ") {
+		t.Fatalf("discord's alert: %+v", en)
+	}
+	if got := r.command("UCAROL", true, "장애 1 공지 결제 오류를 고치고 있어요"); got != "#1 장애에 연결된 스레드 3개에 업데이트를 올렸어요." {
+		t.Errorf("update: %q", got)
+	}
+	if got := r.command("UCAROL", true, "장애 1"); !strings.Contains(got, "\n업데이트: 결제 오류를 고치고 있어요") {
+		t.Errorf("show: %q", got)
+	}
+	if got := r.command("UCAROL", true, "장애 1 해결"); got != "#1 장애를 해결 처리했어요. 연결된 스레드 3개도 함께 해결했어요." {
+		t.Errorf("resolve: %q", got)
+	}
+	// alice has no locale of her own: on Slack she reads Slack's.
+	if got := r.command("UALICE", true, "incident 1 resolve"); got != "#1 장애는 이미 해결됐어요." {
+		t.Errorf("resolve again: %q", got)
+	}
+	r.flush()
+	var last string
+	for _, a := range r.slack.Sent(bot.ForIncident) {
+		if a.Kind == bot.ActNotice { // not the updates posted to the customers' threads
+			last = a.Text
+		}
+	}
+	if !strings.HasPrefix(last, "🔥 장애 #1 (해결)") {
+		t.Errorf("resolved alert: %q", last)
+	}
+}
