@@ -17,6 +17,10 @@ type Person struct {
 	Name string
 	IDs  map[string]string // platform -> user id
 	Loc  *time.Location    // their time zone; nil = the business hours' zone
+	// Locale is the language of what is said to them alone (DMs,
+	// reminders, command replies): "en" or "ko" (see internal/l10n); ""
+	// = their platform's, else Options.Locale.
+	Locale string
 }
 
 // Team is a group of people that threads are routed to.
@@ -115,6 +119,12 @@ type Options struct {
 	Web       WebOptions
 	Digest    DigestOptions
 	Notices   NoticeOptions
+	// Locale is the language staff read (see internal/l10n): "en" (the
+	// default, also for "") or "ko". Locales overrides it per platform,
+	// for the posts in that platform's channels and for its people
+	// without a Locale of their own.
+	Locale  string
+	Locales map[string]string
 	// TickEvery is how often Run checks due threads; SendEvery how often it
 	// retries the outbox when nothing wakes it. Defaults 1s.
 	TickEvery time.Duration

@@ -7,21 +7,24 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/openear/openear/internal/l10n"
 )
 
 // command runs a staff command (slash command, mention, button). Refusals
 // and mistakes are answered in Result.Reply and change nothing; only
-// storage failures are errors.
+// storage failures are errors. Replies are in the actor's language.
 func (b *Bot) command(ctx context.Context, x *txn, ev Event) (Result, error) {
+	actor := b.personOf(ev.Platform, ev.User)
+	l := b.personL(actor, ev.Platform)
 	if !ev.Staff {
 		x.note(Observation{What: "refused", Detail: ev.Platform + ":" + ev.User + " " + ev.Text})
-		return Result{Reply: "Sorry — " + ErrNotStaff.Error() + "."}, nil
+		return Result{Reply: l.T("reply.refused", nil)}, nil
 	}
 	cmd, err := ParseCommand(ev.Text)
 	if err != nil {
-		return Result{Reply: err.Error()}, nil
+		return Result{Reply: commandErrorText(l, err)}, nil
 	}
-	actor := b.personOf(ev.Platform, ev.User)
 	x.note(Observation{What: "command", Detail: actor + ": " + cmd.String()})
 	switch cmd.Verb {
 	case "mine", "open", "stats", "incident":
@@ -32,35 +35,35 @@ func (b *Bot) command(ctx context.Context, x *txn, ev Event) (Result, error) {
 	}
 	switch cmd.Verb {
 	case "help":
-		return Result{Reply: CommandHelp()}, nil
+		return Result{Reply: CommandHelpIn(l)}, nil
 	case "mine":
 		ts, total, err := b.openByOwnerPage(ctx, actor, listed)
 		if err != nil {
 			return Result{}, err
 		}
-		return Result{Reply: listThreads("Your open threads", ts, total, x.now)}, nil
+		return Result{Reply: listThreads(l, l.T("list.mine", nil), ts, total, x.now)}, nil
 	case "open":
 		ts, err := b.openThreads(ctx)
 		if err != nil {
 			return Result{}, err
 		}
-		return Result{Reply: listThreads("Open threads", ts, len(ts), x.now)}, nil
+		return Result{Reply: listThreads(l, l.T("list.open", nil), ts, len(ts), x.now)}, nil
 	case "stats":
 		st, err := b.Stats(ctx, x.now.Add(-cmd.Duration), x.now)
 		if err != nil {
 			return Result{}, err
 		}
-		return Result{Reply: st.Text()}, nil
+		return Result{Reply: st.TextIn(l)}, nil
 	case "incident":
-		return b.incidentCommand(ctx, x, cmd, actor)
+		return b.incidentCommand(ctx, x, cmd, actor, l)
 	case "login":
-		return b.loginCommand(x, ev, actor)
+		return b.loginCommand(x, ev, actor, l)
 	}
 
 	id, _ := ParseID(cmd.ID)
 	t, err := x.thread(ctx, id)
 	if errors.Is(err, ErrNotFound) {
-		return Result{Reply: fmt.Sprintf("No thread #%s.", cmd.ID)}, nil
+		return Result{Reply: l.T("reply.no_thread", l10n.Args{"ID": cmd.ID})}, nil
 	}
 	if err != nil {
 		return Result{}, err
@@ -69,40 +72,41 @@ func (b *Bot) command(ctx context.Context, x *txn, ev Event) (Result, error) {
 	switch cmd.Verb {
 	case "claim":
 		if !b.claim(x, &t, actor) {
-			res.Reply = fmt.Sprintf("Thread #%d is already yours.", t.ID)
+			res.Reply = l.T("reply.claimed_already", l10n.Args{"ID": t.ID})
 			return res, nil
 		}
-		res.Reply = fmt.Sprintf("Thread #%d is yours now.", t.ID)
+		res.Reply = l.T("reply.claimed", l10n.Args{"ID": t.ID})
 	case "assign":
 		who := b.personOf(ev.Platform, cmd.User)
 		if _, ok := b.people[cmd.User]; ok {
 			who = cmd.User
 		}
 		if !b.claim(x, &t, who) {
-			res.Reply = fmt.Sprintf("Thread #%d is already %s's.", t.ID, who)
+			res.Reply = l.T("reply.assigned_already", l10n.Args{"ID": t.ID, "Who": who})
 			return res, nil
 		}
 		if pl, id := b.contact(who, t.Platform); id != "" && who != actor {
+			wl := b.personL(who, pl)
 			x.enqueue(Action{Kind: ActDM, Purpose: ForOwner, Platform: pl, To: id, ThreadID: t.ID,
-				Text: fmt.Sprintf("📥 %s assigned thread #%d (%s) to you. %s", actor, t.ID, tagList(&t), t.Permalink)})
+				Text: msgOwnerAssigned(wl, actor, t.ID, tagList(wl, &t), t.Permalink)})
 		}
-		res.Reply = fmt.Sprintf("Thread #%d assigned to %s.", t.ID, who)
+		res.Reply = l.T("reply.assigned", l10n.Args{"ID": t.ID, "Who": who})
 	case "snooze":
 		if t.State != Waiting {
-			res.Reply = fmt.Sprintf("Thread #%d is %s: nothing to snooze.", t.ID, t.State)
+			res.Reply = l.T("reply.snooze_not_waiting", l10n.Args{"ID": t.ID, "State": t.State.In(l)})
 			return res, nil
 		}
 		b.snooze(x, &t, cmd.Duration, actor)
-		res.Reply = fmt.Sprintf("Thread #%d snoozed until %s.", t.ID, t.SnoozeUntil.Format("Mon 15:04 MST"))
+		res.Reply = l.T("reply.snoozed", l10n.Args{"ID": t.ID, "Until": b.whenFor(l, actor, t.SnoozeUntil)})
 	case "resolve":
 		if !b.resolve(x, &t, actor) {
-			res.Reply = fmt.Sprintf("Thread #%d is already resolved.", t.ID)
+			res.Reply = l.T("reply.resolved_already", l10n.Args{"ID": t.ID})
 			return res, nil
 		}
-		res.Reply = fmt.Sprintf("Thread #%d resolved.", t.ID)
+		res.Reply = l.T("reply.resolved", l10n.Args{"ID": t.ID})
 	case "reopen":
 		if t.State != Resolved {
-			res.Reply = fmt.Sprintf("Thread #%d is %s, not resolved.", t.ID, t.State)
+			res.Reply = l.T("reply.reopen_not_resolved", l10n.Args{"ID": t.ID, "State": t.State.In(l)})
 			return res, nil
 		}
 		t.State = Waiting
@@ -111,15 +115,15 @@ func (b *Bot) command(ctx context.Context, x *txn, ev Event) (Result, error) {
 		b.startWait(&t, "next_reply", x.now)
 		x.note(Observation{What: "reopened", Thread: &t, Detail: actor})
 		b.queueNotice(x, &t)
-		res.Reply = fmt.Sprintf("Thread #%d reopened.", t.ID)
+		res.Reply = l.T("reply.reopened", l10n.Args{"ID": t.ID})
 	case "tag", "untag":
 		if !b.retag(x, &t, cmd.Verb == "tag", cmd.Tag, actor) {
-			res.Reply = fmt.Sprintf("Thread #%d: nothing to change.", t.ID)
+			res.Reply = l.T("reply.tags_unchanged", l10n.Args{"ID": t.ID})
 			return res, nil
 		}
-		res.Reply = fmt.Sprintf("Thread #%d tags: %s.", t.ID, tagList(&t))
+		res.Reply = l.T("reply.tags", l10n.Args{"ID": t.ID, "Tags": tagList(l, &t)})
 	default:
-		return Result{Reply: fmt.Sprintf("%q is not something I can do yet; try help.", cmd.Verb)}, nil
+		return Result{Reply: l.T("reply.unknown", l10n.Args{"Verb": quote(cmd.Verb)})}, nil
 	}
 	x.put(&t)
 	return res, nil
@@ -178,29 +182,30 @@ func (b *Bot) openByOwnerPage(ctx context.Context, owner string, limit int) ([]T
 const listed = 20
 
 // listThreads lists the first threads of ts (at most listed) under a
-// title with the total count; ts may hold only the first ones.
-func listThreads(title string, ts []Thread, total int, now time.Time) string {
+// title with the total count, in language l; ts may hold only the first
+// ones.
+func listThreads(l *l10n.Localizer, title string, ts []Thread, total int, now time.Time) string {
 	if total == 0 {
-		return title + ": none."
+		return l.T("list.none", l10n.Args{"Title": title})
 	}
 	var s strings.Builder
-	fmt.Fprintf(&s, "%s (%d):\n", title, total)
+	s.WriteString(l.T("list.head", l10n.Args{"Title": title, "N": total}) + "\n")
 	for i, t := range ts {
 		if i == listed {
 			break
 		}
-		fmt.Fprintf(&s, "#%d %s · %s · %s · %s", t.ID, t.State, t.Platform, tagList(&t), excerpt(firstCustomerText(&t), 60))
+		fmt.Fprintf(&s, "#%d %s · %s · %s · %s", t.ID, t.State.In(l), t.Platform, tagList(l, &t), excerpt(firstCustomerText(&t), 60))
 		if t.State == Waiting && !t.Deadline.IsZero() {
 			if left := t.Deadline.Sub(now).Round(time.Minute); left >= 0 {
-				fmt.Fprintf(&s, " · due in %s", left)
+				s.WriteString(" · " + l.T("list.due_in", l10n.Args{"Left": l.Took(left)}))
 			} else {
-				fmt.Fprintf(&s, " · overdue by %s", -left)
+				s.WriteString(" · " + l.T("list.overdue", l10n.Args{"Over": l.Took(-left)}))
 			}
 		}
 		s.WriteString("\n")
 	}
 	if total > listed {
-		fmt.Fprintf(&s, "… and %d more\n", total-listed)
+		s.WriteString(l.T("list.more", l10n.Args{"N": total - listed}) + "\n")
 	}
 	return strings.TrimRight(s.String(), "\n")
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/openear/openear/internal/l10n"
 )
 
 // Command is one staff command, parsed by ParseCommand from the text of a
@@ -23,11 +25,48 @@ type Command struct {
 	Text     string        // incident update: the rest of the line, verbatim, trimmed
 }
 
-// ErrUnknownCommand is returned, wrapped with the verb, for a verb
-// ParseCommand does not know: `unknown command "foo": try "help"`. Every
-// other parse error is a plain error that names the command and the
-// argument at fault.
+// ErrUnknownCommand is wrapped by the error ParseCommand returns for a
+// verb it does not know: `unknown command "foo": try "help"`. Every parse
+// error is a *CommandError that names the command and the argument at
+// fault.
 var ErrUnknownCommand = errors.New("unknown command")
+
+// CommandError is a mistake in a command line: the command as typed up to
+// the mistake and a message of the catalog (internal/l10n). Error gives it
+// in English (`snooze 42: "soon" is not a duration (try 30m, 2h, 1d)`), In
+// in a reader's language.
+type CommandError struct {
+	Prefix string    // the command as typed up to the mistake ("snooze 42"); "" for none
+	Key    string    // the message's key in the catalog
+	Args   l10n.Args // the message's values
+	err    error     // ErrUnknownCommand for an unknown verb
+}
+
+func (e *CommandError) Error() string { return e.In(l10n.For(l10n.English)) }
+
+// In renders the mistake in the language of l.
+func (e *CommandError) In(l *l10n.Localizer) string {
+	msg := l.T(e.Key, e.Args)
+	if e.Prefix == "" {
+		return msg
+	}
+	return e.Prefix + ": " + msg
+}
+
+func (e *CommandError) Unwrap() error { return e.err }
+
+// cmdErr makes a CommandError.
+func cmdErr(prefix, key string, args l10n.Args) *CommandError {
+	return &CommandError{Prefix: prefix, Key: key, Args: args}
+}
+
+// commandErrorText is err for the reader of l.
+func commandErrorText(l *l10n.Localizer, err error) string {
+	if ce, ok := errors.AsType[*CommandError](err); ok {
+		return ce.In(l)
+	}
+	return err.Error()
+}
 
 // Limits of command arguments.
 const (
@@ -36,44 +75,72 @@ const (
 	cmdMaxName   = 64 // ids, tags and user names
 )
 
-// cmdHelp lists every command with its syntax, in the order of CommandHelp.
+// cmdHelp lists every command with its syntax, in the order of CommandHelp:
+// the catalog keys of its syntax and of what it does.
 var cmdHelp = [...]struct{ syntax, what string }{
-	{"help", "show this help"},
-	{"mine", "list your open threads (waiting or answered)"},
-	{"open", "list all open threads (waiting or answered)"},
-	{"claim <id>", "take thread <id>"},
-	{"assign <id> <@user|name>", "give thread <id> to someone"},
-	{"snooze <id> <duration>", "hide thread <id> for a while (30m, 2h, 1d; at most 30d)"},
-	{"resolve <id>", "close thread <id>"},
-	{"reopen <id>", "reopen thread <id>"},
-	{"tag <id> <tag>", "add a tag to thread <id>"},
-	{"untag <id> <tag>", "remove a tag from thread <id>"},
-	{"stats [period]", "reply times over a period (default 7d)"},
-	{"incident <id>", "show incident <id>"},
-	{"incident <id> update <text>", "post an update to incident <id>"},
-	{"incident <id> resolve", "resolve incident <id>"},
-	{"login", "get a one-time sign-in link for the dashboard by DM"},
+	{"help.help", "help.help_what"},
+	{"help.mine", "help.mine_what"},
+	{"help.open", "help.open_what"},
+	{"help.claim", "help.claim_what"},
+	{"help.assign", "help.assign_what"},
+	{"help.snooze", "help.snooze_what"},
+	{"help.resolve", "help.resolve_what"},
+	{"help.reopen", "help.reopen_what"},
+	{"help.tag", "help.tag_what"},
+	{"help.untag", "help.untag_what"},
+	{"help.stats", "help.stats_what"},
+	{"help.incident", "help.incident_what"},
+	{"help.incident_update", "help.incident_update_what"},
+	{"help.incident_resolve", "help.incident_resolve_what"},
+	{"help.login", "help.login_what"},
 }
 
-// CommandHelp returns the help text: every command with its syntax, one per
-// line.
-func CommandHelp() string {
+// CommandHelp returns the help text in English: every command with its
+// syntax, one per line, and its Korean alias.
+func CommandHelp() string { return CommandHelpIn(l10n.For(l10n.English)) }
+
+// CommandHelpIn returns the help text in the language of l: the Korean
+// help shows the Korean aliases, with the English verbs in parentheses.
+func CommandHelpIn(l *l10n.Localizer) string {
 	var b strings.Builder
 	for _, c := range cmdHelp {
-		fmt.Fprintf(&b, "%-28s %s\n", c.syntax, c.what)
+		fmt.Fprintf(&b, "%-28s %s\n", l.T(c.syntax, nil), l.T(c.what, nil))
 	}
 	return b.String()
 }
 
-// ParseCommand parses the text of a command. Verbs are case-insensitive,
-// whitespace may be repeated, a leading "/openear" is ignored and an empty
-// text is help. A leading bot mention is not ParseCommand's business: the
-// adapters strip it.
+// cmdAliases are the Korean words staff may type for a verb.
+var cmdAliases = map[string]string{
+	"도움말": "help", "도움": "help",
+	"내꺼": "mine", "내거": "mine", "내것": "mine",
+	"전체": "open", "목록": "open",
+	"담당": "claim", "맡기": "claim",
+	"배정": "assign",
+	"보류": "snooze", "미루기": "snooze",
+	"해결": "resolve", "완료": "resolve",
+	"재개": "reopen", "다시열기": "reopen",
+	"태그": "tag", "태그추가": "tag",
+	"태그삭제": "untag", "태그제거": "untag",
+	"통계": "stats",
+	"장애": "incident", "인시던트": "incident",
+	"로그인": "login",
+}
+
+// cmdSubAliases are the Korean words for the actions of incident.
+var cmdSubAliases = map[string]string{
+	"보기": "show", "공지": "update", "업데이트": "update", "해결": "resolve",
+}
+
+// ParseCommand parses the text of a command, in English or with the
+// Korean aliases of CommandHelpIn ("담당 12", "보류 12 2시간"). Verbs are
+// case-insensitive, whitespace may be repeated, a leading "/openear" is
+// ignored and an empty text is help. A leading bot mention is not
+// ParseCommand's business: the adapters strip it.
 //
-// An unknown verb returns an error wrapping ErrUnknownCommand; any other
-// error says which argument is wrong and how, prefixed by the command:
-// `claim: missing thread id`, `snooze 42: "2 hours" is not a duration (try
-// 30m, 2h, 1d)`.
+// Every error is a *CommandError; an unknown verb's wraps
+// ErrUnknownCommand. Each says which argument is wrong and how, prefixed
+// by the command as typed: `claim: missing thread id`, `snooze 42: "2
+// hours" is not a duration (try 30m, 2h, 1d)`.
 func ParseCommand(text string) (Command, error) {
 	toks := cmdSplit(text)
 	if len(toks) > 0 && strings.EqualFold(toks[0].text, "/openear") {
@@ -82,14 +149,19 @@ func ParseCommand(text string) (Command, error) {
 	if len(toks) == 0 {
 		return Command{Verb: "help"}, nil
 	}
-	a := cmdArgs{line: text, verb: strings.ToLower(toks[0].text), toks: toks[1:]}
+	word := strings.ToLower(toks[0].text)
+	verb := word
+	if v, ok := cmdAliases[word]; ok {
+		verb = v
+	}
+	a := cmdArgs{line: text, word: word, verb: verb, toks: toks[1:]}
 	switch a.verb {
 	case "help":
 		return Command{Verb: a.verb}, nil // "help claim" is help too
 	case "mine", "open", "login":
-		return Command{Verb: a.verb}, a.done(0, a.verb)
+		return Command{Verb: a.verb}, a.done(0, a.word)
 	case "claim", "resolve", "reopen":
-		return a.withID(func(c Command) (Command, error) { return c, a.done(1, a.verb+" "+c.ID) })
+		return a.withID(func(c Command) (Command, error) { return c, a.done(1, a.word+" "+c.ID) })
 	case "assign":
 		return a.withID(a.assign)
 	case "snooze":
@@ -101,7 +173,9 @@ func ParseCommand(text string) (Command, error) {
 	case "incident":
 		return a.withID(a.incident)
 	}
-	return Command{}, fmt.Errorf("%w %q: try \"help\"", ErrUnknownCommand, toks[0].text)
+	e := cmdErr("", "cmd.unknown", l10n.Args{"Quote": quote(toks[0].text)})
+	e.err = ErrUnknownCommand
+	return Command{}, e
 }
 
 // String formats c back as command text, which ParseCommand parses to c.
@@ -160,9 +234,11 @@ func cmdSplit(s string) []cmdToken {
 	return toks
 }
 
-// cmdArgs is the line being parsed, its verb and the words after the verb.
+// cmdArgs is the line being parsed, its verb (word as typed, lowercased;
+// verb as ParseCommand knows it) and the words after the verb.
 type cmdArgs struct {
 	line string
+	word string
 	verb string
 	toks []cmdToken
 }
@@ -179,40 +255,40 @@ func (a cmdArgs) rest(i int) string {
 // done fails if there are more than n arguments.
 func (a cmdArgs) done(n int, prefix string) error {
 	if len(a.toks) > n {
-		return fmt.Errorf("%s: unexpected %q", prefix, a.toks[n].text)
+		return cmdErr(prefix, "cmd.unexpected", l10n.Args{"Quote": quote(a.toks[n].text)})
 	}
 	return nil
 }
 
-// withID parses argument 0 as a thread or incident id and hands the command
-// to more.
+// withID parses argument 0 as a thread or incident id ("42", "#42", or
+// "42번" as Korean staff write it) and hands the command to more.
 func (a cmdArgs) withID(more func(Command) (Command, error)) (Command, error) {
-	kind := "thread id"
+	missing, bad := "cmd.missing_thread", "cmd.bad_thread"
 	if a.verb == "incident" {
-		kind = "incident id"
+		missing, bad = "cmd.missing_incident", "cmd.bad_incident"
 	}
 	if len(a.toks) == 0 {
-		return Command{}, fmt.Errorf("%s: missing %s", a.verb, kind)
+		return Command{}, cmdErr(a.word, missing, nil)
 	}
 	raw := a.toks[0].text
-	id := strings.TrimPrefix(raw, "#")
+	id := strings.TrimSuffix(strings.TrimPrefix(raw, "#"), "번")
 	if !cmdValidName(id, cmdIDRune) {
-		return Command{}, fmt.Errorf("%s: %q is not a %s", a.verb, raw, kind)
+		return Command{}, cmdErr(a.word, bad, l10n.Args{"Quote": quote(raw)})
 	}
 	return more(Command{Verb: a.verb, ID: id})
 }
 
 func (a cmdArgs) assign(c Command) (Command, error) {
-	prefix := "assign " + c.ID
+	prefix := a.word + " " + c.ID
 	arg := a.rest(1)
 	if arg == "" {
-		return Command{}, fmt.Errorf("%s: missing user (try @alice or alice)", prefix)
+		return Command{}, cmdErr(prefix, "cmd.missing_user", nil)
 	}
 	if strings.HasPrefix(arg, "<@") {
 		// A mention may hold spaces in its label: <@U123|alice smith>.
 		if i := strings.IndexByte(arg, '>'); i >= 0 {
 			if more := strings.TrimSpace(arg[i+1:]); more != "" {
-				return Command{}, fmt.Errorf("%s: unexpected %q", prefix, cmdSplit(more)[0].text)
+				return Command{}, cmdErr(prefix, "cmd.unexpected", l10n.Args{"Quote": quote(cmdSplit(more)[0].text)})
 			}
 			arg = arg[:i+1]
 		}
@@ -221,7 +297,7 @@ func (a cmdArgs) assign(c Command) (Command, error) {
 	}
 	user, ok := cmdUser(arg)
 	if !ok {
-		return Command{}, fmt.Errorf("%s: %q is not a user (try @alice or alice)", prefix, arg)
+		return Command{}, cmdErr(prefix, "cmd.bad_user", l10n.Args{"Quote": quote(arg)})
 	}
 	c.User = user
 	return c, nil
@@ -244,28 +320,29 @@ func cmdUser(s string) (string, bool) {
 }
 
 func (a cmdArgs) snooze(c Command) (Command, error) {
-	prefix := "snooze " + c.ID
+	prefix := a.word + " " + c.ID
 	arg := a.rest(1)
 	if arg == "" {
-		return Command{}, fmt.Errorf("%s: missing duration (try 30m, 2h, 1d)", prefix)
+		return Command{}, cmdErr(prefix, "cmd.missing_duration", l10n.Args{"Hint": l10n.Key("hint.snooze")})
 	}
-	d, err := cmdDuration(arg, cmdMaxSnooze, "30 days", "30m, 2h, 1d")
+	d, err := cmdDuration(arg, cmdMaxSnooze, "hint.snooze")
 	if err != nil {
-		return Command{}, fmt.Errorf("%s: %w", prefix, err)
+		err.Prefix = prefix
+		return Command{}, err
 	}
 	c.Duration = d
 	return c, nil
 }
 
 func (a cmdArgs) tag(c Command) (Command, error) {
-	prefix := a.verb + " " + c.ID
+	prefix := a.word + " " + c.ID
 	arg := a.rest(1)
 	if arg == "" {
-		return Command{}, fmt.Errorf("%s: missing tag name", prefix)
+		return Command{}, cmdErr(prefix, "cmd.missing_tag", nil)
 	}
 	tag := strings.ToLower(arg)
 	if !cmdValidName(tag, cmdTagRune) {
-		return Command{}, fmt.Errorf("%s: %q is not a tag name", prefix, arg)
+		return Command{}, cmdErr(prefix, "cmd.bad_tag", l10n.Args{"Quote": quote(arg)})
 	}
 	c.Tag = tag
 	return c, nil
@@ -274,9 +351,10 @@ func (a cmdArgs) tag(c Command) (Command, error) {
 func (a cmdArgs) stats() (Command, error) {
 	c := Command{Verb: "stats", Duration: 7 * 24 * time.Hour}
 	if arg := a.rest(0); arg != "" {
-		d, err := cmdDuration(arg, cmdMaxStats, "365 days", "7d, 30d")
+		d, err := cmdDuration(arg, cmdMaxStats, "hint.stats")
 		if err != nil {
-			return Command{}, fmt.Errorf("stats: %w", err)
+			err.Prefix = a.word
+			return Command{}, err
 		}
 		c.Duration = d
 	}
@@ -284,56 +362,82 @@ func (a cmdArgs) stats() (Command, error) {
 }
 
 func (a cmdArgs) incident(c Command) (Command, error) {
-	prefix := "incident " + c.ID
+	prefix := a.word + " " + c.ID
 	if len(a.toks) == 1 {
 		c.Sub = "show"
 		return c, nil
 	}
-	c.Sub = strings.ToLower(a.toks[1].text)
+	word := strings.ToLower(a.toks[1].text)
+	c.Sub = word
+	if sub, ok := cmdSubAliases[word]; ok {
+		c.Sub = sub
+	}
 	switch c.Sub {
 	case "show", "resolve":
-		return c, a.done(2, prefix+" "+c.Sub)
+		return c, a.done(2, prefix+" "+word)
 	case "update":
 		c.Text = a.rest(2)
 		if c.Text == "" {
-			return Command{}, fmt.Errorf("%s update: missing text", prefix)
+			return Command{}, cmdErr(prefix+" "+word, "cmd.missing_text", nil)
 		}
 		return c, nil
 	}
-	return Command{}, fmt.Errorf("%s: unknown action %q (try update, resolve, show)", prefix, a.toks[1].text)
+	return Command{}, cmdErr(prefix, "cmd.unknown_action", l10n.Args{"Quote": quote(a.toks[1].text)})
 }
 
 // ParseDuration parses a positive duration of at most max the way commands
 // do: a Go duration ("90m", "36h") or whole numbers of w, d, h, m and s
-// ("7d", "1w2d"). The command line tools use it for their periods.
+// ("7d", "1w2d"), or of their Korean names 주, 일, 시간, 분, 초 ("7일",
+// "1시간 30분"). The command line tools use it for their periods; its
+// errors are *CommandError.
 func ParseDuration(s string, max time.Duration) (time.Duration, error) {
-	return cmdDuration(s, max, cmdFormatDuration(max), "7d, 30d, 36h")
-}
-
-// cmdDuration parses a positive duration of at most max: a Go duration
-// ("90m", "1h30m") or whole numbers of w (7 days), d (24h), h, m and s
-// ("1d", "1w2d", "1d12h").
-func cmdDuration(s string, max time.Duration, maxWords, try string) (time.Duration, error) {
-	lower := strings.ToLower(s)
-	d, err := time.ParseDuration(lower)
+	d, err := cmdDuration(s, max, "hint.period")
 	if err != nil {
-		var ok bool
-		if d, ok = cmdParseDays(lower); !ok {
-			return 0, fmt.Errorf("%q is not a duration (try %s)", s, try)
-		}
-	}
-	switch {
-	case d <= 0:
-		return 0, fmt.Errorf("%q is not a positive duration (try %s)", s, try)
-	case d > max:
-		return 0, fmt.Errorf("%q is longer than %s", s, maxWords)
+		return 0, err
 	}
 	return d, nil
 }
 
-// cmdParseDays parses whole numbers with units w, d, h, m and s.
+// cmdDuration parses a positive duration of at most max: a Go duration
+// ("90m", "1h30m") or whole numbers of w (7 days), d (24h), h, m and s
+// ("1d", "1w2d", "1d12h"), in English or Korean units ("1일", "1시간반"),
+// with or without spaces between them ("1h 30m", "1시간 30분"). hint is
+// the catalog key of examples to show with a mistake.
+func cmdDuration(s string, max time.Duration, hint l10n.Key) (time.Duration, *CommandError) {
+	compact := strings.Join(strings.Fields(strings.ToLower(s)), "")
+	d, err := time.ParseDuration(compact)
+	if err != nil {
+		var ok bool
+		if d, ok = cmdParseDays(compact); !ok {
+			return 0, cmdErr("", "cmd.bad_duration", l10n.Args{"Quote": quote(s), "Hint": hint})
+		}
+	}
+	switch {
+	case d <= 0:
+		return 0, cmdErr("", "cmd.nonpositive_duration", l10n.Args{"Quote": quote(s), "Hint": hint})
+	case d > max && max%(24*time.Hour) == 0:
+		return 0, cmdErr("", "cmd.too_long_days", l10n.Args{"Quote": quote(s), "Count": int64(max / (24 * time.Hour))})
+	case d > max:
+		return 0, cmdErr("", "cmd.too_long", l10n.Args{"Quote": quote(s), "Max": cmdFormatDuration(max)})
+	}
+	return d, nil
+}
+
+// cmdUnits are the units of cmdParseDays, longest first where one is the
+// start of another. "시간반" is "hours and a half", as Korean speakers say
+// it: extra is added once.
+var cmdUnits = []struct {
+	name     string
+	d, extra time.Duration
+}{
+	{"w", 7 * 24 * time.Hour, 0}, {"d", 24 * time.Hour, 0}, {"h", time.Hour, 0}, {"m", time.Minute, 0}, {"s", time.Second, 0},
+	{"주", 7 * 24 * time.Hour, 0}, {"일", 24 * time.Hour, 0}, {"시간반", time.Hour, 30 * time.Minute}, {"시간", time.Hour, 0},
+	{"분", time.Minute, 0}, {"초", time.Second, 0},
+}
+
+// cmdParseDays parses whole numbers with units (cmdUnits): "1d12h",
+// "1시간30분", "2시간반".
 func cmdParseDays(s string) (time.Duration, bool) {
-	units := map[byte]time.Duration{'w': 7 * 24 * time.Hour, 'd': 24 * time.Hour, 'h': time.Hour, 'm': time.Minute, 's': time.Second}
 	var total time.Duration
 	for s != "" {
 		i := 0
@@ -344,17 +448,25 @@ func cmdParseDays(s string) (time.Duration, bool) {
 			return 0, false // no number, no unit, or an absurd number
 		}
 		n, _ := strconv.Atoi(s[:i])
-		unit, ok := units[s[i]]
-		if !ok {
+		s = s[i:]
+		known := false
+		for _, u := range cmdUnits {
+			rest, ok := strings.CutPrefix(s, u.name)
+			if !ok {
+				continue
+			}
+			if time.Duration(n) > (1<<62)/u.d {
+				return 0, false
+			}
+			if total += time.Duration(n)*u.d + u.extra; total > 1<<62 {
+				return 0, false
+			}
+			s, known = rest, true
+			break
+		}
+		if !known {
 			return 0, false
 		}
-		if time.Duration(n) > (1<<62)/unit {
-			return 0, false
-		}
-		if total += time.Duration(n) * unit; total > 1<<62 {
-			return 0, false
-		}
-		s = s[i+1:]
 	}
 	return total, true
 }

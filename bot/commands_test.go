@@ -187,7 +187,8 @@ func TestCommandHelp(t *testing.T) {
 }
 
 func FuzzParseCommand(f *testing.F) {
-	for _, s := range []string{"", "help", "claim #42", "assign 42 <@U123|alice>", "snooze 42 1d12h", "stats 30d", "incident 7 update back up"} {
+	for _, s := range []string{"", "help", "claim #42", "assign 42 <@U123|alice>", "snooze 42 1d12h", "stats 30d", "incident 7 update back up",
+		"내꺼", "담당 12번", "보류 #12 1시간 30분", "보류 12 2시간반", "통계 1주", "장애 7 공지 복구했어요", "배정 12 @민지"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/openear/openear/internal/l10n"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -216,9 +217,15 @@ func (b *Bot) rating(ctx context.Context, x *txn, ev Event) (Result, error) {
 // notifyLowCSAT tells the owner and the triage channel of a low score
 // (and of the comment that came with it).
 func (b *Bot) notifyLowCSAT(x *txn, t *Thread) {
-	text := msgCSATLow(t.ID, t.CSAT.Score, t.CustomerLabel(), t.CSAT.Comment, orNone(t.Owner), t.Permalink)
+	text := func(l *l10n.Localizer) string {
+		owner := t.Owner
+		if owner == "" {
+			owner = l.T("word.nobody", nil)
+		}
+		return msgCSATLow(l, t.ID, t.CSAT.Score, t.CustomerLabel(), t.CSAT.Comment, owner, t.Permalink)
+	}
 	b.queueOwner(x, t, ForCSAT, text)
 	if ch := b.opts.Triage[t.Platform]; ch != "" {
-		x.enqueue(Action{Kind: ActPost, Purpose: ForCSAT, Platform: t.Platform, Channel: ch, Text: text, ThreadID: t.ID})
+		x.enqueue(Action{Kind: ActPost, Purpose: ForCSAT, Platform: t.Platform, Channel: ch, Text: text(b.channelL(t.Platform)), ThreadID: t.ID})
 	}
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"github.com/openear/openear/internal/l10n"
 	"maps"
 	"slices"
 	"strings"
@@ -78,9 +79,13 @@ func computeCSAT(ts []Thread) CSATStats {
 	return cs
 }
 
-// Lines renders the CSAT summary for a chat reply, the digest or a
-// terminal: nothing when no customer was asked.
-func (cs CSATStats) Lines() []string {
+// Lines renders the CSAT summary in English for a terminal: nothing when
+// no customer was asked.
+func (cs CSATStats) Lines() []string { return cs.LinesIn(l10n.For("en")) }
+
+// LinesIn renders the CSAT summary in l's language, for a chat reply or
+// the digest.
+func (cs CSATStats) LinesIn(l *l10n.Localizer) []string {
 	if cs.Asked == 0 {
 		return nil
 	}
@@ -88,7 +93,7 @@ func (cs CSATStats) Lines() []string {
 	for i, n := range cs.All.Scores {
 		faces = append(faces, fmt.Sprintf("%s %d", RatingFaces[i], n))
 	}
-	lines := []string{msgCSATSummary(cs.All.String(), cs.All.Answers, cs.Asked, strings.Join(faces, " · "))}
+	lines := []string{msgCSATSummary(l, cs.All.String(), cs.All.Answers, cs.Asked, strings.Join(faces, " · "))}
 	for _, sec := range []struct {
 		name string
 		m    map[string]*CSATLine
@@ -100,7 +105,7 @@ func (cs CSATStats) Lines() []string {
 		for _, k := range slices.Sorted(maps.Keys(sec.m)) {
 			parts = append(parts, k+" "+sec.m[k].String())
 		}
-		lines = append(lines, msgCSATBy(sec.name, strings.Join(parts, " · ")))
+		lines = append(lines, msgCSATBy(l, sec.name, strings.Join(parts, " · ")))
 	}
 	return lines
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/openear/openear/bot/tag"
+	"github.com/openear/openear/internal/l10n"
 )
 
 // DigestOptions schedules the daily digest.
@@ -22,15 +23,31 @@ type DigestOptions struct {
 // Digest summarises the threads created in [since, until]: new threads by
 // tag, first-response times, SLA met % by team and person, the oldest
 // waiting threads, and the ideas and praise of the period quoted with
-// links (ideas that say the same thing grouped).
+// links (ideas that say the same thing grouped). It is in the default
+// language (Options.Locale).
 func (b *Bot) Digest(ctx context.Context, since, until time.Time) (string, error) {
-	return StoreDigest(ctx, b.store, since, until)
+	return StoreDigestIn(ctx, b.store, since, until, l10n.For(b.opts.Locale))
 }
 
-// StoreDigest is Digest over any store: one read of every thread.
+// StoreDigest is Digest over any store, in English: one read of every
+// thread.
 func StoreDigest(ctx context.Context, s Store, since, until time.Time) (string, error) {
-	var ts, waiting []Thread
-	err := s.Threads(ctx, func(t Thread) bool {
+	return StoreDigestIn(ctx, s, since, until, l10n.For(l10n.English))
+}
+
+// StoreDigestIn is StoreDigest in the language of l.
+func StoreDigestIn(ctx context.Context, s Store, since, until time.Time, l *l10n.Localizer) (string, error) {
+	ts, waiting, err := digestThreads(ctx, s, since, until)
+	if err != nil {
+		return "", err
+	}
+	return DigestTextIn(l, ts, waiting, since, until), nil
+}
+
+// digestThreads reads the threads created in [since, until] and those
+// still waiting.
+func digestThreads(ctx context.Context, s Store, since, until time.Time) (ts, waiting []Thread, err error) {
+	err = s.Threads(ctx, func(t Thread) bool {
 		if !t.Created.Before(since) && !t.Created.After(until) {
 			ts = append(ts, t)
 		}
@@ -39,19 +56,22 @@ func StoreDigest(ctx context.Context, s Store, since, until time.Time) (string, 
 		}
 		return true
 	})
-	if err != nil {
-		return "", err
-	}
-	return DigestText(ts, waiting, since, until), nil
+	return ts, waiting, err
 }
 
 // DigestText renders a digest of threads ts (created in the period) and
-// of the threads still waiting.
+// of the threads still waiting, in English.
 func DigestText(ts, waiting []Thread, since, until time.Time) string {
+	return DigestTextIn(l10n.For(l10n.English), ts, waiting, since, until)
+}
+
+// DigestTextIn is DigestText in the language of l. Tag, team and person
+// names are identifiers and are not translated.
+func DigestTextIn(l *l10n.Localizer, ts, waiting []Thread, since, until time.Time) string {
 	st := ComputeStats(ts, since, until)
 	var s strings.Builder
-	fmt.Fprintf(&s, "📰 openear digest · %s – %s\n", since.Format("Mon Jan 2 15:04"), until.Format("Mon Jan 2 15:04 MST"))
-	fmt.Fprintf(&s, "New threads: %d", st.Threads)
+	s.WriteString(l.T("daily.head", l10n.Args{"Since": l.Date(since, false), "Until": l.Date(until, true)}) + "\n")
+	s.WriteString(l.T("daily.new", l10n.Args{"N": st.Threads}))
 	if len(st.ByTag) > 0 {
 		tags := make([]string, 0, len(st.ByTag))
 		for k := range st.ByTag {
@@ -69,11 +89,12 @@ func DigestText(ts, waiting []Thread, since, until time.Time) string {
 		}
 		fmt.Fprintf(&s, " (%s)", strings.Join(parts, ", "))
 	}
-	fmt.Fprintf(&s, "\nFirst response: p50 %s · p90 %s · SLA met %s\n", fmtDur(st.FirstResponse.P50), fmtDur(st.FirstResponse.P90), st.SLA)
+	s.WriteString("\n" + l.T("daily.first_response", l10n.Args{"P50": took(l, st.FirstResponse.P50), "P90": took(l, st.FirstResponse.P90),
+		"SLA": ratio(l, st.SLA)}) + "\n")
 	for _, sec := range []struct {
-		name string
-		m    map[string]*Line
-	}{{"team", st.ByTeam}, {"person", st.ByPerson}} {
+		key string
+		m   map[string]*Line
+	}{{"daily.by_team", st.ByTeam}, {"daily.by_person", st.ByPerson}} {
 		keys := make([]string, 0, len(sec.m))
 		for k := range sec.m {
 			keys = append(keys, k)
@@ -81,21 +102,25 @@ func DigestText(ts, waiting []Thread, since, until time.Time) string {
 		sort.Strings(keys)
 		parts := make([]string, 0, len(keys))
 		for _, k := range keys {
-			parts = append(parts, fmt.Sprintf("%s %s", k, sec.m[k].SLA))
+			parts = append(parts, fmt.Sprintf("%s %s", k, ratio(l, sec.m[k].SLA)))
 		}
 		if len(parts) > 0 {
-			fmt.Fprintf(&s, "SLA met by %s: %s\n", sec.name, strings.Join(parts, " · "))
+			s.WriteString(l.T(sec.key, l10n.Args{"List": strings.Join(parts, " · ")}) + "\n")
 		}
 	}
-	for _, l := range st.CSAT.Lines() {
-		s.WriteString(l + "\n")
+	for _, line := range st.CSAT.LinesIn(l) {
+		s.WriteString(line + "\n")
 	}
 	slices.SortFunc(waiting, func(a, c Thread) int { return a.WaitFrom.Compare(c.WaitFrom) })
 	if len(waiting) > 0 {
-		s.WriteString("Waiting longest:\n")
+		s.WriteString(l.T("daily.waiting", nil) + "\n")
 		for _, t := range waiting[:min(5, len(waiting))] {
-			fmt.Fprintf(&s, "  #%d %s · waiting %s · %s · %q %s\n", t.ID, t.Platform, fmtDur(until.Sub(t.WaitFrom)), orNone(t.Owner),
-				excerpt(firstCustomerText(&t), 80), t.Permalink)
+			owner := t.Owner
+			if owner == "" {
+				owner = l.T("word.none", nil)
+			}
+			s.WriteString(l.T("daily.waiting_line", l10n.Args{"ID": t.ID, "Platform": t.Platform, "Waited": took(l, until.Sub(t.WaitFrom)),
+				"Owner": owner, "Quote": quote(excerpt(firstCustomerText(&t), 80)), "Link": t.Permalink}) + "\n")
 		}
 	}
 	var ideas, praise []Thread
@@ -108,7 +133,7 @@ func DigestText(ts, waiting []Thread, since, until time.Time) string {
 		}
 	}
 	if len(ideas) > 0 {
-		s.WriteString("💡 Ideas:\n")
+		s.WriteString(l.T("daily.ideas", nil) + "\n")
 		for _, g := range groupIdeas(ideas) {
 			t := g[0]
 			more := ""
@@ -117,15 +142,17 @@ func DigestText(ts, waiting []Thread, since, until time.Time) string {
 				for _, o := range g[1:] {
 					ids = append(ids, "#"+FormatID(o.ID))
 				}
-				more = fmt.Sprintf(" (+%d asking the same: %s)", len(g)-1, strings.Join(ids, ", "))
+				more = l.T("daily.same", l10n.Args{"Count": len(g) - 1, "IDs": strings.Join(ids, ", ")})
 			}
-			fmt.Fprintf(&s, "  #%d %s: %q%s %s\n", t.ID, t.customerName(), excerpt(firstCustomerText(&t), 120), more, t.Permalink)
+			s.WriteString(l.T("daily.idea_line", l10n.Args{"ID": t.ID, "Customer": t.customerName(), "Quote": quote(excerpt(firstCustomerText(&t), 120)),
+				"Same": more, "Link": t.Permalink}) + "\n")
 		}
 	}
 	if len(praise) > 0 {
-		s.WriteString("🎉 Praise:\n")
+		s.WriteString(l.T("daily.praise", nil) + "\n")
 		for _, t := range praise {
-			fmt.Fprintf(&s, "  #%d %s: %q %s\n", t.ID, t.customerName(), excerpt(firstCustomerText(&t), 120), t.Permalink)
+			s.WriteString(l.T("daily.praise_line", l10n.Args{"ID": t.ID, "Customer": t.customerName(), "Quote": quote(excerpt(firstCustomerText(&t), 120)),
+				"Link": t.Permalink}) + "\n")
 		}
 	}
 	return strings.TrimRight(s.String(), "\n")
@@ -197,9 +224,11 @@ func (b *Bot) nextDigest(now time.Time) time.Time {
 	return at
 }
 
-// postDigest queues the digest of the last day to every digest channel.
+// postDigest queues the digest of the last day to every digest channel,
+// in each platform's language.
 func (b *Bot) postDigest(ctx context.Context, now time.Time) error {
-	text, err := b.Digest(ctx, now.Add(-24*time.Hour), now)
+	since := now.Add(-24 * time.Hour)
+	ts, waiting, err := digestThreads(ctx, b.store, since, now)
 	if err != nil {
 		return err
 	}
@@ -208,9 +237,10 @@ func (b *Bot) postDigest(ctx context.Context, now time.Time) error {
 	x := b.begin("")
 	for _, pl := range []string{Slack, Discord} {
 		if ch := b.opts.Digest.Channels[pl]; ch != "" {
+			text := DigestTextIn(b.channelL(pl), slices.Clone(ts), slices.Clone(waiting), since, now)
 			x.enqueue(Action{Kind: ActPost, Purpose: ForDigest, Platform: pl, Channel: ch, Text: text})
+			x.note(Observation{What: "digest", Detail: text})
 		}
 	}
-	x.note(Observation{What: "digest", Detail: text})
 	return x.commit(ctx)
 }

@@ -22,7 +22,9 @@
 //	outbox.go     the sender: lanes, priorities, digests, retries, Flush
 //	notice.go     triage notices, owner notes, Digest
 //	messages.go   the sentences of notices, reminders and incidents
-//	commands.go   ParseCommand: one language for Slack and Discord
+//	locale.go     who reads which language: channelL, personL, State.In
+//	commands.go   ParseCommand: one language for Slack and Discord, with
+//	              its Korean aliases
 //	commandexec.go running commands, buttons and tag corrections
 //	incidents.go  many customers, one problem
 //	stats.go      Stats, ComputeStats; digest.go the daily digest
@@ -45,6 +47,15 @@
 // the Platforms; Run's clock loop calls Tick, which reads only the threads
 // that came due (the store's due index) and turns each into a reminder or
 // an escalation, written in the same transaction.
+//
+// # Languages
+//
+// Every text staff read comes from the catalogs of internal/l10n (English
+// and Korean), rendered when it is queued in its reader's language: a
+// channel post in its platform's (Options.Locales, else Options.Locale), a
+// DM or a command reply in the person's (Person.Locale, else their
+// platform's). Customer text, tag names and people's names are never
+// translated.
 //
 // Tests drive all of this with a fake Clock (bottest.Clock), an in-memory
 // Store (storage/mem) or a real bbolt file, and call Tick and Flush

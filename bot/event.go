@@ -232,8 +232,12 @@ type Notice struct {
 	OwnerID   string // owner's platform user id, for a mention
 	Due       time.Time
 	Permalink string
-	Buttons   bool // offer Claim / Snooze 1h / Resolve
-	Note      string
+	Buttons   bool   // offer Claim / Snooze 1h / Resolve
+	Note      string // in Lang
+	// Lang is the language of the notice's labels and buttons: its
+	// platform's (see Options.Locales), set by the core before each
+	// delivery; adapters render with l10n.For(Lang). "" is English.
+	Lang string
 }
 
 // Receipt is what a platform returns for a delivered action.

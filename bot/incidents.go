@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/openear/openear/bot/tag"
+	"github.com/openear/openear/internal/l10n"
 )
 
 // report is a recent problem report (a complaint or defect thread), kept
@@ -140,12 +141,12 @@ func overlaps(a, b []string) bool {
 // platform's triage channel, edited as it changes).
 func (b *Bot) putIncident(ctx context.Context, x *txn, inc *Incident) error {
 	x.ch.Incidents = append(x.ch.Incidents, *inc)
-	text, err := b.incidentText(ctx, x, inc)
-	if err != nil {
-		return err
-	}
 	for _, pl := range []string{Slack, Discord} {
 		if ch := b.opts.Triage[pl]; ch != "" {
+			text, err := b.incidentText(ctx, x, inc, b.channelL(pl))
+			if err != nil {
+				return err
+			}
 			x.enqueue(Action{Kind: ActNotice, Purpose: ForIncident, Platform: pl, Channel: ch, Text: text, Incident: inc.ID})
 		}
 	}
@@ -153,22 +154,23 @@ func (b *Bot) putIncident(ctx context.Context, x *txn, inc *Incident) error {
 }
 
 // incidentText renders an incident alert: every linked thread, and the
-// shared terms as the customers wrote them (the incident groups by stems).
-func (b *Bot) incidentText(ctx context.Context, x *txn, inc *Incident) (string, error) {
+// shared terms as the customers wrote them (the incident groups by
+// stems), in language l.
+func (b *Bot) incidentText(ctx context.Context, x *txn, inc *Incident, l *l10n.Localizer) (string, error) {
 	threads, err := x.incidentThreads(ctx, inc)
 	if err != nil {
 		return "", err
 	}
 	lines := []string{
-		msgIncidentHead(inc.ID, inc.Open, len(inc.Customers), incidentWords(inc, threads)),
-		msgIncidentOwner(orNone(inc.Owner)),
+		msgIncidentHead(l, inc.ID, inc.Open, len(inc.Customers), incidentWords(inc, threads)),
+		msgIncidentOwner(l, inc.Owner),
 	}
 	for i := range threads {
 		t := &threads[i]
-		lines = append(lines, msgIncidentThread(t.ID, t.Platform, t.Channel, t.customerName(), excerpt(firstCustomerText(t), 80), t.Permalink))
+		lines = append(lines, msgIncidentThread(l, t.ID, t.Platform, t.Channel, t.customerName(), excerpt(firstCustomerText(t), 80), t.Permalink))
 	}
 	for _, u := range inc.Updates {
-		lines = append(lines, msgIncidentUpdate(u))
+		lines = append(lines, msgIncidentUpdate(l, u))
 	}
 	return strings.Join(lines, "\n"), nil
 }
@@ -204,11 +206,12 @@ func (x *txn) incidentThreads(ctx context.Context, inc *Incident) ([]Thread, err
 	return out, nil
 }
 
-func (b *Bot) incidentCommand(ctx context.Context, x *txn, cmd Command, actor string) (Result, error) {
+// incidentCommand runs an incident command; its reply is in language l.
+func (b *Bot) incidentCommand(ctx context.Context, x *txn, cmd Command, actor string, l *l10n.Localizer) (Result, error) {
 	id, _ := ParseID(cmd.ID)
 	inc, err := b.store.Incident(ctx, id)
 	if ignoreNotFound(err) == nil && err != nil {
-		return Result{Reply: fmt.Sprintf("No incident #%s.", cmd.ID)}, nil
+		return Result{Reply: l.T("reply.no_incident", l10n.Args{"ID": cmd.ID})}, nil
 	}
 	if err != nil {
 		return Result{}, err
@@ -230,10 +233,10 @@ func (b *Bot) incidentCommand(ctx context.Context, x *txn, cmd Command, actor st
 		if err := b.putIncident(ctx, x, &inc); err != nil {
 			return Result{}, err
 		}
-		return Result{Reply: fmt.Sprintf("Update posted to %d threads of incident #%d.", n, inc.ID)}, nil
+		return Result{Reply: l.T("reply.incident_updated", l10n.Args{"Count": n, "ID": inc.ID})}, nil
 	case "resolve":
 		if !inc.Open {
-			return Result{Reply: fmt.Sprintf("Incident #%d is already resolved.", inc.ID)}, nil
+			return Result{Reply: l.T("reply.incident_resolved_already", l10n.Args{"ID": inc.ID})}, nil
 		}
 		inc.Open = false
 		inc.Resolved = x.now
@@ -250,9 +253,9 @@ func (b *Bot) incidentCommand(ctx context.Context, x *txn, cmd Command, actor st
 		if err := b.putIncident(ctx, x, &inc); err != nil {
 			return Result{}, err
 		}
-		return Result{Reply: fmt.Sprintf("Incident #%d resolved with its %d threads.", inc.ID, len(inc.Threads))}, nil
+		return Result{Reply: l.T("reply.incident_resolved", l10n.Args{"ID": inc.ID, "Count": len(inc.Threads)})}, nil
 	default:
-		text, err := b.incidentText(ctx, x, &inc)
+		text, err := b.incidentText(ctx, x, &inc, l)
 		if err != nil {
 			return Result{}, err
 		}

@@ -3,7 +3,7 @@ package bot_test
 import (
 	"testing"
 
-	"go.uber.org/goleak"
+	"github.com/openear/openear/bot/bottest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { bottest.VerifyMain(m) }

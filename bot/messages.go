@@ -4,114 +4,137 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/openear/openear/internal/l10n"
 )
 
 // The sentences staff read in DMs, the triage channel and incident
-// alerts, one function per message, so that each can move into a message
-// catalog (EN, KO) as a whole. Values come in already formatted where a
-// reader's zone matters (whenText); durations are formatted here
-// (fmtDuration).
+// alerts, one function per message; the texts are in the catalogs of
+// internal/l10n (English and Korean), each function renders its message
+// in the reader's language l. Values come in already formatted where a
+// reader's zone matters (whenFor); durations are formatted here
+// (l.Duration).
 
 // msgOwnerNew tells an owner of one new thread.
-func msgOwnerNew(id uint64, tags, customer, text, due, link string) string {
-	return fmt.Sprintf("📥 New thread #%d for you (%s) from %s: %q — reply by %s. %s", id, tags, customer, text, due, link)
+func msgOwnerNew(l *l10n.Localizer, id uint64, tags, customer, text, due, link string) string {
+	return l.T("owner.new", l10n.Args{"ID": id, "Tags": tags, "Customer": customer, "Quote": quote(text), "Due": due, "Link": link})
 }
 
 // msgOwnerNewMany tells an owner of several new threads in one DM: a
 // burst. lines come from msgOwnerNewLine.
-func msgOwnerNewMany(lines []string) string {
-	return fmt.Sprintf("📥 %d new threads for you:\n%s", len(lines), strings.Join(lines, "\n"))
+func msgOwnerNewMany(l *l10n.Localizer, lines []string) string {
+	return l.T("owner.new_many", l10n.Args{"Count": len(lines), "Lines": strings.Join(lines, "\n")})
 }
 
 // msgOwnerNewLine is one thread of msgOwnerNewMany.
-func msgOwnerNewLine(id uint64, tags, customer, text, due, link string) string {
-	return strings.TrimSpace(fmt.Sprintf("• #%d (%s) from %s: %q — reply by %s %s", id, tags, customer, text, due, link))
+func msgOwnerNewLine(l *l10n.Localizer, id uint64, tags, customer, text, due, link string) string {
+	return strings.TrimSpace(l.T("owner.new_line", l10n.Args{"ID": id, "Tags": tags, "Customer": customer, "Quote": quote(text), "Due": due, "Link": link}))
+}
+
+// msgOwnerAssigned tells a person that someone gave them a thread.
+func msgOwnerAssigned(l *l10n.Localizer, actor string, id uint64, tags, link string) string {
+	return l.T("owner.assigned", l10n.Args{"Actor": actor, "ID": id, "Tags": tags, "Link": link})
 }
 
 // msgSnoozeOver tells the owner a snoozed thread is back.
-func msgSnoozeOver(id uint64, link string) string {
-	return fmt.Sprintf("⏰ Snooze over: thread #%d still waits for a reply. %s", id, link)
+func msgSnoozeOver(l *l10n.Localizer, id uint64, link string) string {
+	return l.T("owner.snooze_over", l10n.Args{"ID": id, "Link": link})
 }
 
 // msgReminderLeft: the SLA has not run out; left is the time to go (open
 // time when business hours apply).
-func msgReminderLeft(id uint64, tags string, sla, left time.Duration, businessHours bool, due, link string) string {
-	of := ""
+func msgReminderLeft(l *l10n.Localizer, id uint64, tags string, sla, left time.Duration, businessHours bool, due, link string) string {
+	key := "reminder.left"
 	if businessHours {
-		of = " of business hours"
+		key = "reminder.left_hours"
 	}
-	return fmt.Sprintf("⏰ Reminder: thread #%d (%s) waits for a reply: its %s SLA ends in %s%s (%s). %s",
-		id, tags, fmtDuration(sla), fmtDuration(left), of, due, link)
+	return l.T(key, l10n.Args{"ID": id, "Tags": tags, "SLA": l.Duration(sla), "Left": l.Duration(left), "Due": due, "Link": link})
 }
 
 // msgReminderNow: the SLA runs out as the reminder is sent.
-func msgReminderNow(id uint64, tags string, sla time.Duration, due, link string) string {
-	return fmt.Sprintf("⏰ Reminder: thread #%d (%s) waits for a reply: its %s SLA ends now (%s). %s",
-		id, tags, fmtDuration(sla), due, link)
+func msgReminderNow(l *l10n.Localizer, id uint64, tags string, sla time.Duration, due, link string) string {
+	return l.T("reminder.now", l10n.Args{"ID": id, "Tags": tags, "SLA": l.Duration(sla), "Due": due, "Link": link})
 }
 
 // msgReminderOverdue: the SLA ran out over ago (open time when business
 // hours apply).
-func msgReminderOverdue(id uint64, tags string, sla, over time.Duration, businessHours bool, due, link string) string {
-	of := ""
+func msgReminderOverdue(l *l10n.Localizer, id uint64, tags string, sla, over time.Duration, businessHours bool, due, link string) string {
+	key := "reminder.overdue"
 	if businessHours {
-		of = " of business hours"
+		key = "reminder.overdue_hours"
 	}
-	return fmt.Sprintf("⏰ Reminder: thread #%d (%s) is past its %s SLA by %s%s (it was due %s). %s",
-		id, tags, fmtDuration(sla), fmtDuration(over), of, due, link)
+	return l.T(key, l10n.Args{"ID": id, "Tags": tags, "SLA": l.Duration(sla), "Over": l.Duration(over), "Due": due, "Link": link})
 }
 
 // msgEscalation tells the triage channel and the team that a thread
-// waited too long.
-func msgEscalation(id uint64, tags string, waited, sla time.Duration, owner, team, link string) string {
-	return fmt.Sprintf("🚨 Escalation: thread #%d (%s) has waited %s without a reply (SLA %s, owner %s, team %s). %s",
-		id, tags, fmtDuration(waited), fmtDuration(sla), owner, team, link)
+// waited too long. owner and team are "" when there is none.
+func msgEscalation(l *l10n.Localizer, id uint64, tags string, waited, sla time.Duration, owner, team, link string) string {
+	if owner == "" {
+		owner = l.T("word.nobody", nil)
+	}
+	if team == "" {
+		team = l.T("word.none", nil)
+	}
+	return l.T("escalation", l10n.Args{"ID": id, "Tags": tags, "Waited": l.Duration(waited), "SLA": l.Duration(sla),
+		"Owner": owner, "Team": team, "Link": link})
 }
 
 // msgIncidentHead is the first line of an incident alert; words are the
 // shared terms as customers wrote them.
-func msgIncidentHead(id uint64, open bool, customers int, words []string) string {
-	state := "OPEN"
+func msgIncidentHead(l *l10n.Localizer, id uint64, open bool, customers int, words []string) string {
+	state := l10n.Key("incident.open")
 	if !open {
-		state = "resolved"
+		state = "incident.resolved"
 	}
-	return fmt.Sprintf("🔥 Incident #%d (%s): %d customers report the same problem — %s", id, state, customers, strings.Join(words, ", "))
+	return l.T("incident.head", l10n.Args{"ID": id, "State": state, "Count": customers, "Words": strings.Join(words, ", ")})
 }
 
-// msgIncidentOwner is the owner line of an incident alert.
-func msgIncidentOwner(owner string) string { return "Owner: " + owner }
+// msgIncidentOwner is the owner line of an incident alert; owner is ""
+// when there is none.
+func msgIncidentOwner(l *l10n.Localizer, owner string) string {
+	if owner == "" {
+		owner = l.T("word.none", nil)
+	}
+	return l.T("incident.owner", l10n.Args{"Owner": owner})
+}
 
 // msgIncidentThread is one linked thread of an incident alert.
-func msgIncidentThread(id uint64, platform, channel, customer, text, link string) string {
-	return strings.TrimSpace(fmt.Sprintf("• #%d %s/%s %s: %q %s", id, platform, channel, customer, text, link))
+func msgIncidentThread(l *l10n.Localizer, id uint64, platform, channel, customer, text, link string) string {
+	return strings.TrimSpace(l.T("incident.thread", l10n.Args{"ID": id, "Platform": platform, "Channel": channel,
+		"Customer": customer, "Quote": quote(text), "Link": link}))
 }
 
 // msgIncidentUpdate is one status update of an incident alert.
-func msgIncidentUpdate(text string) string { return "Update: " + text }
+func msgIncidentUpdate(l *l10n.Localizer, text string) string {
+	return l.T("incident.update", l10n.Args{"Text": text})
+}
 
 // msgDigestTitle heads a digest notice: how many new threads came in how
 // long, by tag, and the first and last thread.
-func msgDigestTitle(n int, span time.Duration, byTag []TagCount, first, last uint64) string {
-	var s strings.Builder
-	fmt.Fprintf(&s, "%d new threads in the last %s", n, fmtDuration(span))
-	if len(byTag) > 0 {
-		counts := make([]string, len(byTag))
-		for i, c := range byTag {
-			counts[i] = fmt.Sprintf("%d %s", c.N, c.Tag)
+func msgDigestTitle(l *l10n.Localizer, n int, span time.Duration, byTag []TagCount, first, last uint64) string {
+	rng := fmt.Sprintf("#%d", first)
+	if first != last {
+		rng = fmt.Sprintf("#%d … #%d", first, last)
+	}
+	args := l10n.Args{"Count": n, "Span": l.Duration(span), "Range": rng}
+	if len(byTag) == 0 {
+		return l.T("many.title", args)
+	}
+	counts := make([]string, len(byTag))
+	for i, c := range byTag {
+		tag := c.Tag
+		if tag == untagged {
+			tag = l.T("word.untagged", nil)
 		}
-		fmt.Fprintf(&s, ": %s", strings.Join(counts, ", "))
+		counts[i] = l.T("many.tag_count", l10n.Args{"N": c.N, "Tag": tag})
 	}
-	if first == last {
-		fmt.Fprintf(&s, " — #%d", first)
-	} else {
-		fmt.Fprintf(&s, " — #%d … #%d", first, last)
-	}
-	return s.String()
+	args["Tags"] = strings.Join(counts, ", ")
+	return l.T("many.title_tags", args)
 }
 
 // msgDigestLine is one thread of a digest notice, in plain text.
-func msgDigestLine(n *Notice) string {
-	tags := "no tags"
+func msgDigestLine(l *l10n.Localizer, n *Notice) string {
+	tags := l.T("word.no_tags", nil)
 	if len(n.Tags) > 0 {
 		names := make([]string, len(n.Tags))
 		for i, g := range n.Tags {
@@ -121,9 +144,10 @@ func msgDigestLine(n *Notice) string {
 	}
 	owner := n.Owner
 	if owner == "" {
-		owner = "unassigned"
+		owner = l.T("word.unassigned", nil)
 	}
-	line := fmt.Sprintf("#%d · %s · %s · %s · %s: %q", n.ThreadID, n.State, tags, owner, n.Customer, excerpt(n.Excerpt, DigestExcerptLen))
+	line := l.T("many.line", l10n.Args{"ID": n.ThreadID, "State": n.State.In(l), "Tags": tags, "Owner": owner,
+		"Customer": n.Customer, "Quote": quote(excerpt(n.Excerpt, DigestExcerptLen))})
 	if n.Note != "" {
 		line += " · " + n.Note
 	}
@@ -133,76 +157,53 @@ func msgDigestLine(n *Notice) string {
 // DigestExcerptLen is how much customer text a digest quotes per thread.
 const DigestExcerptLen = 100
 
-// fmtDuration formats a duration for people, rounded to what a reader
-// needs: "45s", "5m 30s" (under ten minutes), "40m", "1h 30m", "2d 3h".
-// Negative durations are formatted as their absolute value.
-func fmtDuration(d time.Duration) string {
-	if d < 0 {
-		d = -d
-	}
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Round(time.Second)/time.Second))
-	case d < 10*time.Minute:
-		d = d.Round(time.Second)
-		m, s := int(d/time.Minute), int(d%time.Minute/time.Second)
-		if s == 0 {
-			return fmt.Sprintf("%dm", m)
-		}
-		return fmt.Sprintf("%dm %ds", m, s)
-	}
-	d = d.Round(time.Minute)
-	if d < time.Hour {
-		return fmt.Sprintf("%dm", int(d/time.Minute))
-	}
-	if d < 48*time.Hour {
-		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
-		if m == 0 {
-			return fmt.Sprintf("%dh", h)
-		}
-		return fmt.Sprintf("%dh %dm", h, m)
-	}
-	d = d.Round(time.Hour)
-	days, h := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
-	if h == 0 {
-		return fmt.Sprintf("%dd", days)
-	}
-	return fmt.Sprintf("%dd %dh", days, h)
-}
+// quote quotes customer text for a message, as Go does ("…", with
+// escapes), so that it reads as quoted in any language.
+func quote(text string) string { return fmt.Sprintf("%q", text) }
 
 // msgCSATLow tells the owner and the triage channel that a customer gave
 // a low CSAT score (comment may be empty).
-func msgCSATLow(id uint64, score int, customer, comment, owner, link string) string {
-	s := fmt.Sprintf("😞 Low rating: %s rated thread #%d %d/5 (owner %s).", customer, id, score, owner)
-	if comment != "" {
-		s += fmt.Sprintf(" They wrote: %q", excerpt(comment, 300))
+func msgCSATLow(l *l10n.Localizer, id uint64, score int, customer, comment, owner, link string) string {
+	if comment == "" {
+		return strings.TrimSpace(l.T("satisfaction.low", l10n.Args{"Customer": customer, "ID": id, "Score": score, "Owner": owner, "Link": link}))
 	}
-	return strings.TrimSpace(s + " " + link)
+	return strings.TrimSpace(l.T("satisfaction.low_comment", l10n.Args{"Customer": customer, "ID": id, "Score": score, "Owner": owner,
+		"Quote": quote(excerpt(comment, 300)), "Link": link}))
 }
 
 // msgCSATSummary heads the CSAT lines of stats and the digest: the mean
 // score with its answers ("4.2 (12)"), answers of asked, and the answers
 // per face.
-func msgCSATSummary(mean string, answers, asked int, faces string) string {
-	return fmt.Sprintf("CSAT: %s · %d of %d customers asked answered · %s", mean, answers, asked, faces)
+func msgCSATSummary(l *l10n.Localizer, mean string, answers, asked int, faces string) string {
+	return l.T("satisfaction.summary", l10n.Args{"Mean": mean, "Answers": answers, "Count": asked, "Faces": faces})
 }
 
-// msgCSATBy is one breakdown line of the CSAT summary ("person", "team",
-// "tag").
-func msgCSATBy(by, parts string) string { return fmt.Sprintf("CSAT by %s: %s", by, parts) }
+// msgCSATBy is one breakdown line of the CSAT summary; by is "person",
+// "team" or "tag".
+func msgCSATBy(l *l10n.Localizer, by, parts string) string {
+	key := "satisfaction.by_tag"
+	switch by {
+	case "person":
+		key = "satisfaction.by_person"
+	case "team":
+		key = "satisfaction.by_team"
+	}
+	return l.T(key, l10n.Args{"Parts": parts})
+}
+
+// msgNoise is the stats line of the noise messages per channel.
+func msgNoise(l *l10n.Localizer, parts string) string {
+	return l.T("stats.noise", l10n.Args{"Parts": parts})
+}
 
 // msgLoginLink is the DM that carries a dashboard sign-in link.
-func msgLoginLink(link, valid string) string {
-	return fmt.Sprintf("🔑 Your openear dashboard sign-in link (valid %s, once): %s", valid, link)
+func msgLoginLink(l *l10n.Localizer, link string, valid time.Duration) string {
+	return l.T("signin.link", l10n.Args{"Link": link, "Valid": l.Duration(valid)})
 }
 
 // msgLoginSent answers `login`: the link went by DM.
-func msgLoginSent() string {
-	return "I sent you a sign-in link for the dashboard in a direct message."
-}
+func msgLoginSent(l *l10n.Localizer) string { return l.T("signin.sent", nil) }
 
 // msgLoginNoURL answers `login` when openear does not know its own
 // address.
-func msgLoginNoURL() string {
-	return "The dashboard's address is not known: set http.public_url in the config."
-}
+func msgLoginNoURL(l *l10n.Localizer) string { return l.T("signin.no_url", nil) }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/openear/openear/internal/l10n"
 )
 
 // ExcerptLen is how much customer text a notice quotes.
@@ -16,8 +18,10 @@ const ExcerptLen = 300
 func (b *Bot) queueNew(x *txn, t *Thread) {
 	b.queueNotice(x, t)
 	if t.Owner != "" {
-		b.queueOwner(x, t, ForOwner, msgOwnerNew(t.ID, tagList(t), t.customerName(), excerpt(lastCustomerText(t), 120),
-			b.whenFor(t.Owner, t.Deadline), t.Permalink))
+		b.queueOwner(x, t, ForOwner, func(l *l10n.Localizer) string {
+			return msgOwnerNew(l, t.ID, tagList(l, t), t.customerName(), excerpt(lastCustomerText(t), 120),
+				b.whenFor(l, t.Owner, t.Deadline), t.Permalink)
+		})
 	}
 	if b.opts.Ack.Enabled {
 		text := b.opts.Ack.Text[t.Lang]
@@ -48,19 +52,23 @@ func (b *Bot) queueNotice(x *txn, t *Thread) {
 		Text: n.Text(), Notice: n, ThreadID: t.ID})
 }
 
-// queueOwner sends text to the thread's owner, on the thread's platform
-// when they have an id there.
-func (b *Bot) queueOwner(x *txn, t *Thread, why Purpose, text string) {
+// queueOwner sends a text to the thread's owner, on the thread's platform
+// when they have an id there, rendered by text in their language.
+func (b *Bot) queueOwner(x *txn, t *Thread, why Purpose, text func(*l10n.Localizer) string) {
 	if t.Owner == "" {
 		return
 	}
 	if pl, id := b.contact(t.Owner, t.Platform); id != "" {
-		x.enqueue(Action{Kind: ActDM, Purpose: why, Platform: pl, To: id, Text: text, ThreadID: t.ID})
+		x.enqueue(Action{Kind: ActDM, Purpose: why, Platform: pl, To: id, Text: text(b.personL(t.Owner, pl)), ThreadID: t.ID})
 	}
 }
 
+// notice is the triage notice of a thread, in the language of its
+// platform's channels.
 func (b *Bot) notice(t *Thread) *Notice {
+	l := b.channelL(t.Platform)
 	n := &Notice{
+		Lang:      l.Lang(),
 		ThreadID:  t.ID,
 		State:     t.State,
 		Customer:  t.customerName(),
@@ -77,31 +85,33 @@ func (b *Bot) notice(t *Thread) *Notice {
 	}
 	switch {
 	case !t.SnoozeUntil.IsZero():
-		n.Note = "snoozed until " + t.SnoozeUntil.Format("Mon 15:04 MST")
+		n.Note = l.T("notice.snoozed", l10n.Args{"Until": b.whenFor(l, "", t.SnoozeUntil)})
 	case t.Corrected:
-		n.Note = "tags corrected by staff"
+		n.Note = l.T("notice.corrected", nil)
 	}
 	if t.Incident != 0 {
-		n.Note = strings.TrimPrefix(n.Note+fmt.Sprintf("; part of incident #%d", t.Incident), "; ")
+		n.Note = strings.TrimPrefix(n.Note+"; "+l.T("notice.incident", l10n.Args{"ID": t.Incident}), "; ")
 	}
 	return n
 }
 
-// Text renders a notice as plain text (the fallback every platform gets).
+// Text renders a notice as plain text (the fallback every platform gets),
+// in its language.
 func (n *Notice) Text() string {
+	l := l10n.For(n.Lang)
 	var s strings.Builder
-	fmt.Fprintf(&s, "Thread #%d · %s · from %s in %s\n", n.ThreadID, n.State, n.Customer, n.Channel)
-	fmt.Fprintf(&s, "> %s\n", strings.ReplaceAll(n.Excerpt, "\n", "\n> "))
+	s.WriteString(l.T("notice.head", l10n.Args{"ID": n.ThreadID, "State": n.State.In(l), "Customer": n.Customer, "Channel": n.Channel}))
+	fmt.Fprintf(&s, "\n> %s\n", strings.ReplaceAll(n.Excerpt, "\n", "\n> "))
 	for _, g := range n.Tags {
 		fmt.Fprintf(&s, "• %s (%.2f): %s\n", g.Name, g.Score, g.Reason)
 	}
 	owner := n.Owner
 	if owner == "" {
-		owner = "unassigned"
+		owner = l.T("word.unassigned", nil)
 	}
-	fmt.Fprintf(&s, "Owner: %s", owner)
+	s.WriteString(l.T("notice.owner", l10n.Args{"Owner": owner}))
 	if !n.Due.IsZero() && n.State == Waiting {
-		fmt.Fprintf(&s, " · reply due %s", n.Due.Format("Mon 15:04 MST"))
+		s.WriteString(" · " + l.T("notice.due", l10n.Args{"Due": l.When(n.Due)}))
 	}
 	if n.Note != "" {
 		fmt.Fprintf(&s, " · %s", n.Note)
@@ -140,13 +150,6 @@ func excerpt(text string, n int) string {
 	return truncateUTF8(text, n) + "…"
 }
 
-func tagList(t *Thread) string {
-	if len(t.Tags) == 0 {
-		return "no tags"
-	}
-	return strings.Join(t.TagNames(), ", ")
-}
-
 // Digest is one triage message that stands for the notices of several
 // new threads: a burst that would otherwise bury the triage channel under
 // one message each. Adapters render it with each thread's buttons (see
@@ -156,6 +159,7 @@ type Digest struct {
 	Notices []*Notice // one per thread, oldest thread first
 	Since   time.Time // when the oldest of its threads was opened
 	At      time.Time // when the digest was first posted
+	Lang    string    // the language of its texts (see internal/l10n); "" is English
 }
 
 // TagCount is how many threads of a digest carry a tag first.
@@ -164,12 +168,15 @@ type TagCount struct {
 	N   int
 }
 
+// untagged is the name ByTag counts threads without tags under.
+const untagged = "untagged"
+
 // ByTag counts the digest's threads by their first (strongest) tag, most
 // first; a thread without tags counts as "untagged".
 func (d *Digest) ByTag() []TagCount {
 	var out []TagCount
 	for _, n := range d.Notices {
-		name := "untagged"
+		name := untagged
 		if len(n.Tags) > 0 {
 			name = n.Tags[0].Name
 		}
@@ -190,11 +197,11 @@ func (d *Digest) Title() string {
 		return ""
 	}
 	first, last := d.Notices[0].ThreadID, d.Notices[len(d.Notices)-1].ThreadID
-	return msgDigestTitle(len(d.Notices), d.At.Sub(d.Since), d.ByTag(), first, last)
+	return msgDigestTitle(l10n.For(d.Lang), len(d.Notices), d.At.Sub(d.Since), d.ByTag(), first, last)
 }
 
 // Line renders one thread of the digest in plain text.
-func (d *Digest) Line(i int) string { return msgDigestLine(d.Notices[i]) }
+func (d *Digest) Line(i int) string { return msgDigestLine(l10n.For(d.Lang), d.Notices[i]) }
 
 // Text renders the digest as plain text (every platform's fallback).
 func (d *Digest) Text() string {

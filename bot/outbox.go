@@ -567,6 +567,12 @@ func (b *Bot) deliver(ctx context.Context, a Action, p Platform, older []uint64)
 		}
 		a.Ref = ref
 	}
+	if a.Notice != nil {
+		// The store keeps no language: a notice is in its platform's.
+		n := *a.Notice
+		n.Lang = b.channelL(a.Platform).Lang()
+		a.Notice = &n
+	}
 	rcpt, sendErr := p.Send(ctx, a)
 	return b.settle(ctx, []Action{a}, older, sendErr, func(x *txn) error {
 		return b.recordReceipt(ctx, x, a, rcpt)
@@ -635,7 +641,7 @@ func (b *Bot) settle(ctx context.Context, acts []Action, older []uint64, sendErr
 
 // postNoticeDigest posts one digest notice for new threads.
 func (b *Bot) postNoticeDigest(ctx context.Context, d *delivery, p Digester) (bool, error) {
-	dg := &Digest{At: b.clock.Now()}
+	dg := &Digest{At: b.clock.Now(), Lang: b.channelL(d.head.Platform).Lang()}
 	ids := make([]uint64, len(d.digest))
 	for i := range d.digest {
 		t := &d.digest[i]
@@ -691,7 +697,7 @@ func (b *Bot) editDigest(ctx context.Context, d *delivery, p Digester) (bool, er
 	if err != nil || rec == nil {
 		return false, err
 	}
-	dg := &Digest{Since: rec.Since, At: rec.At}
+	dg := &Digest{Since: rec.Since, At: rec.At, Lang: b.channelL(d.head.Platform).Lang()}
 	for i := range d.members {
 		dg.Notices = append(dg.Notices, b.notice(&d.members[i]))
 	}
@@ -718,6 +724,8 @@ func (b *Bot) ownerDigest(ctx context.Context, d *delivery, p Platform) (bool, e
 	var lines []string
 	var acts []Action
 	size := 0
+	one := d.dms[0]
+	l := b.personL(b.ids[one.Platform][one.To], one.Platform)
 	for _, a := range d.dms {
 		t, err := b.store.Thread(ctx, a.ThreadID)
 		if err != nil && ignoreNotFound(err) != nil {
@@ -725,8 +733,8 @@ func (b *Bot) ownerDigest(ctx context.Context, d *delivery, p Platform) (bool, e
 		}
 		line := a.Text
 		if err == nil {
-			line = msgOwnerNewLine(t.ID, tagList(&t), t.customerName(), excerpt(lastCustomerText(&t), 80),
-				b.whenFor(t.Owner, t.Deadline), t.Permalink)
+			line = msgOwnerNewLine(l, t.ID, tagList(l, &t), t.customerName(), excerpt(lastCustomerText(&t), 80),
+				b.whenFor(l, t.Owner, t.Deadline), t.Permalink)
 		}
 		if size+len(line) > maxDMText && len(lines) > 0 {
 			break
@@ -735,8 +743,7 @@ func (b *Bot) ownerDigest(ctx context.Context, d *delivery, p Platform) (bool, e
 		lines = append(lines, line)
 		acts = append(acts, a)
 	}
-	one := d.dms[0]
-	one.Text = msgOwnerNewMany(lines)
+	one.Text = msgOwnerNewMany(l, lines)
 	if len(lines) == 1 {
 		one.Text = d.dms[0].Text
 	}

@@ -1,11 +1,12 @@
 package bot
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/openear/openear/internal/l10n"
 )
 
 // slaFor returns the SLA of a wait. next_reply is one length for all.
@@ -121,7 +122,7 @@ func (b *Bot) due(x *txn, t *Thread) {
 	}
 	if !t.SnoozeUntil.IsZero() {
 		t.SnoozeUntil = time.Time{}
-		b.queueOwner(x, t, ForReminder, msgSnoozeOver(t.ID, t.Permalink))
+		b.queueOwner(x, t, ForReminder, func(l *l10n.Localizer) string { return msgSnoozeOver(l, t.ID, t.Permalink) })
 		x.note(Observation{What: "unsnooze", Thread: t})
 		// Stages passed during the snooze are not replayed one by one.
 		st := b.stages()
@@ -154,30 +155,32 @@ func (b *Bot) due(x *txn, t *Thread) {
 }
 
 func (b *Bot) remind(x *txn, t *Thread, frac float64) {
-	b.queueOwner(x, t, ForReminder, b.reminderText(t, x.now))
+	b.queueOwner(x, t, ForReminder, func(l *l10n.Localizer) string { return b.reminderText(l, t, x.now) })
 	x.note(Observation{What: "reminder", Thread: t, Detail: fmt.Sprintf("%.0f%% of SLA", frac*100)})
 }
 
 // reminderText says, at now, how long a waiting thread has left before
 // its deadline or how long it is past it: in open time when business
 // hours are configured (the SLA counts only those), else in wall time.
-// Under a second either way reads as "ends now".
-func (b *Bot) reminderText(t *Thread, now time.Time) string {
+// Under a second either way reads as "ends now". l is the owner's
+// language.
+func (b *Bot) reminderText(l *l10n.Localizer, t *Thread, now time.Time) string {
 	hours := b.opts.Hours != nil
-	due := b.whenFor(t.Owner, t.Deadline)
+	due := b.whenFor(l, t.Owner, t.Deadline)
 	if now.Before(t.Deadline) {
 		if left := b.opts.Hours.Between(now, t.Deadline); left >= time.Second {
-			return msgReminderLeft(t.ID, tagList(t), t.SLA, left, hours, due, t.Permalink)
+			return msgReminderLeft(l, t.ID, tagList(l, t), t.SLA, left, hours, due, t.Permalink)
 		}
 	} else if over := b.opts.Hours.Between(t.Deadline, now); over >= time.Second {
-		return msgReminderOverdue(t.ID, tagList(t), t.SLA, over, hours, due, t.Permalink)
+		return msgReminderOverdue(l, t.ID, tagList(l, t), t.SLA, over, hours, due, t.Permalink)
 	}
-	return msgReminderNow(t.ID, tagList(t), t.SLA, due, t.Permalink)
+	return msgReminderNow(l, t.ID, tagList(l, t), t.SLA, due, t.Permalink)
 }
 
-// whenFor formats an instant for a person to read: in their time zone,
-// else the business hours' zone, else the instant's own.
-func (b *Bot) whenFor(person string, at time.Time) string {
+// whenFor formats an instant for a person to read, in their language l:
+// in their time zone, else the business hours' zone, else the instant's
+// own.
+func (b *Bot) whenFor(l *l10n.Localizer, person string, at time.Time) string {
 	loc := at.Location()
 	if b.opts.Hours != nil && b.opts.Hours.Loc != nil {
 		loc = b.opts.Hours.Loc
@@ -185,13 +188,17 @@ func (b *Bot) whenFor(person string, at time.Time) string {
 	if p := b.people[person]; p != nil && p.Loc != nil {
 		loc = p.Loc
 	}
-	return at.In(loc).Format("Mon 15:04 MST")
+	return l.When(at.In(loc))
 }
 
+// escalate tells the triage channel, the owner and the team, each in
+// their own language.
 func (b *Bot) escalate(x *txn, t *Thread) {
-	text := msgEscalation(t.ID, tagList(t), b.opts.Hours.Between(t.WaitFrom, x.now), t.SLA, cmp.Or(t.Owner, "nobody"), orNone(t.Team), t.Permalink)
+	text := func(l *l10n.Localizer) string {
+		return msgEscalation(l, t.ID, tagList(l, t), b.opts.Hours.Between(t.WaitFrom, x.now), t.SLA, t.Owner, t.Team, t.Permalink)
+	}
 	if ch := b.opts.Triage[t.Platform]; ch != "" {
-		x.enqueue(Action{Kind: ActPost, Purpose: ForEscalation, Platform: t.Platform, Channel: ch, Text: text, ThreadID: t.ID})
+		x.enqueue(Action{Kind: ActPost, Purpose: ForEscalation, Platform: t.Platform, Channel: ch, Text: text(b.channelL(t.Platform)), ThreadID: t.ID})
 	}
 	// The owner and every other member of the team hear of it too.
 	b.queueOwner(x, t, ForEscalation, text)
@@ -201,7 +208,7 @@ func (b *Bot) escalate(x *txn, t *Thread) {
 				continue
 			}
 			if pl, id := b.contact(m, t.Platform); id != "" {
-				x.enqueue(Action{Kind: ActDM, Purpose: ForEscalation, Platform: pl, To: id, Text: text, ThreadID: t.ID})
+				x.enqueue(Action{Kind: ActDM, Purpose: ForEscalation, Platform: pl, To: id, Text: text(b.personL(m, pl)), ThreadID: t.ID})
 			}
 		}
 	}

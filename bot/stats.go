@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/openear/openear/internal/l10n"
 )
 
 // Stats summarises the threads created in a period.
@@ -169,17 +171,21 @@ func Percentile(ds []time.Duration, p float64) time.Duration {
 	return ds[max(0, min(i, len(ds)-1))]
 }
 
-// Text renders the stats for a chat reply or a terminal.
-func (st Stats) Text() string {
+// Text renders the stats in English for a terminal.
+func (st Stats) Text() string { return st.TextIn(l10n.For(l10n.English)) }
+
+// TextIn renders the stats for a chat reply in the language of l.
+func (st Stats) TextIn(l *l10n.Localizer) string {
 	var s strings.Builder
-	fmt.Fprintf(&s, "Threads since %s: %d", st.Since.Format("2006-01-02 15:04"), st.Threads)
+	s.WriteString(l.T("stats.head", l10n.Args{"Since": l.Stamp(st.Since), "N": st.Threads}))
 	for _, state := range []State{Waiting, Answered, Resolved} {
-		fmt.Fprintf(&s, " · %s %d", state, st.ByState[state])
+		s.WriteString(" · " + l.T("stats.state", l10n.Args{"State": state.In(l), "N": st.ByState[state]}))
 	}
-	fmt.Fprintf(&s, "\nFirst response: p50 %s, p90 %s (%d answered)\n", fmtDur(st.FirstResponse.P50), fmtDur(st.FirstResponse.P90), st.FirstResponse.Count)
-	fmt.Fprintf(&s, "SLA met: %s (%d met, %d missed)\n", st.SLA, st.SLA.Met, st.SLA.Missed)
+	s.WriteString("\n" + l.T("stats.first_response", l10n.Args{"P50": took(l, st.FirstResponse.P50), "P90": took(l, st.FirstResponse.P90),
+		"N": st.FirstResponse.Count}) + "\n")
+	s.WriteString(l.T("stats.sla", l10n.Args{"SLA": ratio(l, st.SLA), "Met": st.SLA.Met, "Missed": st.SLA.Missed}) + "\n")
 	if st.Corrections > 0 {
-		fmt.Fprintf(&s, "Tag corrections by staff: %d\n", st.Corrections)
+		s.WriteString(l.T("stats.corrections", l10n.Args{"N": st.Corrections}) + "\n")
 	}
 	if len(st.Noise) > 0 {
 		keys := slices.Sorted(maps.Keys(st.Noise))
@@ -187,35 +193,43 @@ func (st Stats) Text() string {
 		for i, k := range keys {
 			parts[i] = fmt.Sprintf("%s %d", k, st.Noise[k])
 		}
-		fmt.Fprintf(&s, "Noise (small talk, no clock started): %s\n", strings.Join(parts, " · "))
+		s.WriteString(msgNoise(l, strings.Join(parts, " · ")) + "\n")
 	}
 	for _, sec := range []struct {
-		name string
-		m    map[string]*Line
-	}{{"tag", st.ByTag}, {"person", st.ByPerson}, {"team", st.ByTeam}} {
+		key string
+		m   map[string]*Line
+	}{{"stats.by_tag", st.ByTag}, {"stats.by_person", st.ByPerson}, {"stats.by_team", st.ByTeam}} {
 		keys := make([]string, 0, len(sec.m))
 		for k := range sec.m {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
-		fmt.Fprintf(&s, "By %s:\n", sec.name)
+		s.WriteString(l.T(sec.key, nil) + "\n")
 		for _, k := range keys {
-			l := sec.m[k]
-			fmt.Fprintf(&s, "  %-12s %4d threads · SLA met %s · first response p50 %s\n", k, l.Threads, l.SLA, fmtDur(l.FirstResponse.P50))
+			line := sec.m[k]
+			s.WriteString(l.T("stats.line", l10n.Args{"Name": k, "Threads": line.Threads,
+				"SLA": ratio(l, line.SLA), "P50": took(l, line.FirstResponse.P50)}) + "\n")
 		}
 	}
-	for _, l := range st.CSAT.Lines() {
-		s.WriteString(l + "\n")
+	for _, line := range st.CSAT.LinesIn(l) {
+		s.WriteString(line + "\n")
 	}
 	return strings.TrimRight(s.String(), "\n")
 }
 
-func fmtDur(d time.Duration) string {
+// took formats a measured time for l, "-" for none.
+func took(l *l10n.Localizer, d time.Duration) string {
 	if d == 0 {
 		return "-"
 	}
-	if d < time.Minute {
-		return d.Round(time.Second).String()
+	return l.Took(d)
+}
+
+// ratio is the share met as "83%", or "n/a" in l's words when nothing
+// was measured.
+func ratio(l *l10n.Localizer, r Ratio) string {
+	if r.Percent() < 0 {
+		return l.T("word.na", nil)
 	}
-	return d.Round(time.Minute).String()
+	return r.String()
 }

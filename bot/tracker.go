@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/openear/openear/bot/tag"
+	"github.com/openear/openear/internal/l10n"
 )
 
 // txn collects one state change while an event is handled; it is applied
@@ -136,7 +137,7 @@ func (x *txn) record(o Observation) {
 			it.By = t.CustomerLabel()
 		}
 	case "snooze":
-		it.What, it.Detail = MarkSnoozed, fmtDuration(t.SnoozeUntil.Sub(x.now))
+		it.What, it.Detail = MarkSnoozed, l10n.For("en").Duration(t.SnoozeUntil.Sub(x.now))
 	case "unsnooze":
 		it.What = MarkSnoozeOver
 	case "reminder":

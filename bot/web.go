@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/openear/openear/internal/l10n"
 	"slices"
 	"strings"
 	"time"
@@ -99,13 +100,13 @@ func sessionKey(secret string) string { return "session/" + hashed(secret) }
 
 // loginCommand writes a one-time sign-in link for the staff member
 // behind ev and DMs it to them. The command path let only staff here.
-func (b *Bot) loginCommand(x *txn, ev Event, actor string) (Result, error) {
+func (b *Bot) loginCommand(x *txn, ev Event, actor string, l *l10n.Localizer) (Result, error) {
 	base := ""
 	if b.opts.Web.URL != nil {
 		base = strings.TrimSuffix(b.opts.Web.URL(), "/")
 	}
 	if base == "" {
-		return Result{Reply: msgLoginNoURL()}, nil
+		return Result{Reply: msgLoginNoURL(l)}, nil
 	}
 	token := secret()
 	v, err := json.Marshal(login{Person: actor, Platform: ev.Platform, User: ev.User, Expires: b.authNow().Add(LoginTTL)})
@@ -114,9 +115,9 @@ func (b *Bot) loginCommand(x *txn, ev Event, actor string) (Result, error) {
 	}
 	x.ch.Entries = append(x.ch.Entries, Entry{Key: loginKey(token), Value: v})
 	x.enqueue(Action{Kind: ActDM, Purpose: ForLogin, Platform: ev.Platform, To: ev.User,
-		Text: msgLoginLink(base+"/login/"+token, fmtDuration(LoginTTL))})
+		Text: msgLoginLink(l, base+"/login/"+token, LoginTTL)})
 	x.note(Observation{What: "login-link", Detail: actor})
-	return Result{Reply: msgLoginSent()}, nil
+	return Result{Reply: msgLoginSent(l)}, nil
 }
 
 // readLogin reads the sign-in link of token; ErrLinkInvalid when there

@@ -7,6 +7,7 @@ import "time"
 type Config struct {
 	Storage       Storage        `yaml:"storage"`
 	HTTP          HTTP           `yaml:"http"`
+	Locale        string         `yaml:"locale"`            // staff's language: one of Locales (default "en")
 	Slack         *Slack         `yaml:"slack,omitempty"`   // nil: section absent, Slack disabled
 	Discord       *Discord       `yaml:"discord,omitempty"` // nil: section absent, Discord disabled
 	People        []Person       `yaml:"people,omitempty"`
@@ -55,6 +56,7 @@ type Slack struct {
 	Channels      []string `yaml:"channels"`       // customer channels to watch
 	DMs           bool     `yaml:"dms"`            // watch direct messages to the bot
 	Staff         []string `yaml:"staff"`          // staff user ids besides the home team
+	Locale        string   `yaml:"locale"`         // its team's language, when not Config.Locale; "" = Config.Locale
 }
 
 // Discord is the discord section.
@@ -67,6 +69,7 @@ type Discord struct {
 	DMs           bool     `yaml:"dms"`
 	StaffRoles    []string `yaml:"staff_roles"`
 	Staff         []string `yaml:"staff"`
+	Locale        string   `yaml:"locale"` // its team's language, when not Config.Locale; "" = Config.Locale
 }
 
 // Person is one member of staff with their ids on each platform.
@@ -75,7 +78,12 @@ type Person struct {
 	Slack    string `yaml:"slack,omitempty"`
 	Discord  string `yaml:"discord,omitempty"`
 	Timezone string `yaml:"timezone,omitempty"`
+	Locale   string `yaml:"locale,omitempty"` // their language; "" = their platform's, else Config.Locale
 }
+
+// Locales are the languages openear speaks to staff, the values of the
+// locale keys: English (the default) and Korean.
+var Locales = []string{"en", "ko"}
 
 // Team strategies.
 const (
@@ -204,6 +212,7 @@ func Default() Config {
 	return Config{
 		Storage: Storage{Path: "openear.db"},
 		HTTP:    HTTP{Listen: "127.0.0.1:8080"},
+		Locale:  "en",
 		SLA: SLA{
 			FirstReply:    Duration(time.Hour),
 			NextReply:     Duration(4 * time.Hour),

@@ -43,6 +43,7 @@
 //	http.public_url              the dashboard's address as browsers reach it (behind a proxy:
 //	                             "https://openear.example.com"): the base of sign-in links;
 //	                             an http(s) URL without query; empty: http:// and listen
+//	locale                       staff's language: en (default) or ko
 //	slack.enabled                default true when the section is present
 //	slack.bot_token              ${VAR}; required when enabled
 //	slack.app_token              ${VAR}; set: Socket Mode; empty: Events API over http.listen
@@ -54,6 +55,7 @@
 //	slack.channels[]             customer channels to watch
 //	slack.dms                    watch direct messages to the bot (default false)
 //	slack.staff[]                staff user ids besides members of the home team
+//	slack.locale                 language of the Slack channel posts and of Slack staff without their own (default: locale)
 //	discord.enabled              default true when the section is present
 //	discord.token                ${VAR}; required when enabled
 //	discord.api_url              empty: Discord's own REST base; a bare host ("http://127.0.0.1:8081")
@@ -64,10 +66,12 @@
 //	discord.dms                  watch direct messages to the bot (default false)
 //	discord.staff_roles[]        role ids whose members are staff
 //	discord.staff[]              staff user ids
+//	discord.locale               language of the Discord channel posts and of Discord staff without their own (default: locale)
 //	people[].name                unique; what teams and routing refer to
 //	people[].slack               Slack user id
 //	people[].discord             Discord user id (one of slack, discord is required)
 //	people[].timezone            IANA time zone
+//	people[].locale              their language in DMs, reminders and command replies (default: their platform's, else locale)
 //	teams[].name                 unique
 //	teams[].members[]            people names
 //	teams[].strategy             round_robin (default) or least_loaded
@@ -108,6 +112,13 @@
 //	                             "상담은 만족스러우셨나요?")
 //	log.level                    debug, info (default), warn, error
 //	log.format                   text (default), json
+//
+// Languages: staff read openear in their own language. Channel posts
+// (triage notices, escalations, incident alerts, digests) are in the
+// platform's locale, else locale; what is said to one person (DMs,
+// reminders, command replies) in their people[].locale, else the locale of
+// the platform they are reached on, else locale. Values are en and ko
+// (see [Locales]), lowercase, without a region.
 //
 // Week keys are day names (mon … sun, or monday … sunday), ranges
 // ("mon-fri", "sat-sun", which may wrap: "fri-mon") and comma lists

@@ -15,6 +15,7 @@ func (d *decoder) config(n *yaml.Node, c *Config) {
 			"token":      d.secret(&c.HTTP.Token, "OPENEAR_HTTP_TOKEN"),
 			"public_url": d.str(&c.HTTP.PublicURL),
 		}),
+		"locale": d.str(&c.Locale),
 		"slack": func(n *yaml.Node, path string) {
 			c.Slack = &Slack{Enabled: true}
 			d.slack(n, path, c.Slack)
@@ -84,6 +85,7 @@ func (d *decoder) slack(n *yaml.Node, path string, s *Slack) {
 		"channels":       d.strs(&s.Channels),
 		"dms":            d.boolean(&s.DMs),
 		"staff":          d.strs(&s.Staff),
+		"locale":         d.str(&s.Locale),
 	})
 }
 
@@ -97,6 +99,7 @@ func (d *decoder) discord(n *yaml.Node, path string, s *Discord) {
 		"dms":            d.boolean(&s.DMs),
 		"staff_roles":    d.strs(&s.StaffRoles),
 		"staff":          d.strs(&s.Staff),
+		"locale":         d.str(&s.Locale),
 	})
 }
 
@@ -109,6 +112,7 @@ func (d *decoder) people(dst *[]Person) field {
 				"slack":    d.str(&p.Slack),
 				"discord":  d.str(&p.Discord),
 				"timezone": d.str(&p.Timezone),
+				"locale":   d.str(&p.Locale),
 			})
 			*dst = append(*dst, p)
 		})

@@ -24,6 +24,7 @@ func (c Config) Validate() error {
 	v := &validator{c: c, problems: problems{src: c.src, secrets: c.SecretValues()}}
 	v.storage()
 	v.http()
+	v.locale("locale", v.c.Locale, false)
 	v.slack()
 	v.discord()
 	v.people()
@@ -111,6 +112,7 @@ func (v *validator) slack() {
 	}
 	v.platform("slack", s.APIURL, s.TriageChannel, s.Channels)
 	v.nonEmpty("slack.staff", s.Staff)
+	v.locale("slack.locale", s.Locale, true)
 }
 
 func (v *validator) discord() {
@@ -124,6 +126,24 @@ func (v *validator) discord() {
 	v.platform("discord", d.APIURL, d.TriageChannel, d.Channels)
 	v.nonEmpty("discord.staff_roles", d.StaffRoles)
 	v.nonEmpty("discord.staff", d.Staff)
+	v.locale("discord.locale", d.Locale, true)
+}
+
+// locale checks a language key: one of Locales, or "" where that means
+// "as the default" (inherit).
+func (v *validator) locale(key, lang string, inherit bool) {
+	if (lang == "" && inherit) || slices.Contains(Locales, lang) {
+		return
+	}
+	if low := strings.ToLower(lang); low != lang && slices.Contains(Locales, low) {
+		v.at(key, "%q: write it in lowercase, %q", lang, low)
+		return
+	}
+	if primary, _, ok := strings.Cut(strings.ReplaceAll(lang, "_", "-"), "-"); ok && slices.Contains(Locales, strings.ToLower(primary)) {
+		v.at(key, "%q: write the language alone, %q", lang, strings.ToLower(primary))
+		return
+	}
+	v.at(key, "%q is not a language openear speaks (%s)", lang, strings.Join(Locales, " or "))
 }
 
 // platform checks what Slack and Discord have in common.
@@ -168,6 +188,7 @@ func (v *validator) people() {
 		if p.Timezone != "" {
 			v.timezone(key+".timezone", p.Timezone)
 		}
+		v.locale(key+".locale", p.Locale, true)
 	}
 }
 

@@ -45,6 +45,14 @@ func TestValidateErrors(t *testing.T) {
 		{"person without name", "people:\n  - {slack: U1}\n", "2: people[0].name: is required"},
 		{"person without ids", "people:\n  - {name: a}\n", `2: people[0]: "a" has neither a slack nor a discord id`},
 		{"person time zone", "people:\n  - name: a\n    slack: U1\n    timezone: Mars/Olympus\n", `4: people[0].timezone: unknown time zone "Mars/Olympus"`},
+		{"locale", "locale: jp\n", `1: locale: "jp" is not a language openear speaks (en or ko)`},
+		{"locale empty", "locale: \"\"\n", `1: locale: "" is not a language openear speaks (en or ko)`},
+		{"locale upper case", "locale: KO\n", `1: locale: "KO": write it in lowercase, "ko"`},
+		{"locale with region", "locale: ko-KR\n", `1: locale: "ko-KR": write the language alone, "ko"`},
+		{"person locale", "people:\n  - name: a\n    slack: U1\n    locale: kr\n", `4: people[0].locale: "kr" is not a language openear speaks (en or ko)`},
+		{"slack locale", "slack:\n  bot_token: ${SLACK_BOT_TOKEN}\n  app_token: ${SLACK_APP_TOKEN}\n  locale: korean\n",
+			`4: slack.locale: "korean" is not a language openear speaks (en or ko)`},
+		{"discord locale", "discord:\n  token: ${DISCORD_BOT_TOKEN}\n  locale: en_US\n", `3: discord.locale: "en_US": write the language alone, "en"`},
 		{"team member not a person", "people: [{name: a, slack: U1}]\nteams:\n  - name: t\n    members: [a, zed]\n",
 			`4: teams[0].members[1]: "zed" is not in people`},
 		{"team strategy", "people: [{name: a, slack: U1}]\nteams:\n  - {name: t, members: [a], strategy: random}\n",
@@ -195,6 +203,9 @@ func TestLoadExample(t *testing.T) {
 	}
 	if len(c.SecretValues()) != 5 {
 		t.Errorf("SecretValues() has %d values, want 5", len(c.SecretValues()))
+	}
+	if c.Locale != "en" || c.Discord.Locale != "ko" || c.People[0].Locale != "ko" || c.People[2].Locale != "en" || c.People[1].Locale != "" {
+		t.Errorf("locales: %q, discord %q, people %q %q %q", c.Locale, c.Discord.Locale, c.People[0].Locale, c.People[1].Locale, c.People[2].Locale)
 	}
 	days, err := c.BusinessHours.Days()
 	if err != nil || len(days[1]) != 2 || len(days[0]) != 0 {

@@ -14,12 +14,12 @@ import (
 	"github.com/openear/openear/adapters/discord"
 	"github.com/openear/openear/adapters/discordfake"
 	"github.com/openear/openear/bot"
-	"go.uber.org/goleak"
+	"github.com/openear/openear/bot/bottest"
 )
 
 // goleak's default retries cover discordgo's read goroutine, which ends
 // just after Session.Close returns (its connection is closed by then).
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { bottest.VerifyMain(m) }
 
 // The scripted community.
 const (

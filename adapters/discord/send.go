@@ -12,6 +12,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/openear/openear/bot"
+	"github.com/openear/openear/internal/l10n"
 )
 
 // Send delivers an action: a triage notice (posted, or edited when Ref is
@@ -95,7 +96,7 @@ func (a *Adapter) sendNotice(ctx context.Context, act bot.Action) (bot.Receipt, 
 		}
 		embeds = []*discordgo.MessageEmbed{noticeEmbed(n)}
 		if n.Buttons {
-			components = noticeButtons(n.ThreadID)
+			components = noticeButtons(l10n.For(n.Lang), n.ThreadID)
 		}
 	} else {
 		// A notice without structure (an incident alert): its text, escaped.
@@ -127,11 +128,12 @@ const (
 
 var stateColors = map[bot.State]int{bot.Waiting: 0xE67E22, bot.Answered: 0x3498DB, bot.Resolved: 0x2ECC71}
 
-// noticeEmbed renders a triage notice. Customer text is escaped: it can
-// neither format nor mention.
+// noticeEmbed renders a triage notice in its language. Customer text is
+// escaped: it can neither format nor mention.
 func noticeEmbed(n *bot.Notice) *discordgo.MessageEmbed {
+	l := l10n.For(n.Lang)
 	e := &discordgo.MessageEmbed{
-		Title:       truncate(fmt.Sprintf("Thread #%d · %s", n.ThreadID, n.State), maxTitle),
+		Title:       truncate(l.T("notice.title", l10n.Args{"ID": n.ThreadID, "State": n.State.In(l)}), maxTitle),
 		URL:         n.Permalink,
 		Description: truncate(quote(escape(n.Excerpt)), maxDescription),
 		Color:       stateColors[n.State],
@@ -141,37 +143,39 @@ func noticeEmbed(n *bot.Notice) *discordgo.MessageEmbed {
 			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: truncate(value, maxFieldValue), Inline: inline})
 		}
 	}
-	field("Customer", escape(n.Customer), true)
+	field(l.T("label.customer", nil), escape(n.Customer), true)
 	if n.Channel != "" {
-		field("Channel", "<#"+n.Channel+">", true)
+		field(l.T("label.channel", nil), "<#"+n.Channel+">", true)
 	}
-	owner := "unassigned"
+	owner := escape(l.T("word.unassigned", nil))
 	switch {
 	case n.OwnerID != "":
 		owner = "<@" + n.OwnerID + ">"
 	case n.Owner != "":
 		owner = escape(n.Owner)
 	}
-	field("Owner", owner, true)
+	field(l.T("label.owner", nil), owner, true)
 	if !n.Due.IsZero() {
-		field("Due", "<t:"+strconv.FormatInt(n.Due.Unix(), 10)+":R>", true)
+		field(l.T("label.due", nil), "<t:"+strconv.FormatInt(n.Due.Unix(), 10)+":R>", true)
 	}
 	for _, t := range n.Tags {
-		field("Tag: "+truncate(t.Name, maxTitle-5), orDash(escape(t.Reason)), false)
+		field(truncate(l.T("label.tag", l10n.Args{"Name": t.Name}), maxTitle), orDash(escape(t.Reason)), false)
 	}
-	field("Note", escape(n.Note), false)
+	field(l.T("label.note", nil), escape(n.Note), false)
 	if n.Permalink != "" {
-		field("Message", "[Jump to the message]("+n.Permalink+")", false)
+		field(l.T("label.message", nil), "["+escape(l.T("link.jump", nil))+"]("+n.Permalink+")", false)
 	}
 	return e
 }
 
-func noticeButtons(id uint64) []discordgo.MessageComponent {
+// noticeButtons are a notice's buttons, labelled in the language of l;
+// their custom ids are command lines, the same in every language.
+func noticeButtons(l *l10n.Localizer, id uint64) []discordgo.MessageComponent {
 	n := bot.FormatID(id)
 	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
-		discordgo.Button{Label: "Claim", Style: discordgo.PrimaryButton, CustomID: "claim " + n},
-		discordgo.Button{Label: "Snooze 1h", Style: discordgo.SecondaryButton, CustomID: "snooze " + n + " 1h"},
-		discordgo.Button{Label: "Resolve", Style: discordgo.SuccessButton, CustomID: "resolve " + n},
+		discordgo.Button{Label: l.T("button.claim", nil), Style: discordgo.PrimaryButton, CustomID: "claim " + n},
+		discordgo.Button{Label: l.T("button.snooze", nil), Style: discordgo.SecondaryButton, CustomID: "snooze " + n + " 1h"},
+		discordgo.Button{Label: l.T("button.resolve", nil), Style: discordgo.SuccessButton, CustomID: "resolve " + n},
 	}}}
 }
 
@@ -327,12 +331,14 @@ func (a *Adapter) Ready(ctx context.Context, act bot.Action) error {
 	return a.pace.ready(ctx, ch, act.Urgent())
 }
 
-// digestEmbed lists a digest's threads, customer text escaped.
+// digestEmbed lists a digest's threads in its language, customer text
+// escaped.
 func digestEmbed(d *bot.Digest) *discordgo.MessageEmbed {
+	l := l10n.For(d.Lang)
 	var lines []string
 	size := 0
 	for _, n := range d.Notices[:min(len(d.Notices), digestSize)] {
-		line := digestLine(n)
+		line := digestLine(l, n)
 		if size+len([]rune(line))+1 > maxDescription-20 {
 			lines = append(lines, "…")
 			break
@@ -347,10 +353,10 @@ func digestEmbed(d *bot.Digest) *discordgo.MessageEmbed {
 	}
 }
 
-// digestLine is one thread of a digest embed.
-func digestLine(n *bot.Notice) string {
+// digestLine is one thread of a digest embed, in the language of l.
+func digestLine(l *l10n.Localizer, n *bot.Notice) string {
 	var s strings.Builder
-	fmt.Fprintf(&s, "**#%d** · %s", n.ThreadID, n.State)
+	fmt.Fprintf(&s, "**#%d** · %s", n.ThreadID, n.State.In(l))
 	for i, t := range n.Tags {
 		sep := " "
 		if i == 0 {
@@ -358,20 +364,21 @@ func digestLine(n *bot.Notice) string {
 		}
 		s.WriteString(sep + "`" + strings.ReplaceAll(t.Name, "`", "") + "`")
 	}
-	s.WriteString(" · " + escape(n.Customer))
+	from := escape(n.Customer)
 	if n.Channel != "" {
-		s.WriteString(" in <#" + n.Channel + ">")
+		from = l.T("notice.from", l10n.Args{"Customer": from, "Channel": "<#" + n.Channel + ">"})
 	}
+	s.WriteString(" · " + from)
 	switch {
 	case n.OwnerID != "":
 		s.WriteString(" · <@" + n.OwnerID + ">")
 	case n.Owner != "":
 		s.WriteString(" · " + escape(n.Owner))
 	default:
-		s.WriteString(" · unassigned")
+		s.WriteString(" · " + escape(l.T("word.unassigned", nil)))
 	}
 	if !n.Due.IsZero() && n.State == bot.Waiting {
-		s.WriteString(" · due <t:" + strconv.FormatInt(n.Due.Unix(), 10) + ":R>")
+		s.WriteString(" · " + l.T("label.due_at", l10n.Args{"Due": "<t:" + strconv.FormatInt(n.Due.Unix(), 10) + ":R>"}))
 	}
 	if n.Note != "" {
 		s.WriteString(" · " + escape(n.Note))
@@ -382,12 +389,14 @@ func digestLine(n *bot.Notice) string {
 	return s.String()
 }
 
-// digestMenus offers the digest's open threads in three select menus.
+// digestMenus offers the digest's open threads in three select menus,
+// labelled in its language; option values are command lines.
 func digestMenus(d *bot.Digest) []discordgo.MessageComponent {
+	l := l10n.For(d.Lang)
 	menus := []struct{ id, placeholder, verb, suffix string }{
-		{SelectClaim, "Claim a thread…", "claim", ""},
-		{SelectSnooze, "Snooze a thread for 1h…", "snooze", " 1h"},
-		{SelectResolve, "Resolve a thread…", "resolve", ""},
+		{SelectClaim, l.T("menu.claim", nil), "claim", ""},
+		{SelectSnooze, l.T("menu.snooze", nil), "snooze", " 1h"},
+		{SelectResolve, l.T("menu.resolve", nil), "resolve", ""},
 	}
 	var open []*bot.Notice
 	for _, n := range d.Notices[:min(len(d.Notices), digestSize)] {
@@ -410,7 +419,7 @@ func digestMenus(d *bot.Digest) []discordgo.MessageComponent {
 			label += " · " + n.Customer
 			desc := strings.ReplaceAll(n.Excerpt, "\n", " ")
 			if strings.TrimSpace(desc) == "" {
-				desc = "thread #" + id
+				desc = l.T("menu.thread", l10n.Args{"ID": id})
 			}
 			opts[i] = discordgo.SelectMenuOption{Label: truncate(label, 100), Value: m.verb + " " + id + m.suffix,
 				Description: truncate(desc, 100)}

@@ -8,6 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/openear/openear/bot"
+	"github.com/openear/openear/internal/l10n"
 )
 
 // escape makes text inert in Slack mrkdwn: &, < and > become entities, so
@@ -58,18 +59,20 @@ const (
 	ActionResolve = "resolve"
 )
 
-// noticeBlocks renders a triage notice: header, the customer's words as a
-// quote, tags with reasons, owner, due time, permalink, and buttons.
+// noticeBlocks renders a triage notice in its language: header, the
+// customer's words as a quote, tags with reasons, owner, due time,
+// permalink, and buttons.
 func noticeBlocks(n *bot.Notice) []slack.Block {
+	l := l10n.For(n.Lang)
 	id := bot.FormatID(n.ThreadID)
-	head := clip(fmt.Sprintf("#%s · %s", id, n.State), 150)
+	head := clip(fmt.Sprintf("#%s · %s", id, n.State.In(l)), 150)
 	blocks := []slack.Block{slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, head, false, false))}
 
-	from := "*From* " + escape(n.Customer)
+	from := escape(n.Customer)
 	if n.Channel != "" {
-		from += " in <#" + escape(n.Channel) + ">"
+		from = l.T("notice.from", l10n.Args{"Customer": from, "Channel": "<#" + escape(n.Channel) + ">"})
 	}
-	blocks = append(blocks, section(from))
+	blocks = append(blocks, section(label(l, "label.from")+from))
 	if n.Excerpt != "" {
 		blocks = append(blocks, section(quote(n.Excerpt)))
 	}
@@ -83,21 +86,21 @@ func noticeBlocks(n *bot.Notice) []slack.Block {
 				tags[i] += " (" + escape(t.Reason) + ")"
 			}
 		}
-		facts = append(facts, "*Tags* "+strings.Join(tags, ", "))
+		facts = append(facts, label(l, "label.tags")+strings.Join(tags, ", "))
 	}
 	switch {
 	case n.OwnerID != "" && !strings.ContainsAny(n.OwnerID, "<>|&"):
-		facts = append(facts, "*Owner* <@"+n.OwnerID+">")
+		facts = append(facts, label(l, "label.owner")+"<@"+n.OwnerID+">")
 	case n.Owner != "":
-		facts = append(facts, "*Owner* "+escape(n.Owner))
+		facts = append(facts, label(l, "label.owner")+escape(n.Owner))
 	default:
-		facts = append(facts, "*Owner* nobody yet")
+		facts = append(facts, label(l, "label.owner")+escape(l.T("label.nobody_yet", nil)))
 	}
 	if d := dueText(n); d != "" {
-		facts = append(facts, "*Due* "+d)
+		facts = append(facts, label(l, "label.due")+d)
 	}
 	if safeURL(n.Permalink) {
-		facts = append(facts, "<"+n.Permalink+"|Open the message>")
+		facts = append(facts, "<"+n.Permalink+"|"+escape(l.T("link.open_message", nil))+">")
 	}
 	if n.Note != "" {
 		facts = append(facts, escape(n.Note))
@@ -106,13 +109,16 @@ func noticeBlocks(n *bot.Notice) []slack.Block {
 
 	if n.Buttons && n.ThreadID != 0 {
 		blocks = append(blocks, slack.NewActionBlock("openear",
-			button(ActionClaim, "Claim", "claim "+id, slack.StylePrimary),
-			button(ActionSnooze, "Snooze 1h", "snooze "+id+" 1h", slack.StyleDefault),
-			button(ActionResolve, "Resolve", "resolve "+id, slack.StyleDefault),
+			button(ActionClaim, l.T("button.claim", nil), "claim "+id, slack.StylePrimary),
+			button(ActionSnooze, l.T("button.snooze", nil), "snooze "+id+" 1h", slack.StyleDefault),
+			button(ActionResolve, l.T("button.resolve", nil), "resolve "+id, slack.StyleDefault),
 		))
 	}
 	return blocks
 }
+
+// label is a bold label of a notice, with the space after it: "*Owner* ".
+func label(l *l10n.Localizer, key string) string { return "*" + escape(l.T(key, nil)) + "* " }
 
 func section(mrkdwn string) *slack.SectionBlock {
 	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, mrkdwn, false, false), nil, nil)
@@ -139,19 +145,20 @@ const (
 // buttons while it is open. Button values are the same command lines as
 // a notice's, so a press acts on that thread.
 func digestBlocks(d *bot.Digest) []slack.Block {
-	head := clip(fmt.Sprintf("🗂 %d new threads", len(d.Notices)), 150)
+	l := l10n.For(d.Lang)
+	head := clip(l.T("many.header", l10n.Args{"Count": len(d.Notices)}), 150)
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, head, false, false)),
 		section(clip(escape(d.Title()), 2900)),
 	}
 	for _, n := range d.Notices[:min(len(d.Notices), digestSize)] {
-		blocks = append(blocks, section(clip(digestLine(n), 2900)))
+		blocks = append(blocks, section(clip(digestLine(l, n), 2900)))
 		if n.Buttons && n.ThreadID != 0 {
 			id := bot.FormatID(n.ThreadID)
 			a := slack.NewActionBlock("openear-"+id,
-				button(ActionClaim, "Claim #"+id, "claim "+id, slack.StylePrimary),
-				button(ActionSnooze, "Snooze 1h", "snooze "+id+" 1h", slack.StyleDefault),
-				button(ActionResolve, "Resolve", "resolve "+id, slack.StyleDefault),
+				button(ActionClaim, l.T("button.claim_id", l10n.Args{"ID": id}), "claim "+id, slack.StylePrimary),
+				button(ActionSnooze, l.T("button.snooze", nil), "snooze "+id+" 1h", slack.StyleDefault),
+				button(ActionResolve, l.T("button.resolve", nil), "resolve "+id, slack.StyleDefault),
 			)
 			blocks = append(blocks, a)
 		}
@@ -159,10 +166,11 @@ func digestBlocks(d *bot.Digest) []slack.Block {
 	return blocks
 }
 
-// digestLine is one thread of a digest in mrkdwn, customer text escaped.
-func digestLine(n *bot.Notice) string {
+// digestLine is one thread of a digest in mrkdwn, in the language of l,
+// customer text escaped.
+func digestLine(l *l10n.Localizer, n *bot.Notice) string {
 	var s strings.Builder
-	fmt.Fprintf(&s, "*#%s* · %s", bot.FormatID(n.ThreadID), n.State)
+	fmt.Fprintf(&s, "*#%s* · %s", bot.FormatID(n.ThreadID), n.State.In(l))
 	for i, t := range n.Tags {
 		if i == 0 {
 			s.WriteString(" · ")
@@ -171,26 +179,27 @@ func digestLine(n *bot.Notice) string {
 		}
 		s.WriteString("`" + escape(t.Name) + "`")
 	}
-	s.WriteString(" · " + escape(n.Customer))
+	from := escape(n.Customer)
 	if n.Channel != "" {
-		s.WriteString(" in <#" + escape(n.Channel) + ">")
+		from = l.T("notice.from", l10n.Args{"Customer": from, "Channel": "<#" + escape(n.Channel) + ">"})
 	}
+	s.WriteString(" · " + from)
 	switch {
 	case n.OwnerID != "" && !strings.ContainsAny(n.OwnerID, "<>|&"):
 		s.WriteString(" · <@" + n.OwnerID + ">")
 	case n.Owner != "":
 		s.WriteString(" · " + escape(n.Owner))
 	default:
-		s.WriteString(" · nobody yet")
+		s.WriteString(" · " + escape(l.T("label.nobody_yet", nil)))
 	}
 	if due := dueText(n); due != "" && n.State == bot.Waiting {
-		s.WriteString(" · due " + due)
+		s.WriteString(" · " + l.T("label.due_at", l10n.Args{"Due": due}))
 	}
 	if n.Note != "" {
 		s.WriteString(" · " + escape(n.Note))
 	}
 	if safeURL(n.Permalink) {
-		s.WriteString(" · <" + n.Permalink + "|open>")
+		s.WriteString(" · <" + n.Permalink + "|" + escape(l.T("link.open", nil)) + ">")
 	}
 	if n.Excerpt != "" {
 		s.WriteString("\n" + quote(clip(n.Excerpt, bot.DigestExcerptLen)))

@@ -29,13 +29,13 @@ import (
 	"time"
 
 	slackapi "github.com/slack-go/slack"
-	"go.uber.org/goleak"
 
 	"github.com/openear/openear/adapters/slack"
 	"github.com/openear/openear/adapters/slackfake"
+	"github.com/openear/openear/bot/bottest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(checkServed{m}) }
+func TestMain(m *testing.M) { bottest.VerifyMain(checkServed{m}) }
 
 // checkServed runs the tests, then checks the methods they called.
 type checkServed struct{ m *testing.M }

@@ -103,6 +103,7 @@ func TestE2EBackfillDMs(t *testing.T) {
 			e.fake.Post(dmJin, e2eCust, "Hello, is anyone there? My card was charged twice", "")
 			bottest.Poll(t, "the DM tracked", func() bool { return e.messagesIn(dmJin) == 1 })
 			e.waitCursor(dmQuiet)
+			e.waitCursor("*") // the pass is over: a DM new since is read from its start
 			e.stop()
 			// While openear is down, customers write in each kind of place.
 			var missed []string

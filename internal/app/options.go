@@ -30,7 +30,7 @@ func BotOptions(cfg config.Config) (bot.Options, error) {
 	}
 	o.Tagger = tagger
 	for _, p := range cfg.People {
-		person := bot.Person{Name: p.Name, IDs: map[string]string{}}
+		person := bot.Person{Name: p.Name, IDs: map[string]string{}, Locale: p.Locale}
 		if p.Slack != "" {
 			person.IDs[bot.Slack] = p.Slack
 		}
@@ -84,11 +84,14 @@ func BotOptions(cfg config.Config) (bot.Options, error) {
 	}
 	o.JoinWindow = cfg.Threads.JoinWindow.D()
 	o.Triage = map[string]string{}
+	o.Locale, o.Locales = cfg.Locale, map[string]string{}
 	if cfg.Slack != nil && cfg.Slack.Enabled {
 		o.Triage[bot.Slack] = cfg.Slack.TriageChannel
+		o.Locales[bot.Slack] = cfg.Slack.Locale
 	}
 	if cfg.Discord != nil && cfg.Discord.Enabled {
 		o.Triage[bot.Discord] = cfg.Discord.TriageChannel
+		o.Locales[bot.Discord] = cfg.Discord.Locale
 	}
 	o.Incidents = bot.IncidentOptions{Enabled: cfg.Incidents.Enabled, MinCustomers: cfg.Incidents.MinCustomers, Window: cfg.Incidents.Window.D()}
 	o.Ack = bot.AckOptions{Enabled: cfg.Ack.Enabled, Text: cfg.Ack.Text}

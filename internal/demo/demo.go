@@ -23,12 +23,14 @@ import (
 
 // The demo's config: the real contract, pointed at the in-process fakes.
 // SLAs are minutes so that a minute of real time at speed 60 shows
-// reminders and escalations.
+// reminders and escalations. The team writes English; minji reads
+// openear in Korean (locale: ko): her DMs, reminders and command replies.
 const demoConfig = FakePlatforms + `
+locale: en
 people:
   - {name: alice, slack: U0ALICE, discord: "800000000000000001", timezone: Asia/Seoul}
   - {name: bob, slack: U0BOB, discord: "800000000000000002", timezone: Asia/Seoul}
-  - {name: minji, slack: U0MINJI, discord: "800000000000000003", timezone: Asia/Seoul}
+  - {name: minji, slack: U0MINJI, discord: "800000000000000003", timezone: Asia/Seoul, locale: ko}
 teams:
   - {name: support, members: [alice, bob], strategy: round_robin}
   - {name: oncall, members: [minji], strategy: least_loaded}
@@ -77,6 +79,8 @@ type Demo struct {
 	out   io.Writer
 	mu    sync.Mutex // serializes output lines
 	count map[string]int
+	// staff names a person by platform and user id, for the DMs shown.
+	staff map[string]string
 }
 
 // New starts the fakes, opens the store and wires the bot; nothing runs
@@ -102,6 +106,10 @@ func New(o Options) (*Demo, error) {
 	if err != nil {
 		d.Close()
 		return nil, fmt.Errorf("demo config: %w", err)
+	}
+	d.staff = map[string]string{}
+	for _, p := range cfg.People {
+		d.staff[bot.Slack+"/"+p.Slack], d.staff[bot.Discord+"/"+p.Discord] = p.Name, p.Name
 	}
 	d.db, err = storage.Open(o.DB, storage.Options{Timeout: time.Second})
 	if err != nil {
@@ -175,6 +183,11 @@ func (d *Demo) observe(o bot.Observation) {
 		d.printf("😴 #%d snoozed by %s", t.ID, o.Detail)
 	case "reminder":
 		d.printf("⏰ #%d reminder to %s (%s)", t.ID, t.Owner, o.Detail)
+	case "sent":
+		// What a reminder says, in its reader's language (minji's is Korean).
+		if a := o.Action; a.Purpose == bot.ForReminder && a.Kind == bot.ActDM {
+			d.printf("   ✉️  to %s: %s", cmp.Or(d.staff[a.Platform+"/"+a.To], a.To), textfmt.OneLine(a.Text, 110))
+		}
 	case "escalation":
 		d.printf("🚨 #%d escalated to team %s and the triage channel", t.ID, textfmt.Dash(t.Team))
 	case "breach":

@@ -99,7 +99,11 @@ func TestDemo(t *testing.T) {
 	text := out.String()
 	for _, want := range []string{"slack/", "discord/", " ko ", " en ", "⏰", "🚨", "🔥 incident", "⛔ refused",
 		"🪪 #1's customer is Jin Park (Acme Corp)", "#help-desk", "김민수", "⭐ #1 rated 🙂 4/5 by Jin Park (Acme Corp)", "💬 #1 rating comment",
-		"rated 😀 5/5 by 최지우", "CSAT: 4.5 (2)"} {
+		"rated 😀 5/5 by 최지우", "CSAT: 4.5 (2)",
+
+		// minji reads Korean: her reminders and her command replies.
+		"✉️  to minji: ⏰ 리마인더: 스레드 #", "/openear 내꺼 → 내가 맡은 진행 중 스레드", "스레드를 해결 처리했어요.",
+		"✉️  to alice: ⏰ Reminder: thread #"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("demo output lacks %q", want)
 		}

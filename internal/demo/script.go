@@ -110,6 +110,10 @@ func (d *Demo) script(ctx context.Context, total time.Duration) error {
 			d.slack.React("C0GLOBEX", urgent, "U0MINJI", "eyes")
 			return nil
 		}},
+		{18 * m, func(ctx context.Context) error {
+			// minji reads openear in Korean and types its Korean commands.
+			return d.slash(ctx, "U0MINJI", "T0HOME", "C0TRIAGE", "내꺼")
+		}},
 		{20 * m, func(ctx context.Context) error {
 			d.spost("C0ACME", "UACME1", "Still seeing the error on some payments…", checkout)
 			return nil
@@ -117,6 +121,13 @@ func (d *Demo) script(ctx context.Context, total time.Duration) error {
 		{22 * m, func(ctx context.Context) error {
 			d.spost("C0GLOBEX", "U0MINJI", "Sync is back; root cause was an expired certificate. Sorry!", urgent)
 			return nil
+		}},
+		{23 * m, func(ctx context.Context) error {
+			t, err := d.threadOf(ctx, bot.Slack, "C0GLOBEX", urgent)
+			if err != nil {
+				return err
+			}
+			return d.slash(ctx, "U0MINJI", "T0HOME", "C0TRIAGE", fmt.Sprintf("해결 %d", t.ID))
 		}},
 		{24 * m, func(ctx context.Context) error {
 			d.spost("C0ACME", "U0ALICE", "The fix is fully rolled out now — could you try again?", checkout)
