@@ -27,9 +27,23 @@ type Stats struct {
 	ByPerson    map[string]*Line `json:"by_person"`
 	ByTeam      map[string]*Line `json:"by_team"`
 	Corrections int              `json:"corrections"`
-	Oldest      []Thread         `json:"oldest_waiting"`
+	// CorrectionsByTag counts the staff corrections per tag: tags added
+	// and tags removed.
+	CorrectionsByTag map[string]*TagCount `json:"corrections_by_tag"`
+	// Learned counts the customer messages of the period, sent after a
+	// correction, whose tags the learning from corrections changed. Only
+	// Bot.Stats computes it (a tagger that learns); ComputeStats leaves
+	// it 0.
+	Learned int      `json:"learned_changes"`
+	Oldest  []Thread `json:"oldest_waiting"`
 	// FirstResponses are the first-response times, sorted (for histograms).
 	FirstResponses []time.Duration `json:"-"`
+}
+
+// TagCount counts corrections of one tag.
+type TagCount struct {
+	Added   int `json:"added"`
+	Removed int `json:"removed"`
 }
 
 // Latency is a distribution summary.
@@ -83,13 +97,18 @@ func (b *Bot) Stats(ctx context.Context, since, until time.Time) (Stats, error) 
 	if err != nil {
 		return Stats{}, err
 	}
-	return ComputeStats(ts, since, until), nil
+	st := ComputeStats(ts, since, until)
+	if st.Learned, err = b.LearnedChanges(ctx, ts); err != nil {
+		return Stats{}, err
+	}
+	return st, nil
 }
 
 // ComputeStats summarises threads as of until.
 func ComputeStats(ts []Thread, since, until time.Time) Stats {
 	st := Stats{Since: since, Until: until, ByState: map[State]int{}, ByPlatform: map[string]int{},
-		ByLang: map[string]int{}, ByTag: map[string]*Line{}, ByPerson: map[string]*Line{}, ByTeam: map[string]*Line{}}
+		ByLang: map[string]int{}, ByTag: map[string]*Line{}, ByPerson: map[string]*Line{}, ByTeam: map[string]*Line{},
+		CorrectionsByTag: map[string]*TagCount{}}
 	line := func(m map[string]*Line, k string) *Line {
 		if m[k] == nil {
 			m[k] = &Line{}
@@ -103,6 +122,18 @@ func ComputeStats(ts []Thread, since, until time.Time) Stats {
 		st.ByPlatform[t.Platform]++
 		st.ByLang[t.Lang]++
 		st.Corrections += len(t.Corrections)
+		for _, c := range t.Corrections {
+			n := st.CorrectionsByTag[c.Tag]
+			if n == nil {
+				n = &TagCount{}
+				st.CorrectionsByTag[c.Tag] = n
+			}
+			if c.Added {
+				n.Added++
+			} else {
+				n.Removed++
+			}
+		}
 		r := Ratio{Met: t.Met, Missed: t.Missed}
 		if t.State == Waiting && !t.Deadline.IsZero() && until.After(t.Deadline) {
 			r.Missed++
@@ -167,7 +198,26 @@ func (st Stats) Text() string {
 	fmt.Fprintf(&s, "\nFirst response: p50 %s, p90 %s (%d answered)\n", fmtDur(st.FirstResponse.P50), fmtDur(st.FirstResponse.P90), st.FirstResponse.Count)
 	fmt.Fprintf(&s, "SLA met: %s (%d met, %d missed)\n", st.SLA, st.SLA.Met, st.SLA.Missed)
 	if st.Corrections > 0 {
-		fmt.Fprintf(&s, "Tag corrections by staff: %d\n", st.Corrections)
+		fmt.Fprintf(&s, "Tag corrections by staff: %d (", st.Corrections)
+		tags := make([]string, 0, len(st.CorrectionsByTag))
+		for k := range st.CorrectionsByTag {
+			tags = append(tags, k)
+		}
+		sort.Strings(tags)
+		for i, k := range tags {
+			if i > 0 {
+				s.WriteString(", ")
+			}
+			c := st.CorrectionsByTag[k]
+			s.WriteString(k)
+			if c.Added > 0 {
+				fmt.Fprintf(&s, " +%d", c.Added)
+			}
+			if c.Removed > 0 {
+				fmt.Fprintf(&s, " −%d", c.Removed)
+			}
+		}
+		fmt.Fprintf(&s, "); what the tagger learned from them changed the tags of %d later messages\n", st.Learned)
 	}
 	for _, sec := range []struct {
 		name string

@@ -112,7 +112,9 @@ type Change struct {
 // prefix, listed here with what it keeps, so that no two write the same
 // key:
 //
-//	(none yet)
+//	tag/correction/<unix nanos, 20 digits>/<thread id, 20 digits>/<n>
+//	    a staff tag correction kept as a labelled example for the
+//	    tagger (TagCorrection, JSON; learn.go)
 type Entry struct {
 	Key   string
 	Value []byte
