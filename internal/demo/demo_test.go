@@ -96,7 +96,10 @@ func TestDemo(t *testing.T) {
 	waitOutput(t, out, "openear digest")
 	after := scrape(t, base+"/metrics")
 	text := out.String()
-	for _, want := range []string{"slack/", "discord/", " ko ", " en ", "⏰", "🚨", "🔥 incident", "⛔ refused"} {
+	// A tag the model gave with its reason, and a later tag learned from
+	// a staff correction.
+	for _, want := range []string{"slack/", "discord/", " ko ", " en ", "⏰", "🚨", "🔥 incident", "⛔ refused",
+		"; model ", "🏷️  ", "learned urgent/en"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("demo output lacks %q", want)
 		}
