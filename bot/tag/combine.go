@@ -49,7 +49,7 @@ func (t *Tagger) combine(s *scratch, text string) []Tag {
 	lang := langOf(s)
 	s.features(text)
 	var m [nBuiltin]float64
-	t.model.margins(lang, s.feats, &m)
+	t.model.margins(lang, s, &m)
 	lm := &t.model.langs[lang]
 	for h := range nBuiltin {
 		hasRule := rs.span[h][1] > rs.span[h][0]

@@ -69,8 +69,11 @@ func (m *Model) mask() uint32 { return 1<<m.bits - 1 }
 // Info says what the model was trained on.
 func (m *Model) Info() string { return m.info }
 
-// margins computes each head's margin for the features feats.
-func (m *Model) margins(lang int, feats []feat, out *[nBuiltin]float64) {
+// margins computes each head's margin for the features in s.feats, and
+// keeps what each place of the text adds in s.places (for reasons).
+func (m *Model) margins(lang int, s *scratch, out *[nBuiltin]float64) {
+	feats := s.feats
+	s.places = s.places[:0]
 	lm := &m.langs[lang]
 	var acc [nBuiltin]int32
 	mask := m.mask()
@@ -82,6 +85,7 @@ func (m *Model) margins(lang int, feats []feat, out *[nBuiltin]float64) {
 			f.w[h] = int8(row[h])
 			acc[h] += int32(f.w[h])
 		}
+		s.places = addPlace(s.places, f)
 	}
 	inv := featNorm(len(feats))
 	for h := range nBuiltin {
@@ -117,16 +121,42 @@ func (m *Model) appendReason(buf []byte, s *scratch, text string, lang, h int, p
 	buf = append(buf, langNames[lang]...)
 	buf = append(buf, ' ')
 	buf = appendProb(buf, p)
-	// The weights margins read, kept with the features.
+	// The places margins summed, scaled to this head's logit.
 	unit := float64(m.langs[lang].scale[h]) * featNorm(len(s.feats)) * a
 	cs := s.contrib[:0]
-	for _, f := range s.feats {
-		if w := f.w[h]; w != 0 {
-			cs = addContribution(cs, f, float64(w)*unit)
+	for _, pl := range s.places {
+		if w := pl.w[h]; w != 0 {
+			cs = append(cs, contribution{start: pl.start, end: pl.end, v: float64(w) * unit})
 		}
 	}
 	s.contrib = cs
 	return appendTop(buf, cs, text)
+}
+
+// place is where features were found in the text, and the sum of their
+// weights per head.
+type place struct {
+	start, end int32
+	w          [nBuiltin]int32
+}
+
+// addPlace adds the weights of a feature to its place. The features of
+// one place are adjacent or nearly (a word, then the pair it ends), so
+// the last few places are searched only.
+func addPlace(ps []place, f *feat) []place {
+	for i := len(ps) - 1; i >= 0 && i >= len(ps)-3; i-- {
+		if ps[i].start == f.start && ps[i].end == f.end {
+			for h := range nBuiltin {
+				ps[i].w[h] += int32(f.w[h])
+			}
+			return ps
+		}
+	}
+	p := place{start: f.start, end: f.end}
+	for h := range nBuiltin {
+		p.w[h] = int32(f.w[h])
+	}
+	return append(ps, p)
 }
 
 // addContribution adds v to the place of f. The features of one place

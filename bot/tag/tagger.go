@@ -651,6 +651,7 @@ type scratch struct {
 	lowOff  []int32
 	feats   []feat // the model's features
 	contrib []contribution
+	places  []place
 	hangul  int
 	latin   int
 	subst   bool // a token that is not small talk

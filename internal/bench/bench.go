@@ -73,7 +73,7 @@ func Print(w io.Writer, r Result) {
 		{"rss_mb", fmt.Sprintf("%.1f", r.RSSMB), "≤ 150"},
 		{"db_bytes_per_thread", fmt.Sprintf("%.0f", r.DBBytesPerThread), "≤ 1536"},
 		{"tagger_msgs_per_s", fmt.Sprintf("%.0f", r.TaggerMsgsPerS), "≥ 50000 (rules and model, one core)"},
-		{"model_load_ms", fmt.Sprintf("%.3f", r.ModelLoadMs), "≤ 50"},
+		{"model_load_ms", fmt.Sprintf("%.4f", r.ModelLoadMs), "≤ 50"},
 		{"threads", strconv.Itoa(r.Threads), ""},
 	}
 	fmt.Fprintf(w, "%-22s %14s  %s\n", "KEY", "VALUE", "TARGET")
