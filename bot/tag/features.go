@@ -70,7 +70,6 @@ var shapeNames = [nShapes]string{"(question mark)", "(ends with ?)", "(!)", "(!!
 type feat struct {
 	h          uint32 // the full hash; the bucket is h's low bits after mixing
 	start, end int32
-	w          [nBuiltin]int8 // the model's weights of its bucket, once margins read them
 }
 
 const (

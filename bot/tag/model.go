@@ -77,16 +77,19 @@ func (m *Model) margins(lang int, s *scratch, out *[nBuiltin]float64) {
 	lm := &m.langs[lang]
 	var acc [nBuiltin]int32
 	mask := m.mask()
+	ps := s.places
 	for i := range feats {
 		f := &feats[i]
 		b := int(f.h&mask) * nBuiltin
 		row := lm.w[b : b+nBuiltin : b+nBuiltin]
+		var w [nBuiltin]int32
 		for h := range nBuiltin {
-			f.w[h] = int8(row[h])
-			acc[h] += int32(f.w[h])
+			w[h] = int32(int8(row[h]))
+			acc[h] += w[h]
 		}
-		s.places = addPlace(s.places, f)
+		ps = addPlace(ps, f.start, f.end, &w)
 	}
+	s.places = ps
 	inv := featNorm(len(feats))
 	for h := range nBuiltin {
 		out[h] = float64(lm.bias[h]) + float64(lm.scale[h])*float64(acc[h])*inv
@@ -143,20 +146,16 @@ type place struct {
 // addPlace adds the weights of a feature to its place. The features of
 // one place are adjacent or nearly (a word, then the pair it ends), so
 // the last few places are searched only.
-func addPlace(ps []place, f *feat) []place {
+func addPlace(ps []place, start, end int32, w *[nBuiltin]int32) []place {
 	for i := len(ps) - 1; i >= 0 && i >= len(ps)-3; i-- {
-		if ps[i].start == f.start && ps[i].end == f.end {
+		if ps[i].start == start && ps[i].end == end {
 			for h := range nBuiltin {
-				ps[i].w[h] += int32(f.w[h])
+				ps[i].w[h] += w[h]
 			}
 			return ps
 		}
 	}
-	p := place{start: f.start, end: f.end}
-	for h := range nBuiltin {
-		p.w[h] = int32(f.w[h])
-	}
-	return append(ps, p)
+	return append(ps, place{start: start, end: end, w: *w})
 }
 
 // addContribution adds v to the place of f. The features of one place

@@ -1392,6 +1392,12 @@ func (t *Tagger) appendRule(buf []byte, ev []evidence, text string) ([]byte, flo
 // appendQuote quotes what was found, cut to 60 runes; invalid UTF-8 is
 // escaped.
 func appendQuote(buf []byte, s string) []byte {
+	if len(s) <= 60 && plainQuote(s) {
+		// What strconv.AppendQuote writes for it, without its checks.
+		buf = append(buf, '"')
+		buf = append(buf, s...)
+		return append(buf, '"')
+	}
 	if utf8.RuneCountInString(s) > 60 {
 		n := 0
 		for i := range s {
@@ -1423,6 +1429,27 @@ func (t *Tagger) noise(s *scratch, text string) Tag {
 		sb.Write(appendQuote(nil, text[tk.start:tk.end]))
 	}
 	return Tag{Name: Noise, Score: 0.9, Reason: sb.String()}
+}
+
+// plainQuote reports whether strconv.Quote would leave s as it is: ASCII
+// that needs no escape, Hangul syllables and compatibility jamo.
+func plainQuote(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == 0x7f || c == '"' || c == '\\' {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !isSyllable(r) && !(r >= 0x3131 && r <= 0x318E) {
+			return false
+		}
+		i += n
+	}
+	return true
 }
 
 // IsNoise reports whether tags is the lone noise tag: a message that

@@ -18,11 +18,12 @@ import (
 // The calibrations (model alone, model with rules) and the thresholds are
 // fitted on held-out folds: each fold is left out, a model is trained on
 // the rest and scores it; the pooled held-out scores fit a logistic
-// calibration per tag and the threshold with the best F1. Folds follow
-// the sources, so the calibration sees the model on text of a source it
-// was not trained on; a source that alone holds every example of some tag
-// (the examples written for openear) is split in four by a hash of the
-// text instead, so that every fold can learn that tag.
+// calibration per tag and the threshold with the best F1. The folds are
+// five, by a hash of the text (TrainOptions.Folds "source" makes one per
+// source instead, a source that alone holds every example of some tag
+// split in four). Rows of one source and label weigh at most
+// TrainOptions.Cap in all, so that a large public source does not drown
+// the examples written in the register of customer support.
 //
 // Training is deterministic: the same examples (in any order) and the
 // same options give the same bytes. The arithmetic avoids fused
