@@ -556,7 +556,7 @@ func TestTagAllocations(t *testing.T) {
 	// detector sync.Pool drops items at random, so the scan reallocates.
 	limit := float64(1 + n)
 	if poolDropsItems() {
-		limit = 16
+		limit = 32 // a fresh scratch grows its dozen buffers
 	}
 	if allocs > limit {
 		t.Errorf("Tag allocates %v times per message, want at most %v", allocs, limit)
