@@ -20,7 +20,8 @@ func TestBenchTiny(t *testing.T) {
 		t.Fatalf("bench -json printed %q: %v", out, err)
 	}
 	keys := []string{"raw_puts_per_s", "ingest_events_per_s", "ingest_ratio", "ingest_p99_ms", "due_scan_idle_ms",
-		"due_scan_1000_ms", "mine_p99_ms", "cold_start_ms", "rss_mb", "db_bytes_per_thread", "tagger_msgs_per_s", "threads"}
+		"due_scan_1000_ms", "mine_p99_ms", "cold_start_ms", "rss_mb", "db_bytes_per_thread", "tagger_msgs_per_s",
+		"model_load_ms", "threads"}
 	for _, k := range keys {
 		v, ok := got[k]
 		if !ok || v < 0 || math.IsNaN(v) {

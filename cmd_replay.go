@@ -13,8 +13,9 @@ import (
 )
 
 // cmdReplay runs the tagger, router and SLA rules of a (new) config over
-// the stored history, in memory, and prints what would change. Nothing is
-// sent and the store is only read.
+// the stored history, in memory, and prints what would change, and what
+// the stored staff corrections change. Nothing is sent and the store is
+// only read.
 func cmdReplay(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("replay", "-config NEW.yaml [-db FILE] [-since 30d]", stderr)
 	cfgPath := fs.String("config", "openear.yaml", "the config whose rules to try")
@@ -54,7 +55,11 @@ func cmdReplay(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if err != nil {
 		return err
 	}
-	rep, err := replay.Run(ctx, old, opts, now)
+	corrections, err := bot.CorrectionEntries(ctx, db)
+	if err != nil {
+		return err
+	}
+	rep, err := replay.Run(ctx, old, opts, now, corrections)
 	if err != nil {
 		return err
 	}

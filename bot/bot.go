@@ -92,6 +92,8 @@ type Observation struct {
 	// Took is, for a reply, how long the customer waited (in business
 	// hours when they are configured).
 	Took time.Duration
+
+	learn *tag.Correction // a committed staff correction for the tagger to learn
 }
 
 // Options configures a Bot. The zero value of each field means its
@@ -100,7 +102,11 @@ type Options struct {
 	Store  Store // required
 	Clock  Clock // default SystemClock
 	Logger *slog.Logger
-	Tagger Tagger // default: tag.New(nil), the built-in rules
+	// Tagger tags customer messages; default tag.New(nil): the built-in
+	// rules and the embedded model. A Tagger that is a Learner learns the
+	// staff corrections kept in the store: the bot tags with its
+	// Unlearned copy taught every stored correction (learn.go).
+	Tagger Tagger
 
 	People []Person
 	Teams  []Team
@@ -262,6 +268,9 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bot: read last ids: %w", err)
 	}
+	if err := b.relearn(ctx); err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
+	}
 	return b, nil
 }
 
@@ -320,7 +329,12 @@ func (b *Bot) Now() time.Time { return b.clock.Now() }
 // Store returns the bot's store (read-only use: dashboards, exports).
 func (b *Bot) Store() Store { return b.store }
 
+// observe reports what a committed change did, and teaches the tagger
+// the corrections it holds.
 func (b *Bot) observe(o Observation) {
+	if o.learn != nil {
+		b.learn(*o.learn)
+	}
 	if b.opts.Observe != nil {
 		b.opts.Observe(o)
 	}

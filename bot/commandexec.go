@@ -146,7 +146,17 @@ func (b *Bot) retag(x *txn, t *Thread, add bool, name, actor string) bool {
 	}
 	t.Corrected = true
 	t.Corrections = append(t.Corrections, Correction{By: actor, Tag: name, Added: add, At: x.now})
-	x.note(Observation{What: "retag", Thread: t, Detail: actor})
+	// The correction is also a labelled example for the tagger: kept in
+	// the same change, learned once it is committed (observe).
+	o := Observation{What: "retag", Thread: t, Detail: actor}
+	if e, tc, err := correctionEntry(t); err != nil {
+		b.log.Warn("tag correction not kept as an example", "thread", t.ID, "err", err)
+	} else {
+		x.ch.Entries = append(x.ch.Entries, e)
+		c := tc.Correction()
+		o.learn = &c
+	}
+	x.note(o)
 	b.queueNotice(x, t)
 	return true
 }

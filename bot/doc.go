@@ -26,6 +26,7 @@
 //	commands.go   ParseCommand: one language for Slack and Discord, with
 //	              its Korean aliases
 //	commandexec.go running commands, buttons and tag corrections
+//	learn.go      Learner: tag corrections kept as examples, learned, counted
 //	incidents.go  many customers, one problem
 //	stats.go      Stats, ComputeStats; digest.go the daily digest
 //	promise.go    Promise: "Monday morning" / "월요일 오전"

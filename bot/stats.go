@@ -33,12 +33,26 @@ type Stats struct {
 	// Noise counts the noise messages of the period (no thread, no
 	// clock) by "platform/channel", direct messages as "platform/dm";
 	// filled by Bot.Stats, not by ComputeStats (it is not in threads).
-	Noise  map[string]int `json:"noise,omitempty"`
-	Oldest []Thread       `json:"oldest_waiting"`
+	Noise map[string]int `json:"noise,omitempty"`
+	// CorrectionsByTag counts the staff corrections per tag: tags added
+	// and tags removed.
+	CorrectionsByTag map[string]*CorrectionCount `json:"corrections_by_tag"`
+	// Learned counts the customer messages of the period, sent after a
+	// correction, whose tags the learning from corrections changed. Only
+	// Bot.Stats computes it (a tagger that learns); ComputeStats leaves
+	// it 0.
+	Learned int      `json:"learned_changes"`
+	Oldest  []Thread `json:"oldest_waiting"`
 	// FirstResponses are the first-response times, sorted (for histograms).
 	FirstResponses []time.Duration `json:"-"`
 	// CSAT summarises the customers' ratings (csatstats.go).
 	CSAT CSATStats `json:"csat"`
+}
+
+// CorrectionCount counts the corrections of one tag.
+type CorrectionCount struct {
+	Added   int `json:"added"`
+	Removed int `json:"removed"`
 }
 
 // Latency is a distribution summary.
@@ -96,13 +110,17 @@ func (b *Bot) Stats(ctx context.Context, since, until time.Time) (Stats, error) 
 	if st.Noise, err = NoiseCounts(ctx, b.store, since, until); err != nil {
 		return Stats{}, err
 	}
+	if st.Learned, err = b.LearnedChanges(ctx, ts); err != nil {
+		return Stats{}, err
+	}
 	return st, nil
 }
 
 // ComputeStats summarises threads as of until.
 func ComputeStats(ts []Thread, since, until time.Time) Stats {
 	st := Stats{Since: since, Until: until, ByState: map[State]int{}, ByPlatform: map[string]int{},
-		ByLang: map[string]int{}, ByTag: map[string]*Line{}, ByPerson: map[string]*Line{}, ByTeam: map[string]*Line{}}
+		ByLang: map[string]int{}, ByTag: map[string]*Line{}, ByPerson: map[string]*Line{}, ByTeam: map[string]*Line{},
+		CorrectionsByTag: map[string]*CorrectionCount{}}
 	line := func(m map[string]*Line, k string) *Line {
 		if m[k] == nil {
 			m[k] = &Line{}
@@ -116,6 +134,18 @@ func ComputeStats(ts []Thread, since, until time.Time) Stats {
 		st.ByPlatform[t.Platform]++
 		st.ByLang[t.Lang]++
 		st.Corrections += len(t.Corrections)
+		for _, c := range t.Corrections {
+			n := st.CorrectionsByTag[c.Tag]
+			if n == nil {
+				n = &CorrectionCount{}
+				st.CorrectionsByTag[c.Tag] = n
+			}
+			if c.Added {
+				n.Added++
+			} else {
+				n.Removed++
+			}
+		}
 		r := Ratio{Met: t.Met, Missed: t.Missed}
 		if t.State == Waiting && !t.Deadline.IsZero() && until.After(t.Deadline) {
 			r.Missed++
@@ -185,7 +215,19 @@ func (st Stats) TextIn(l *l10n.Localizer) string {
 		"N": st.FirstResponse.Count}) + "\n")
 	s.WriteString(l.T("stats.sla", l10n.Args{"SLA": ratio(l, st.SLA), "Met": st.SLA.Met, "Missed": st.SLA.Missed}) + "\n")
 	if st.Corrections > 0 {
-		s.WriteString(l.T("stats.corrections", l10n.Args{"N": st.Corrections}) + "\n")
+		tags := make([]string, 0, len(st.CorrectionsByTag))
+		for _, k := range slices.Sorted(maps.Keys(st.CorrectionsByTag)) {
+			c := st.CorrectionsByTag[k]
+			tag := k
+			if c.Added > 0 {
+				tag += fmt.Sprintf(" +%d", c.Added)
+			}
+			if c.Removed > 0 {
+				tag += fmt.Sprintf(" −%d", c.Removed)
+			}
+			tags = append(tags, tag)
+		}
+		s.WriteString(l.T("stats.corrections", l10n.Args{"N": st.Corrections, "ByTag": strings.Join(tags, ", "), "Count": st.Learned}) + "\n")
 	}
 	if len(st.Noise) > 0 {
 		keys := slices.Sorted(maps.Keys(st.Noise))

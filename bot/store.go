@@ -120,6 +120,9 @@ type Change struct {
 //	                            (names.go)
 //	login/<hash>                a one-time sign-in link (web.go)
 //	session/<hash>              a dashboard session (web.go)
+//	tag/correction/<unix nanos, 20 digits>/<thread id, 20 digits>/<n>
+//	    a staff tag correction kept as a labelled example for the
+//	    tagger (TagCorrection, JSON; learn.go)
 type Entry struct {
 	Key   string
 	Value []byte

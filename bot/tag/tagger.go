@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -44,9 +45,11 @@ const (
 	Noise     = "noise"
 )
 
-// Tagger tags customer messages with built-in English and Korean rules and
-// the operator's rules. It is immutable once built and safe for concurrent
-// use. A nil *Tagger tags with the built-in rules only.
+// Tagger tags customer messages with built-in English and Korean rules,
+// the operator's rules and a learned model (model.go), and learns from
+// staff corrections (learn.go). It is safe for concurrent use; only Learn
+// changes it. A nil *Tagger tags with the built-in rules and the
+// embedded model.
 type Tagger struct {
 	rules   []string         // tag name by rule index; the first six are the built-ins
 	vocab   map[string]int32 // English stem -> word id
@@ -61,6 +64,44 @@ type Tagger struct {
 	entries []entry          // emoji, mixed-keyword entries
 	mixed   []mixedKeyword
 	regexes []opRegex
+
+	model   *Model // nil: rules only
+	use     Use
+	learnMu sync.Mutex              // serializes Learn
+	learned atomic.Pointer[learned] // what corrections taught; nil: nothing
+}
+
+// Use says which parts of a Tagger decide the built-in tags.
+type Use uint8
+
+const (
+	// RulesAndModel (the default): the model's margin and the rules'
+	// score make one calibrated probability per built-in tag.
+	RulesAndModel Use = iota
+	// RulesOnly: the keyword rules alone, as before the model.
+	RulesOnly
+	// ModelOnly: the model alone decides the built-in tags; small talk
+	// (noise) and the operator's rules still apply.
+	ModelOnly
+)
+
+// String is the name -eval prints: "rules+model", "rules", "model".
+func (u Use) String() string {
+	switch u {
+	case RulesOnly:
+		return "rules"
+	case ModelOnly:
+		return "model"
+	}
+	return "rules+model"
+}
+
+// Config is what Build makes a Tagger of. Its zero value is the built-in
+// rules and the embedded model.
+type Config struct {
+	Rules []Rule // the operator's rules
+	Model *Model // nil: EmbeddedModel()
+	Use   Use
 }
 
 // Rule indexes of the built-in tags, in the order of Tagger.rules.
@@ -136,12 +177,30 @@ type evidence struct {
 	start, end int32 // the words as found in the text
 }
 
-// New builds a tagger from the built-in rules and the operator's
-// rules. Errors name the rule: an empty or duplicate name, a rule with
-// neither keywords nor regex, an empty keyword, a regex that does not
-// compile, is longer than 1 KiB, is too complex or matches the empty text.
+// New builds a tagger from the built-in rules, the operator's rules and
+// the embedded model: Build(Config{Rules: rules}).
 func New(rules []Rule) (*Tagger, error) {
+	return Build(Config{Rules: rules})
+}
+
+// Build builds a tagger. Errors name the rule: an empty or duplicate name,
+// a rule with neither keywords nor regex, an empty keyword, a regex that
+// does not compile, is longer than 1 KiB, is too complex or matches the
+// empty text; or say that the embedded model does not load.
+func Build(c Config) (*Tagger, error) {
+	rules := c.Rules
 	b := newBuilder()
+	b.t.use = c.Use
+	if c.Use != RulesOnly {
+		b.t.model = c.Model
+		if b.t.model == nil {
+			m, err := EmbeddedModel()
+			if err != nil {
+				return nil, err
+			}
+			b.t.model = m
+		}
+	}
 	b.addBuiltins()
 	seen := make(map[string]bool)
 	for i, r := range rules {
@@ -577,22 +636,25 @@ type matchTok struct {
 
 // scratch is the per-call working memory, pooled.
 type scratch struct {
-	toks   []token
-	norm   []byte
-	mt     []matchTok
-	ev     []evidence
-	small  []int32 // small-talk tokens, for the noise reason
-	ko     []byte  // Hangul syllables of the message, spaces removed
-	koOrig []int32 // byte offset in the text of each syllable
-	koFlag []uint8 // flagStart, flagEnd per syllable
-	koSeg  []int32 // syllable index where each space-joined segment starts
-	koJoin bool    // only spaces since the last Hangul token
-	reason []byte  // a reason being built
-	low    []byte  // mixed keywords: lowercased text without spaces
-	lowOff []int32
-	hangul int
-	latin  int
-	subst  bool // a token that is not small talk
+	toks    []token
+	norm    []byte
+	mt      []matchTok
+	ev      []evidence
+	small   []int32 // small-talk tokens, for the noise reason
+	ko      []byte  // Hangul syllables of the message, spaces removed
+	koOrig  []int32 // byte offset in the text of each syllable
+	koFlag  []uint8 // flagStart, flagEnd per syllable
+	koSeg   []int32 // syllable index where each space-joined segment starts
+	koJoin  bool    // only spaces since the last Hangul token
+	reason  []byte  // a reason being built
+	low     []byte  // mixed keywords: lowercased text without spaces
+	lowOff  []int32
+	feats   []feat // the model's features
+	contrib []contribution
+	places  []place
+	hangul  int
+	latin   int
+	subst   bool // a token that is not small talk
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -609,7 +671,7 @@ func putScratch(s *scratch) {
 func (s *scratch) reset() {
 	s.toks, s.norm, s.mt, s.ev, s.small = s.toks[:0], s.norm[:0], s.mt[:0], s.ev[:0], s.small[:0]
 	s.ko, s.koOrig, s.koFlag, s.koSeg = s.ko[:0], s.koOrig[:0], s.koFlag[:0], s.koSeg[:0]
-	s.low, s.lowOff = s.low[:0], s.lowOff[:0]
+	s.low, s.lowOff, s.feats = s.low[:0], s.lowOff[:0], s.feats[:0]
 	s.koJoin, s.hangul, s.latin, s.subst = false, 0, 0, false
 }
 
@@ -906,13 +968,23 @@ var defaultTagger = sync.OnceValue(func() *Tagger {
 // name. An empty or small-talk-only message gets the single tag noise; a
 // message with words but nothing recognised gets no tag at all (it still
 // deserves an answer). Every tag has a score in (0, 1] and a reason
-// naming the rules and the words as found in the text.
+// naming the rules and the words as found in the text, and the model's
+// probability and strongest features when the model took part.
 func (t *Tagger) Tag(text string) []Tag {
 	if t == nil {
 		t = defaultTagger()
 	}
 	s := getScratch()
 	defer putScratch(s)
+	t.match(s, text)
+	if t.keep(s) {
+		return []Tag{t.noise(s, text)}
+	}
+	return t.result(s, text)
+}
+
+// match scans text and collects the rules' evidence in s.ev.
+func (t *Tagger) match(s *scratch, text string) {
 	s.scan(text)
 	t.prepass(s, text)
 	for set := range 2 {
@@ -926,7 +998,6 @@ func (t *Tagger) Tag(text string) []Tag {
 				flags: flagRegex, w: opWeight, start: int32(loc[0]), end: int32(loc[1])})
 		}
 	}
-	return t.result(s, text)
 }
 
 // prepass looks up every token once: word ids and clause starts for the
@@ -1128,11 +1199,10 @@ func (t *Tagger) matchMixed(s *scratch, text string) {
 	}
 }
 
-// result turns evidence into tags: boosters only count next to other
-// evidence, weak praise and wishes give way to a defect or complaint,
-// small talk with nothing strong is noise, and each rule scores
-// 1-Π(1-w) over its distinct evidence.
-func (t *Tagger) result(s *scratch, text string) []Tag {
+// keep filters the evidence in s.ev: boosters only count next to other
+// evidence, weak praise and wishes give way to a defect or complaint. It
+// reports whether the message is noise: small talk with nothing strong.
+func (t *Tagger) keep(s *scratch) bool {
 	lang := srcEN
 	if s.hangul*2 > s.latin {
 		lang = srcKO
@@ -1162,13 +1232,8 @@ func (t *Tagger) result(s *scratch, text string) []Tag {
 		}
 		kept = append(kept, e)
 	}
-	if !s.subst && !strong {
-		return []Tag{t.noise(s, text)}
-	}
-	if len(kept) == 0 {
-		return nil
-	}
-	slices.SortFunc(kept, func(a, b evidence) int {
+	s.ev = kept
+	slices.SortFunc(s.ev, func(a, b evidence) int {
 		if a.rule != b.rule {
 			return int(a.rule) - int(b.rule)
 		}
@@ -1177,20 +1242,18 @@ func (t *Tagger) result(s *scratch, text string) []Tag {
 		}
 		return int(a.start) - int(b.start)
 	})
-	n := 1
-	for i := 1; i < len(kept); i++ {
-		if kept[i].rule != kept[i-1].rule {
-			n++
-		}
-	}
-	tags := make([]Tag, 0, n)
-	for i := 0; i < len(kept); {
-		j := i + 1
-		for j < len(kept) && kept[j].rule == kept[i].rule {
-			j++
-		}
-		tags = append(tags, t.tagOf(s, kept[i:j], text))
-		i = j
+	return !s.subst && !strong
+}
+
+// result turns the kept evidence into tags, each rule scoring 1-Π(1-w)
+// over its distinct evidence, and lets the model decide the built-in
+// tags with the rules (combine.go).
+func (t *Tagger) result(s *scratch, text string) []Tag {
+	var tags []Tag
+	if t.use != RulesOnly && t.model != nil {
+		tags = t.combine(s, text)
+	} else {
+		tags = t.ruleTags(s, text, nil)
 	}
 	slices.SortFunc(tags, func(a, b Tag) int {
 		if a.Score != b.Score {
@@ -1204,13 +1267,80 @@ func (t *Tagger) result(s *scratch, text string) []Tag {
 	return tags
 }
 
+// ruleTags makes one tag per rule with evidence in s.ev. When scores is
+// not nil, it gets each built-in rule's score from the built-in evidence
+// alone, and the rule tags of built-ins are left out (combine decides
+// them).
+func (t *Tagger) ruleTags(s *scratch, text string, rs *ruleScores) []Tag {
+	kept := s.ev
+	n := 0
+	for i := range kept {
+		if i == 0 || kept[i].rule != kept[i-1].rule {
+			n++
+		}
+	}
+	if rs != nil {
+		n += nBuiltin + 1 // room for combine's tags: one allocation
+	}
+	if n == 0 {
+		return nil
+	}
+	tags := make([]Tag, 0, n)
+	for i := 0; i < len(kept); {
+		j := i + 1
+		for j < len(kept) && kept[j].rule == kept[i].rule {
+			j++
+		}
+		r := kept[i].rule
+		if rs != nil && r < nBuiltin {
+			rs.span[r] = [2]int{i, j}
+			rs.score[r] = builtinScore(kept[i:j])
+			for _, e := range kept[i:j] {
+				if e.src == srcOp {
+					rs.op |= 1 << r
+				}
+			}
+		} else {
+			tags = append(tags, t.tagOf(s, kept[i:j], text))
+		}
+		i = j
+	}
+	return tags
+}
+
+// builtinScore is a rule's score from its built-in evidence only: what
+// the model's calibration was fitted to.
+func builtinScore(ev []evidence) float64 {
+	miss := 1.0
+	for i, e := range ev {
+		if e.src == srcOp {
+			continue
+		}
+		dup := false
+		for _, d := range ev[:i] {
+			dup = dup || d.key == e.key
+		}
+		if !dup {
+			miss *= 1 - e.w
+		}
+	}
+	return 1 - miss
+}
+
 // maxShown is how many matches one reason group lists.
 const maxShown = 6
 
 func (t *Tagger) tagOf(s *scratch, ev []evidence, text string) Tag {
+	buf, score := t.appendRule(s.reason[:0], ev, text)
+	s.reason = buf
+	return Tag{Name: t.rules[ev[0].rule], Score: score, Reason: string(buf)}
+}
+
+// appendRule appends the reason of one rule's evidence and returns its
+// score, 1-Π(1-w) over the distinct evidence.
+func (t *Tagger) appendRule(buf []byte, ev []evidence, text string) ([]byte, float64) {
 	name := t.rules[ev[0].rule]
 	miss := 1.0
-	buf := s.reason[:0]
 	shown := 0
 	for i, e := range ev {
 		dupKey, dupText := false, false
@@ -1255,15 +1385,19 @@ func (t *Tagger) tagOf(s *scratch, ev []evidence, text string) Tag {
 		}
 		shown++
 	}
-	s.reason = buf
 	score := math.Round((1-miss)*1000) / 1000
-	score = min(max(score, 0.001), 1)
-	return Tag{Name: name, Score: score, Reason: string(buf)}
+	return buf, min(max(score, 0.001), 1)
 }
 
 // appendQuote quotes what was found, cut to 60 runes; invalid UTF-8 is
 // escaped.
 func appendQuote(buf []byte, s string) []byte {
+	if len(s) <= 60 && plainQuote(s) {
+		// What strconv.AppendQuote writes for it, without its checks.
+		buf = append(buf, '"')
+		buf = append(buf, s...)
+		return append(buf, '"')
+	}
 	if utf8.RuneCountInString(s) > 60 {
 		n := 0
 		for i := range s {
@@ -1295,6 +1429,27 @@ func (t *Tagger) noise(s *scratch, text string) Tag {
 		sb.Write(appendQuote(nil, text[tk.start:tk.end]))
 	}
 	return Tag{Name: Noise, Score: 0.9, Reason: sb.String()}
+}
+
+// plainQuote reports whether strconv.Quote would leave s as it is: ASCII
+// that needs no escape, Hangul syllables and compatibility jamo.
+func plainQuote(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == 0x7f || c == '"' || c == '\\' {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !isSyllable(r) && !(r >= 0x3131 && r <= 0x318E) {
+			return false
+		}
+		i += n
+	}
+	return true
 }
 
 // IsNoise reports whether tags is the lone noise tag: a message that

@@ -267,8 +267,16 @@ func runCases(t *testing.T, tg *tag.Tagger, cases []tagCase) {
 	}
 }
 
+// The tables below pin the keyword rules (tag.RulesOnly): what each rule
+// matches and says. The rules and the model together have their own
+// tables in model_test.go, which only require and forbid tags, since a
+// retrained model may move a score.
+func rulesOnly(rules []tag.Rule) (*tag.Tagger, error) {
+	return tag.Build(tag.Config{Rules: rules, Use: tag.RulesOnly})
+}
+
 func TestTagEnglish(t *testing.T) {
-	tg, err := tag.New(nil)
+	tg, err := rulesOnly(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +284,7 @@ func TestTagEnglish(t *testing.T) {
 }
 
 func TestTagKorean(t *testing.T) {
-	tg, err := tag.New(nil)
+	tg, err := rulesOnly(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,15 +299,21 @@ func TestTagCaseCount(t *testing.T) {
 
 func TestNilTaggerUsesBuiltins(t *testing.T) {
 	var tg *tag.Tagger
-	if got := tagNames(tg.Tag("the app crashes")); !slices.Equal(got, []string{tag.Defect}) {
-		t.Errorf("nil Tagger: got %v, want defect", got)
+	def, err := tag.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"the app crashes", "환불해 주세요", "thanks"} {
+		if got, want := tg.Tag(text), def.Tag(text); !slices.Equal(tagNames(got), tagNames(want)) || !hasTag(got, tag.Defect) && text == "the app crashes" {
+			t.Errorf("nil Tagger: Tag(%q) = %v, want %v (with defect)", text, got, want)
+		}
 	}
 }
 
 // Korean keywords match with any particle or ending attached, and with
 // or without spaces.
 func TestTagKoreanParticles(t *testing.T) {
-	tg, err := tag.New([]tag.Rule{{Name: "billing", Keywords: []string{"환불", "결제를"}}})
+	tg, err := rulesOnly([]tag.Rule{{Name: "billing", Keywords: []string{"환불", "결제를"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +362,7 @@ func reasonOf(tags []tag.Tag, name string) string {
 }
 
 func TestTagReasons(t *testing.T) {
-	tg, _ := tag.New([]tag.Rule{{Name: "billing", Keywords: []string{"invoice", "refund", "환불", "결제"}}})
+	tg, _ := rulesOnly([]tag.Rule{{Name: "billing", Keywords: []string{"invoice", "refund", "환불", "결제"}}})
 	for _, c := range []struct{ text, tag, reason string }{
 		{"The app is NOT WORKING and I want a refund", tag.Complaint, `rule complaint/en: matched "refund"`},
 		{"The app is NOT WORKING and I want a refund", tag.Defect, `rule defect/en: matched "is NOT WORKING"`},
@@ -367,7 +381,7 @@ func TestTagReasons(t *testing.T) {
 }
 
 func TestTagScores(t *testing.T) {
-	tg, _ := tag.New(nil)
+	tg, _ := rulesOnly(nil)
 	one := tg.Tag("it crashed")
 	two := tg.Tag("it crashed with an error, totally broken")
 	if one[0].Score >= two[0].Score {
@@ -422,7 +436,7 @@ func TestLanguage(t *testing.T) {
 }
 
 func TestOperatorRules(t *testing.T) {
-	tg, err := tag.New([]tag.Rule{
+	tg, err := rulesOnly([]tag.Rule{
 		{Name: "billing", Keywords: []string{"invoice", "refund", "환불", "결제"}},
 		{Name: "security", Keywords: []string{"2FA", "data breach"}, Regex: `CVE-\d{4}-\d+`},
 		{Name: tag.Urgent, Keywords: []string{"chargeback", "법적 조치"}},
@@ -535,14 +549,14 @@ func TestTagConcurrent(t *testing.T) {
 func TestTagAllocations(t *testing.T) {
 	tg, _ := tag.New(nil)
 	msg := "The checkout page crashes every time, please fix ASAP"
-	tg.Tag(msg)
+	n := len(tg.Tag(msg))
 	allocs := testing.AllocsPerRun(200, func() { tg.Tag(msg) })
-	// The result slice and one reason per tag (3 here); the scan itself
-	// allocates nothing once its pooled memory has grown. Under the race
+	// The result slice and one reason per tag; the scan and the model
+	// allocate nothing once their pooled memory has grown. Under the race
 	// detector sync.Pool drops items at random, so the scan reallocates.
-	limit := 4.0
+	limit := float64(1 + n)
 	if poolDropsItems() {
-		limit = 16
+		limit = 32 // a fresh scratch grows its dozen buffers
 	}
 	if allocs > limit {
 		t.Errorf("Tag allocates %v times per message, want at most %v", allocs, limit)

@@ -97,11 +97,13 @@ func TestDemo(t *testing.T) {
 	waitOutput(t, out, "To act as alice, open within 10 minutes (once): "+base+"/login/")
 	after := scrape(t, base+"/metrics")
 	text := out.String()
+	// A tag the model gave with its reason, and a later tag learned from
+	// a staff correction; names, ratings; minji reads Korean: her
+	// reminders and her command replies.
 	for _, want := range []string{"slack/", "discord/", " ko ", " en ", "⏰", "🚨", "🔥 incident", "⛔ refused",
+		"; model ", "🏷️  ", "learned urgent/en",
 		"🪪 #1's customer is Jin Park (Acme Corp)", "#help-desk", "김민수", "⭐ #1 rated 🙂 4/5 by Jin Park (Acme Corp)", "💬 #1 rating comment",
 		"rated 😀 5/5 by 최지우", "CSAT: 4.5 (2)",
-
-		// minji reads Korean: her reminders and her command replies.
 		"✉️  to minji: ⏰ 리마인더: 스레드 #", "/openear 내꺼 → 내가 맡은 진행 중 스레드", "스레드를 해결 처리했어요.",
 		"✉️  to alice: ⏰ Reminder: thread #"} {
 		if !strings.Contains(text, want) {

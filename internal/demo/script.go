@@ -24,7 +24,7 @@ type step struct {
 func (d *Demo) script(ctx context.Context, total time.Duration) error {
 	m := time.Minute
 	var (
-		checkout, export, ko2fa, urgent, billing string // message ids of thread roots
+		checkout, export, ko2fa, urgent, billing, payroll string // message ids of thread roots
 	)
 	steps := []step{
 		{0, func(ctx context.Context) error {
@@ -153,6 +153,25 @@ func (d *Demo) script(ctx context.Context, total time.Duration) error {
 			}
 			// A double charge is billing, not a defect: the correction sticks.
 			d.dpost(DiscordSupport, DiscordAlice, fmt.Sprintf("<@%s> untag %d defect", DiscordBot, t.ID), "")
+			return nil
+		}},
+		{34 * m, func(ctx context.Context) error {
+			payroll = d.spost("C0ACME", "UACME3", "The payroll export is missing the overtime hours for March", "")
+			return nil
+		}},
+		{35 * m, func(ctx context.Context) error {
+			// Payroll runs on a deadline: alice corrects the tags, and the
+			// tagger learns from it.
+			t, err := d.threadOf(ctx, bot.Slack, "C0ACME", payroll)
+			if err != nil {
+				return err
+			}
+			return d.slash(ctx, "U0ALICE", "T0HOME", "C0TRIAGE", fmt.Sprintf("tag %d urgent", t.ID))
+		}},
+		{40 * m, func(ctx context.Context) error {
+			// Another customer, the same problem: tagged urgent as learned
+			// from alice's correction, so it goes to oncall.
+			d.spost("C0GLOBEX", "UGLOBEX1", "Our payroll export is missing the overtime hours as well", "")
 			return nil
 		}},
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/openear/openear/bot"
 	"github.com/openear/openear/bot/bottest"
+	"github.com/openear/openear/bot/tag"
 	"github.com/openear/openear/internal/textfmt"
 	"github.com/openear/openear/storage/mem"
 )
@@ -17,8 +18,14 @@ import (
 // Report compares stored threads with the same history run through
 // other rules.
 type Report struct {
-	Threads      int
-	TagChanges   []string
+	Threads    int
+	TagChanges []string
+	// Corrections is how many staff tag corrections the history holds;
+	// Learned lists the threads whose tags what the tagger learned from
+	// them changes (the replayed tags against a tagger that learned
+	// nothing).
+	Corrections  int
+	Learned      []string
 	OwnerChanges []string
 	OldBreaches  int
 	NewBreaches  int
@@ -31,7 +38,10 @@ type Report struct {
 // given options over an in-memory store and a clock set to each message's
 // time. No platform is registered: nothing is sent. opts.Store and
 // opts.Clock are replaced; incidents and the reply-time promise are off.
-func Run(ctx context.Context, old []bot.Thread, opts bot.Options, now time.Time) (*Report, error) {
+// corrections are the stored tag corrections (bot.CorrectionEntries):
+// the replayed bot starts with all of them learned, as a bot started on
+// the store today would, and the report says which threads they change.
+func Run(ctx context.Context, old []bot.Thread, opts bot.Options, now time.Time, corrections []bot.Entry) (*Report, error) {
 	type item struct {
 		t *bot.Thread
 		m bot.Message
@@ -51,6 +61,15 @@ func Run(ctx context.Context, old []bot.Thread, opts bot.Options, now time.Time)
 	opts.Store, opts.Clock = store, clock
 	opts.Incidents.Enabled = false
 	opts.Ack.Enabled = false
+	if len(corrections) > 0 {
+		if err := store.Apply(ctx, bot.Change{Entries: corrections}); err != nil {
+			return nil, err
+		}
+	}
+	learned, err := newLearned(ctx, store, opts.Tagger)
+	if err != nil {
+		return nil, err
+	}
 	b, err := bot.New(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -68,7 +87,7 @@ func Run(ctx context.Context, old []bot.Thread, opts bot.Options, now time.Time)
 			return nil, err
 		}
 	}
-	rep := &Report{Threads: len(old), OldLoad: map[string]int{}, NewLoad: map[string]int{}}
+	rep := &Report{Threads: len(old), OldLoad: map[string]int{}, NewLoad: map[string]int{}, Corrections: learned.n}
 	var replayed []bot.Thread
 	for _, o := range old {
 		n, err := store.ThreadByKey(ctx, bot.Key(o.Platform, o.Channel, o.Root))
@@ -78,6 +97,9 @@ func Run(ctx context.Context, old []bot.Thread, opts bot.Options, now time.Time)
 		replayed = append(replayed, n)
 		if d := tagDiff(o.TagNames(), n.TagNames()); d != "" && !o.Corrected {
 			rep.TagChanges = append(rep.TagChanges, fmt.Sprintf("#%d %s %q", o.ID, d, textfmt.OneLine(o.FirstText(), 60)))
+		}
+		if d := learned.diff(&o); d != "" {
+			rep.Learned = append(rep.Learned, fmt.Sprintf("#%d %s %q", o.ID, d, textfmt.OneLine(o.FirstText(), 60)))
 		}
 		if o.Owner != n.Owner {
 			rep.OwnerChanges = append(rep.OwnerChanges, fmt.Sprintf("#%d %s → %s", o.ID, textfmt.Dash(o.Owner), textfmt.Dash(n.Owner)))
@@ -128,6 +150,9 @@ func (r *Report) String() string {
 		}
 	}
 	list("Tag changes", r.TagChanges)
+	if r.Corrections > 0 {
+		list(fmt.Sprintf("Threads whose tags the %d staff corrections change", r.Corrections), r.Learned)
+	}
 	list("Owner changes", r.OwnerChanges)
 	fmt.Fprintf(&s, "SLA breaches: %d now, %d with the new rules\n", r.OldBreaches, r.NewBreaches)
 	fmt.Fprintf(&s, "SLA met: %s now, %s with the new rules\n", r.Old.SLA, r.New.SLA)
@@ -146,4 +171,53 @@ func (r *Report) String() string {
 		fmt.Fprintf(&s, "  %-14s %6d %6d\n", k, r.OldLoad[k], r.NewLoad[k])
 	}
 	return s.String()
+}
+
+// learnedDiff compares, thread by thread, the tags of a tagger that
+// learned the stored corrections with those of one that learned nothing.
+type learnedDiff struct {
+	n             int
+	base, learned bot.Tagger
+}
+
+func newLearned(ctx context.Context, store bot.Store, tg bot.Tagger) (*learnedDiff, error) {
+	l, ok := tg.(bot.Learner)
+	if !ok {
+		return &learnedDiff{}, nil
+	}
+	cs, _, err := bot.TagCorrections(ctx, store)
+	if err != nil || len(cs) == 0 {
+		return &learnedDiff{}, err
+	}
+	learned := l.Unlearned()
+	for _, c := range cs {
+		learned.Learn(c.Correction())
+	}
+	return &learnedDiff{n: len(cs), base: l.Unlearned(), learned: learned}, nil
+}
+
+// diff says how the learning changes the tags of a thread's customer
+// messages (their union, noise left out), or "".
+func (d *learnedDiff) diff(t *bot.Thread) string {
+	if d.n == 0 {
+		return ""
+	}
+	var base, learned []string
+	for _, m := range t.Messages {
+		if m.Staff {
+			continue
+		}
+		base = addNames(base, d.base.Tag(m.Text))
+		learned = addNames(learned, d.learned.Tag(m.Text))
+	}
+	return tagDiff(base, learned)
+}
+
+func addNames(names []string, tags []bot.Tag) []string {
+	for _, g := range tags {
+		if g.Name != tag.Noise && !slices.Contains(names, g.Name) {
+			names = append(names, g.Name)
+		}
+	}
+	return names
 }
