@@ -180,7 +180,7 @@ func TestSignInAndAct(t *testing.T) {
 	c := in.browser()
 	// The link's page signs nobody in by itself (a preview may GET it).
 	if r := in.do(c, "GET", link, nil); !strings.Contains(r.body, "Sign in as alice") || r.header.Get("Set-Cookie") != "" || in.sessions() != 0 {
-		t.Fatalf("link page: %d, cookie %q, %d sessions", r.status, r.header.Get("Set-Cookie"), in.sessions())
+		t.Fatalf("link page: %d, cookie %q, %d sessions\n%s", r.status, r.header.Get("Set-Cookie"), in.sessions(), r.body)
 	}
 	r := in.do(c, "POST", "/login", url.Values{"token": {strings.TrimPrefix(link, "/login/")}})
 	cookie := r.header.Get("Set-Cookie")
@@ -268,7 +268,7 @@ func TestThreadPage(t *testing.T) {
 	}
 	// The due time reads in alice's zone (Seoul), for the script to
 	// show in the browser's.
-	if !regexp.MustCompile(`due <time datetime="2026-03-10T19:15:00Z" data-local>Wed Mar 11 04:15 KST</time>`).MatchString(r.body) {
+	if !regexp.MustCompile(`due <time datetime="2026-03-10T19:15:00Z" data-offset="32400" data-local>Wed Mar 11 04:15 KST</time>`).MatchString(r.body) {
 		t.Errorf("due time not in the viewer's zone:\n%s", r.body)
 	}
 	// The live part alone, for the script.
