@@ -234,7 +234,7 @@ func (d *Dashboard) personLabel(owner string, dir bot.Directory) string {
 	return owner
 }
 
-// personIDs lists an owner's platform ids: "slack U0ALICE · discord 8001".
+// personIDs lists an owner's platform ids: "Slack U0ALICE · Discord 8001".
 func (d *Dashboard) personIDs(owner string) string {
 	p := d.people[owner]
 	if p == nil {
@@ -242,7 +242,7 @@ func (d *Dashboard) personIDs(owner string) string {
 	}
 	var parts []string
 	for _, pl := range slices.Sorted(maps.Keys(p.IDs)) {
-		parts = append(parts, pl+" "+p.IDs[pl])
+		parts = append(parts, platformName(pl)+" "+p.IDs[pl])
 	}
 	return strings.Join(parts, " · ")
 }
