@@ -184,7 +184,7 @@ func funcs(l *l10n.Localizer) template.FuncMap {
 			return template.HTML(fmt.Sprintf(`<time datetime="%s" data-offset="%d" data-local>%s</time>`,
 				template.HTMLEscapeString(t.ISO), t.Offset, template.HTMLEscapeString(t.Text)))
 		},
-		"state":   func(s bot.State) string { return s.In(l) },
+		"state":   func(s bot.State) string { return stateText(l, s) },
 		"tagname": func(name string) string { return tagLabel(l, name) },
 		"lang":    l.Lang,
 	}
@@ -205,11 +205,43 @@ var tagKeys = map[string]string{
 // tagLabel is a tag's name as shown: a built-in tag's in the reader's
 // language, any other as it is.
 func tagLabel(l *l10n.Localizer, name string) string {
-	if key, ok := tagKeys[name]; ok {
-		return l.T(key, nil)
+	if s, ok := fixed[l.Lang()].tags[name]; ok {
+		return s
 	}
 	return name
 }
+
+// stateText is a thread's state in the reader's language.
+func stateText(l *l10n.Localizer, s bot.State) string {
+	if text, ok := fixed[l.Lang()].states[s]; ok {
+		return text
+	}
+	return s.In(l)
+}
+
+// words are the texts every row of the list may show, rendered once per
+// language: a page of 500 rows would otherwise ask the catalog for them
+// thousands of times.
+type words struct {
+	tags   map[string]string    // built-in tag name -> shown
+	states map[bot.State]string // state -> shown
+}
+
+var fixed = func() map[string]words {
+	out := map[string]words{}
+	for _, lang := range l10n.Langs() {
+		l := l10n.For(lang)
+		w := words{tags: map[string]string{}, states: map[bot.State]string{}}
+		for name, key := range tagKeys {
+			w.tags[name] = l.T(key, nil)
+		}
+		for _, s := range []bot.State{bot.Waiting, bot.Answered, bot.Resolved} {
+			w.states[s] = s.In(l)
+		}
+		out[lang] = w
+	}
+	return out
+}()
 
 // dur formats a duration shortly, as the list and the charts show it:
 // "90s", "15m", "1h30m", "3d" in English; "90초"… in Korean, by the

@@ -90,6 +90,7 @@ const TagDays = 14
 type row struct {
 	ID         uint64
 	State      bot.State
+	StateText  string // the state in the reader's language
 	Platform   string
 	Channel    string // "#acme-support", the id while no name is known, or "DM"
 	ChannelID  string
@@ -98,8 +99,8 @@ type row struct {
 	Company    string
 	Owner      string
 	OwnerIDs   string // the owner's platform ids, for hover
-	Team       string
-	Tags       []bot.Tag
+	OwnerTitle string // the owner's team and ids, for hover
+	Tags       []tagView
 	Age        string
 	SLA        string
 	Overdue    bool
@@ -131,6 +132,7 @@ const untagged = ""
 // names the threads stored before their names were known.
 func (d *Dashboard) scanStore(ctx context.Context, l *l10n.Localizer, match func(*bot.Thread) bool, now time.Time, dir bot.Directory) (*scan, error) {
 	sc := &scan{counts: map[bot.State]int{}, tags: map[string]bool{}, owners: map[string]bool{}, tagDays: map[string][]int{}}
+	teams := map[string]string{} // team -> "team X", asked of the catalog once
 	y, m, dd := now.Date()
 	today := time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
 	first := today.AddDate(0, 0, 1-TagDays)
@@ -150,7 +152,7 @@ func (d *Dashboard) scanStore(ctx context.Context, l *l10n.Localizer, match func
 		if match != nil {
 			named(&t, dir)
 			if match(&t) {
-				sc.rows = append(sc.rows, d.newRow(l, &t, now, dir))
+				sc.rows = append(sc.rows, d.newRow(l, &t, now, dir, teams))
 			}
 		}
 		cy, cm, cd := t.Created.In(now.Location()).Date()
@@ -193,18 +195,43 @@ func (d *Dashboard) directory(ctx context.Context) bot.Directory {
 	return dir
 }
 
-func (d *Dashboard) newRow(l *l10n.Localizer, t *bot.Thread, now time.Time, dir bot.Directory) row {
+// newRow formats a thread for the table; teams remembers the words of
+// each team.
+func (d *Dashboard) newRow(l *l10n.Localizer, t *bot.Thread, now time.Time, dir bot.Directory, teams map[string]string) row {
 	r := row{
-		ID: t.ID, State: t.State, Platform: platformName(t.Platform), ChannelID: t.Channel,
+		ID: t.ID, State: t.State, StateText: stateText(l, t.State), Platform: platformName(t.Platform), ChannelID: t.Channel,
 		Customer: cmp.Or(t.CustName, t.Customer), CustomerID: t.Customer, Company: t.CustCompany,
-		Owner: d.personLabel(t.Owner, dir), OwnerIDs: d.personIDs(t.Owner), Team: t.Team,
-		Tags: t.Tags, Age: dur(l, now.Sub(t.Created)), Lang: t.Lang, Permalink: webLink(t.Permalink),
+		Owner: d.personLabel(t.Owner, dir), OwnerIDs: d.personIDs(t.Owner),
+		Tags: tagViews(l, t.Tags), Age: dur(l, now.Sub(t.Created)), Lang: t.Lang, Permalink: webLink(t.Permalink),
 		CSAT: face(t.CSAT.Score), deadline: t.Deadline, created: t.Created,
+	}
+	r.OwnerTitle = r.OwnerIDs
+	if t.Team != "" {
+		team, ok := teams[t.Team]
+		if !ok {
+			team = l.T("web.team", l10n.Args{"Name": t.Team})
+			teams[t.Team] = team
+		}
+		r.OwnerTitle = team + " · " + r.OwnerIDs
 	}
 	r.Channel = channelLabel(l, t)
 	r.SLA, r.Overdue = countdown(l, t, now)
 	r.Excerpt = excerpt(t)
 	return r
+}
+
+// tagView is a tag as a page shows it: its name (an identifier), the
+// name in the reader's language, and why it was given.
+type tagView struct {
+	Name, Label, Reason string
+}
+
+func tagViews(l *l10n.Localizer, tags []bot.Tag) []tagView {
+	out := make([]tagView, len(tags))
+	for i, g := range tags {
+		out[i] = tagView{g.Name, tagLabel(l, g.Name), g.Reason}
+	}
+	return out
 }
 
 // channelLabel is "#name", the channel id while no name is known, or
