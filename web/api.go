@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/openear/openear/bot"
+	"github.com/openear/openear/internal/l10n"
 )
 
 // apiThreads lists the threads that pass the filter, newest first, at most
@@ -20,7 +21,7 @@ import (
 func (d *Dashboard) apiThreads(r *http.Request, h http.Header) ([]byte, error) {
 	f, err := ParseFilter(r.URL.Query(), 100)
 	if err != nil {
-		return nil, badRequest(err)
+		return nil, badParam(err)
 	}
 	// Keep the newest Limit matches while walking in id order; trim in
 	// batches so the walk stays linear. matched counts them all.
@@ -77,7 +78,7 @@ func (d *Dashboard) apiDigest(r *http.Request, _ http.Header) ([]byte, error) {
 	if s := r.URL.Query().Get("since"); s != "" {
 		p, err := ParseSince(s)
 		if err != nil {
-			return nil, badRequest(err)
+			return nil, badParam(err)
 		}
 		period = p
 	}
@@ -115,28 +116,25 @@ func (d *Dashboard) apiStats(r *http.Request, _ http.Header) ([]byte, error) {
 const defaultPeriod = 7 * 24 * time.Hour
 
 // statsSince reads ?since= (default 7d) and computes the stats up to now;
-// it also returns the period as a label for chart titles.
-func (d *Dashboard) statsSince(r *http.Request) (bot.Stats, string, error) {
+// it also returns the period, for chart titles.
+func (d *Dashboard) statsSince(r *http.Request) (bot.Stats, time.Duration, error) {
 	period := defaultPeriod
 	if s := r.URL.Query().Get("since"); s != "" {
 		p, err := ParseSince(s)
 		if err != nil {
-			return bot.Stats{}, "", badRequest(err)
+			return bot.Stats{}, 0, badParam(err)
 		}
 		period = p
 	}
 	now := d.now()
 	st, err := d.stats(r.Context(), now.Add(-period), now)
-	return st, periodLabel(period), err
+	return st, period, err
 }
 
-// periodLabel names a look-back period: "7 days", "36h".
-func periodLabel(d time.Duration) string {
+// periodLabel names a look-back period: "7 days", "36h"; "7일", "36시간".
+func periodLabel(l *l10n.Localizer, d time.Duration) string {
 	if d%(24*time.Hour) == 0 {
-		if n := int(d / (24 * time.Hour)); n != 1 {
-			return strconv.Itoa(n) + " days"
-		}
-		return "day"
+		return l.T("chart.days", l10n.Args{"Count": int(d / (24 * time.Hour))})
 	}
-	return shortDur(d)
+	return dur(l, d)
 }

@@ -11,12 +11,16 @@ import (
 	"time"
 
 	"github.com/openear/openear/bot"
+	"github.com/openear/openear/internal/l10n"
 )
 
 // The charts are SVG documents built by pure functions: data in, bytes out.
 // Every text goes through xml.EscapeText, every number through num (no NaN
 // or Inf ever reaches the output). Bars are the only <rect class="bar">
-// elements, so a test can count them.
+// elements, so a test can count them. Each function draws in a language
+// (see internal/l10n: "en", "ko"; another is English): the caller gives
+// the title and the labels in it, the function words its own texts ("no
+// data", the durations of the histogram) in it.
 
 const (
 	chartW    = 640
@@ -92,9 +96,9 @@ func num(f float64) string {
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
 // noData is the chart shown when there is nothing to draw.
-func noData(title string) []byte {
+func noData(l *l10n.Localizer, title string) []byte {
 	s := newSVG(title, chartW, 120)
-	s.text(chartW/2, 70, "middle", "#888", 13, "no data")
+	s.text(chartW/2, 70, "middle", "#888", 13, l.T("chart.no_data", nil))
 	return s.bytes()
 }
 
@@ -108,9 +112,10 @@ var FRTBuckets = []time.Duration{
 // bounds, inclusive; sorted here). It draws len(buckets)+1 bars, the last
 // for durations above the last bucket, and a subtitle with the count, p50
 // and p90. No durations renders a "no data" chart.
-func HistogramSVG(title string, durations []time.Duration, buckets []time.Duration) []byte {
+func HistogramSVG(lang, title string, durations []time.Duration, buckets []time.Duration) []byte {
+	l := l10n.For(lang)
 	if len(durations) == 0 {
-		return noData(title)
+		return noData(l, title)
 	}
 	bs := slices.Clone(buckets)
 	slices.Sort(bs)
@@ -122,18 +127,18 @@ func HistogramSVG(title string, durations []time.Duration, buckets []time.Durati
 	}
 	labels := make([]string, len(counts))
 	for i, b := range bs {
-		labels[i] = "≤" + shortDur(b)
+		labels[i] = "≤" + dur(l, b)
 	}
-	labels[len(bs)] = "all"
+	labels[len(bs)] = l.T("chart.all", nil)
 	if len(bs) > 0 {
-		labels[len(bs)] = ">" + shortDur(bs[len(bs)-1])
+		labels[len(bs)] = ">" + dur(l, bs[len(bs)-1])
 	}
 
 	sorted := slices.Clone(durations)
 	slices.Sort(sorted)
 	s := newSVG(title, chartW, chartH)
-	s.text(padLeft, 36, "start", "#555", 11, fmt.Sprintf("%d answered · p50 %s · p90 %s",
-		len(sorted), shortDur(bot.Percentile(sorted, 0.5)), shortDur(bot.Percentile(sorted, 0.9))))
+	s.text(padLeft, 36, "start", "#555", 11, l.T("chart.answered", l10n.Args{"N": len(sorted),
+		"P50": dur(l, bot.Percentile(sorted, 0.5)), "P90": dur(l, bot.Percentile(sorted, 0.9))}))
 	top := slices.Max(counts)
 	plotW, plotH := chartW-padLeft-padRight, chartH-padTop-padBottom-10 // room for the counts
 	slot := plotW / float64(len(counts))
@@ -156,7 +161,7 @@ func HistogramSVG(title string, durations []time.Duration, buckets []time.Durati
 // 0). Only non-zero segments are drawn, so the bars are the non-zero
 // (day, series) cells. Series are stacked and listed in name order. No days
 // or only zeros renders a "no data" chart.
-func StackedBarsSVG(title string, days []string, series map[string][]int) []byte {
+func StackedBarsSVG(lang, title string, days []string, series map[string][]int) []byte {
 	names := make([]string, 0, len(series))
 	for name := range series {
 		names = append(names, name)
@@ -175,7 +180,7 @@ func StackedBarsSVG(title string, days []string, series map[string][]int) []byte
 		}
 	}
 	if len(days) == 0 || slices.Max(totals) == 0 {
-		return noData(title)
+		return noData(l10n.For(lang), title)
 	}
 
 	const legendW = 130.0
@@ -210,13 +215,14 @@ func StackedBarsSVG(title string, days []string, series map[string][]int) []byte
 }
 
 // BarsSVG draws one horizontal bar per label. Values that are negative,
-// NaN or infinite are shown as "n/a" with no bar (bot.Ratio.Percent is -1
+// NaN or infinite are shown as "n/a" (in the chart's language) with no bar (bot.Ratio.Percent is -1
 // when nothing was measured). With unit "%" the scale is 0–100 and bars are
 // coloured green (≥ 90), amber (≥ 70) or red; with unit "/5" (CSAT
 // scores) the scale is 0–5, coloured the same by fifths; otherwise the
 // scale ends at the largest value. No labels or no drawable value renders a "no data"
 // chart.
-func BarsSVG(title string, labels []string, values []float64, unit string) []byte {
+func BarsSVG(lang, title string, labels []string, values []float64, unit string) []byte {
+	l := l10n.For(lang)
 	n := min(len(labels), len(values))
 	top := 0.0
 	valid := 0
@@ -227,7 +233,7 @@ func BarsSVG(title string, labels []string, values []float64, unit string) []byt
 		}
 	}
 	if valid == 0 {
-		return noData(title)
+		return noData(l, title)
 	}
 	switch unit {
 	case "%":
@@ -248,7 +254,7 @@ func BarsSVG(title string, labels []string, values []float64, unit string) []byt
 		s.text(x0-6, y+14, "end", "#222", 11, truncate(labels[i], 24))
 		v := values[i]
 		if !finite(v) || v < 0 {
-			s.text(x0+4, y+14, "start", "#888", 11, "n/a")
+			s.text(x0+4, y+14, "start", "#888", 11, l.T("word.na", nil))
 			continue
 		}
 		w := plotW * min(v, top) / top

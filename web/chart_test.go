@@ -65,7 +65,7 @@ func walkSVG(t *testing.T, doc []byte) (bars int) {
 
 func TestHistogramSVG(t *testing.T) {
 	ds := []time.Duration{30 * time.Second, 2 * time.Minute, 10 * time.Minute, 10 * time.Minute, 3 * time.Hour, 30 * time.Hour}
-	doc := web.HistogramSVG("First response", ds, web.FRTBuckets)
+	doc := web.HistogramSVG("en", "First response", ds, web.FRTBuckets)
 	if got, want := walkSVG(t, doc), len(web.FRTBuckets)+1; got != want {
 		t.Errorf("bars = %d, want %d", got, want)
 	}
@@ -77,14 +77,14 @@ func TestHistogramSVG(t *testing.T) {
 }
 
 func TestHistogramSVGUnsortedBuckets(t *testing.T) {
-	doc := web.HistogramSVG("h", []time.Duration{time.Minute, 2 * time.Hour}, []time.Duration{time.Hour, time.Minute, time.Hour})
+	doc := web.HistogramSVG("en", "h", []time.Duration{time.Minute, 2 * time.Hour}, []time.Duration{time.Hour, time.Minute, time.Hour})
 	if got := walkSVG(t, doc); got != 3 {
 		t.Errorf("bars = %d, want 3 (≤1m, ≤1h, >1h)", got)
 	}
 	if !bytes.Contains(doc, []byte("≤1m: 1")) || !bytes.Contains(doc, []byte("&gt;1h: 1")) {
 		t.Errorf("wrong buckets:\n%s", doc)
 	}
-	if got := walkSVG(t, web.HistogramSVG("h", []time.Duration{time.Minute}, nil)); got != 1 {
+	if got := walkSVG(t, web.HistogramSVG("en", "h", []time.Duration{time.Minute}, nil)); got != 1 {
 		t.Errorf("no buckets: bars = %d, want 1", got)
 	}
 }
@@ -97,7 +97,7 @@ func TestStackedBarsSVG(t *testing.T) {
 		"neg":      {-1, 0},      // negative and missing counts are 0
 		"환불":       {0, 3, 0, 9}, // extra values are ignored
 	}
-	doc := web.StackedBarsSVG("Tags & days", days, series)
+	doc := web.StackedBarsSVG("en", "Tags & days", days, series)
 	if got := walkSVG(t, doc); got != 4 {
 		t.Errorf("bars = %d, want 4 non-zero cells", got)
 	}
@@ -114,7 +114,7 @@ func TestStackedBarsSVG(t *testing.T) {
 func TestBarsSVG(t *testing.T) {
 	labels := []string{"team support", "person <b>bob</b>", "person none", "person nan", "person inf", "extra"}
 	values := []float64{95, 0, -1, math.NaN(), math.Inf(1)}
-	doc := web.BarsSVG("SLA met", labels, values, "%")
+	doc := web.BarsSVG("en", "SLA met", labels, values, "%")
 	if got := walkSVG(t, doc); got != 2 {
 		t.Errorf("bars = %d, want 2 (0%% is a bar of width 0)", got)
 	}
@@ -130,7 +130,7 @@ func TestBarsSVG(t *testing.T) {
 		t.Error("a label without a value was drawn")
 	}
 
-	doc = web.BarsSVG("latency", []string{"a", "b"}, []float64{2.5, 10}, "min")
+	doc = web.BarsSVG("en", "latency", []string{"a", "b"}, []float64{2.5, 10}, "min")
 	if got := walkSVG(t, doc); got != 2 || !bytes.Contains(doc, []byte("2.5 min")) {
 		t.Errorf("bars = %d in\n%s", got, doc)
 	}
@@ -138,13 +138,13 @@ func TestBarsSVG(t *testing.T) {
 
 func TestChartsNoData(t *testing.T) {
 	for name, doc := range map[string][]byte{
-		"histogram empty":   web.HistogramSVG("frt", nil, web.FRTBuckets),
-		"stacked no days":   web.StackedBarsSVG("tags", nil, map[string][]int{"bug": {1}}),
-		"stacked all zero":  web.StackedBarsSVG("tags", []string{"03-01"}, map[string][]int{"bug": {0}}),
-		"stacked no series": web.StackedBarsSVG("tags", []string{"03-01"}, nil),
-		"bars empty":        web.BarsSVG("sla", nil, nil, "%"),
-		"bars all n/a":      web.BarsSVG("sla", []string{"a"}, []float64{-1}, "%"),
-		"bars all NaN":      web.BarsSVG("sla", []string{"a"}, []float64{math.NaN()}, ""),
+		"histogram empty":   web.HistogramSVG("en", "frt", nil, web.FRTBuckets),
+		"stacked no days":   web.StackedBarsSVG("en", "tags", nil, map[string][]int{"bug": {1}}),
+		"stacked all zero":  web.StackedBarsSVG("en", "tags", []string{"03-01"}, map[string][]int{"bug": {0}}),
+		"stacked no series": web.StackedBarsSVG("en", "tags", []string{"03-01"}, nil),
+		"bars empty":        web.BarsSVG("en", "sla", nil, nil, "%"),
+		"bars all n/a":      web.BarsSVG("en", "sla", []string{"a"}, []float64{-1}, "%"),
+		"bars all NaN":      web.BarsSVG("en", "sla", []string{"a"}, []float64{math.NaN()}, ""),
 	} {
 		if got := walkSVG(t, doc); got != 0 {
 			t.Errorf("%s: %d bars", name, got)
@@ -162,8 +162,8 @@ func FuzzChartLabels(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		walkSVG(t, web.BarsSVG(s, []string{s}, []float64{50}, s))
-		walkSVG(t, web.StackedBarsSVG(s, []string{s}, map[string][]int{s: {1}}))
-		walkSVG(t, web.HistogramSVG(s, []time.Duration{time.Minute}, web.FRTBuckets))
+		walkSVG(t, web.BarsSVG("en", s, []string{s}, []float64{50}, s))
+		walkSVG(t, web.StackedBarsSVG("en", s, []string{s}, map[string][]int{s: {1}}))
+		walkSVG(t, web.HistogramSVG("en", s, []time.Duration{time.Minute}, web.FRTBuckets))
 	})
 }

@@ -14,11 +14,25 @@
 // Pages are HTML rendered on the server (templates/). One small script
 // of our own (static/app.js) refreshes the live part of a page every
 // three seconds, posts actions without a reload and shows times in the
-// browser's zone; without it the page still works (a meta refresh, forms
-// that post and come back). The charts are drawn by pure functions
-// (HistogramSVG, StackedBarsSVG, BarsSVG) that tests can call directly.
+// browser's zone (when it is not the one the server wrote them in), in
+// the page's language; it has no words of its own. Without it the page
+// still works (a meta refresh, forms that post and come back). The
+// charts are drawn by pure functions (HistogramSVG, StackedBarsSVG,
+// BarsSVG) that tests can call directly.
 //
 // Endpoints: see Dashboard.Handler.
+//
+// # Languages
+//
+// Pages speak the viewer's language, English or Korean (see lang.go):
+// the one chosen with the switch every page carries (POST /lang, a
+// cookie), else a signed-in person's locale or their platform's, else
+// Options.Locale. Every word comes from the catalogs of internal/l10n
+// (families web, chart, mark and tagname, and the core's states and
+// buttons): templates call t and th with literal keys, which the l10n
+// tests read. Built-in tag names are shown translated; forms, URLs and
+// the JSON API keep the English identifiers. Error pages a browser sees
+// are in the viewer's language; the JSON API's errors in English.
 //
 // # Access
 //
@@ -38,6 +52,15 @@
 // CSRF). A cookie that names no live session is dropped.
 //
 // # Caveats
+//
+// The core stores a timeline item's detail as English text. The thread
+// page reads back the forms it knows (a snooze's length, a reminder's
+// share of the SLA, a routing reason) to say them in the viewer's
+// language, and shows any other as stored; the web tests render the
+// core's own items in Korean, so a change of those forms shows there.
+// The reply to an action (?note=, or the script's note) is the core's,
+// in the person's language, not necessarily the page's; a mistake the
+// dashboard finds before acting (a bad duration) is in the page's.
 //
 // The dashboard reads threads with Store.Threads, a walk over every
 // thread, on each page load and each refresh of the list (and the stats

@@ -31,13 +31,29 @@ type Filter struct {
 	// Before, when not 0, keeps only threads with a smaller id: the next
 	// page of a newest-first list.
 	Before uint64
+	// TagLabel, when set, names a tag as the reader sees it (a built-in
+	// tag in their language): Q also matches tags by that name.
+	TagLabel func(name string) string
+}
+
+// ParamError is a query parameter that cannot be used: its name, the
+// value given and what is wanted.
+type ParamError struct {
+	Param, Value, Want string
+}
+
+func (e *ParamError) Error() string {
+	if e.Value == "" {
+		return e.Param + ": " + e.Want
+	}
+	return fmt.Sprintf("%s %q: %s", e.Param, e.Value, e.Want)
 }
 
 // ParseFilter reads state, platform, tag, owner, limit and before from a
 // query. Other parameters are ignored. A limit above MaxRows is clamped
 // to it (and recorded in Clamped). An unknown state or platform, a
 // malformed limit or one below 1, a malformed before or an overlong value
-// is an error.
+// is an error (a *ParamError).
 func ParseFilter(q url.Values, defaultLimit int) (Filter, error) {
 	f := Filter{
 		State:    strings.TrimSpace(q.Get("state")),
@@ -52,22 +68,22 @@ func ParseFilter(q url.Values, defaultLimit int) (Filter, error) {
 		f.State = "open"
 	case "open", "all", string(bot.Waiting), string(bot.Answered), string(bot.Resolved):
 	default:
-		return Filter{}, fmt.Errorf("state %q: want open, all, waiting, answered or resolved", f.State)
+		return Filter{}, &ParamError{"state", f.State, "want open, all, waiting, answered or resolved"}
 	}
 	switch f.Platform {
 	case "", bot.Slack, bot.Discord:
 	default:
-		return Filter{}, fmt.Errorf("platform %q: want slack or discord", f.Platform)
+		return Filter{}, &ParamError{"platform", f.Platform, "want slack or discord"}
 	}
-	for name, v := range map[string]string{"tag": f.Tag, "owner": f.Owner, "q": f.Q} {
-		if len(v) > 200 {
-			return Filter{}, fmt.Errorf("%s: longer than 200 bytes", name)
+	for _, p := range []struct{ name, v string }{{"tag", f.Tag}, {"owner", f.Owner}, {"q", f.Q}} {
+		if len(p.v) > 200 {
+			return Filter{}, &ParamError{Param: p.name, Want: "longer than 200 bytes"}
 		}
 	}
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
-			return Filter{}, fmt.Errorf("limit %q: want a number from 1 to %d", s, MaxRows)
+			return Filter{}, &ParamError{"limit", s, fmt.Sprintf("want a number from 1 to %d", MaxRows)}
 		}
 		if n > MaxRows {
 			f.Clamped, n = n, MaxRows
@@ -77,7 +93,7 @@ func ParseFilter(q url.Values, defaultLimit int) (Filter, error) {
 	if s := q.Get("before"); s != "" {
 		n, err := strconv.ParseUint(s, 10, 64)
 		if err != nil || n == 0 {
-			return Filter{}, fmt.Errorf("before %q: want a thread id", s)
+			return Filter{}, &ParamError{"before", s, "want a thread id"}
 		}
 		f.Before = n
 	}
@@ -103,19 +119,19 @@ func (f Filter) Match(t *bot.Thread) bool {
 	return (f.Platform == "" || t.Platform == f.Platform) &&
 		(f.Tag == "" || t.HasTag(f.Tag)) &&
 		(f.Owner == "" || t.Owner == f.Owner) &&
-		(f.Q == "" || search(t, f.Q))
+		(f.Q == "" || search(t, f.Q, f.TagLabel))
 }
 
-// search reports whether a thread's customer, messages or tags contain
-// q, ignoring case.
-func search(t *bot.Thread, q string) bool {
+// search reports whether a thread's customer, messages or tags (by
+// name, or as label names them) contain q, ignoring case.
+func search(t *bot.Thread, q string, label func(string) string) bool {
 	q = strings.ToLower(q)
 	has := func(s string) bool { return strings.Contains(strings.ToLower(s), q) }
 	if has(t.CustName) || has(t.CustCompany) || has(t.Customer) {
 		return true
 	}
 	for _, g := range t.Tags {
-		if has(g.Name) {
+		if has(g.Name) || (label != nil && has(label(g.Name))) {
 			return true
 		}
 	}
@@ -128,23 +144,24 @@ func search(t *bot.Thread, q string) bool {
 }
 
 // ParseSince reads a look-back period: a Go duration ("36h", "90m") or a
-// number of days ("7d"). It must be positive and at most 400 days.
+// number of days ("7d"). It must be positive and at most 400 days; the
+// error is a *ParamError.
 func ParseSince(s string) (time.Duration, error) {
 	var d time.Duration
 	if days, ok := strings.CutSuffix(s, "d"); ok {
 		n, err := strconv.Atoi(days)
 		if err != nil {
-			return 0, fmt.Errorf("since %q: want a duration such as 7d or 36h", s)
+			return 0, &ParamError{"since", s, "want a duration such as 7d or 36h"}
 		}
 		d = time.Duration(max(min(n, 401), 0)) * 24 * time.Hour // no overflow
 	} else {
 		var err error
 		if d, err = time.ParseDuration(s); err != nil {
-			return 0, fmt.Errorf("since %q: want a duration such as 7d or 36h", s)
+			return 0, &ParamError{"since", s, "want a duration such as 7d or 36h"}
 		}
 	}
 	if d <= 0 || d > 400*24*time.Hour {
-		return 0, fmt.Errorf("since %q: want more than 0 and at most 400d", s)
+		return 0, &ParamError{"since", s, "want more than 0 and at most 400d"}
 	}
 	return d, nil
 }

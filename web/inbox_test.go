@@ -40,7 +40,9 @@ var seoulLoc = func() *time.Location {
 	return l
 }()
 
-func newInbox(t *testing.T, token string) *inbox {
+// newInbox starts the bot and the dashboard; setup may change their
+// options (the people are in both).
+func newInbox(t *testing.T, token string, setup ...func(*bot.Options, *web.Options)) *inbox {
 	t.Helper()
 	in := &inbox{t: t, ctx: context.Background(), store: mem.New(), clock: bottest.NewClock(now)}
 	t.Cleanup(func() { in.store.Close() })
@@ -48,20 +50,25 @@ func newInbox(t *testing.T, token string) *inbox {
 		{Name: "alice", IDs: map[string]string{bot.Slack: "UALICE", bot.Discord: "8001"}, Loc: seoulLoc},
 		{Name: "bob", IDs: map[string]string{bot.Slack: "UBOB"}},
 	}
-	b, err := bot.New(in.ctx, bot.Options{Store: in.store, Clock: in.clock, People: people,
+	bo := bot.Options{Store: in.store, Clock: in.clock, People: people,
 		Teams:  []bot.Team{{Name: "support", Members: []string{"alice", "bob"}}},
 		Rules:  []bot.Rule{{Person: "alice", Team: "support"}},
 		Triage: map[string]string{bot.Slack: "CTRIAGE"},
 		CSAT:   bot.CSATOptions{Enabled: true},
-		Web:    bot.WebOptions{URL: func() string { return "https://openear.example.com" }, Clock: in.clock}})
+		Web:    bot.WebOptions{URL: func() string { return "https://openear.example.com" }, Clock: in.clock}}
+	wo := web.Options{Store: in.store, Now: in.clock.Now, Token: token, People: people}
+	for _, f := range setup {
+		f(&bo, &wo)
+	}
+	b, err := bot.New(in.ctx, bo)
 	if err != nil {
 		t.Fatal(err)
 	}
 	in.bot = b
 	in.slack = bottest.NewPlatform(bot.Slack)
 	b.AddPlatform(in.slack)
-	in.srv = httptest.NewServer(web.New(web.Options{Store: in.store, Now: in.clock.Now, Stats: b.Stats, Token: token,
-		Inbox: b, People: people}).Handler())
+	wo.Stats, wo.Inbox = b.Stats, b
+	in.srv = httptest.NewServer(web.New(wo).Handler())
 	t.Cleanup(in.srv.Close)
 	return in
 }
@@ -180,7 +187,7 @@ func TestSignInAndAct(t *testing.T) {
 	c := in.browser()
 	// The link's page signs nobody in by itself (a preview may GET it).
 	if r := in.do(c, "GET", link, nil); !strings.Contains(r.body, "Sign in as alice") || r.header.Get("Set-Cookie") != "" || in.sessions() != 0 {
-		t.Fatalf("link page: %d, cookie %q, %d sessions", r.status, r.header.Get("Set-Cookie"), in.sessions())
+		t.Fatalf("link page: %d, cookie %q, %d sessions\n%s", r.status, r.header.Get("Set-Cookie"), in.sessions(), r.body)
 	}
 	r := in.do(c, "POST", "/login", url.Values{"token": {strings.TrimPrefix(link, "/login/")}})
 	cookie := r.header.Get("Set-Cookie")
@@ -259,7 +266,7 @@ func TestThreadPage(t *testing.T) {
 	for _, want := range []string{
 		"환불 요청합니다. 결제가 두 번 되었어요 &lt;b&gt;urgent&lt;/b&gt;", // escaped
 		"<b>bob</b> (staff)", "확인해 볼게요", `data-what="created"`, `data-what="routed"`, `data-what="first_reply"`,
-		`title="discord 8001 · slack UALICE"`, "team support", `lang="ko"`, "still broken", "next reply within",
+		`title="Discord 8001 · Slack UALICE"`, "team support", `lang="ko"`, "still broken", "next reply within",
 		`href="https://acme.slack.com/archives/C0ACME/p1773155400000009?thread_ts=1773154800.000001&amp;cid=C0ACME"`,
 	} {
 		if !strings.Contains(r.body, want) {
@@ -268,7 +275,7 @@ func TestThreadPage(t *testing.T) {
 	}
 	// The due time reads in alice's zone (Seoul), for the script to
 	// show in the browser's.
-	if !regexp.MustCompile(`due <time datetime="2026-03-10T19:15:00Z" data-local>Wed Mar 11 04:15 KST</time>`).MatchString(r.body) {
+	if !regexp.MustCompile(`due <time datetime="2026-03-10T19:15:00Z" data-offset="32400" data-local>Wed Mar 11 04:15 KST</time>`).MatchString(r.body) {
 		t.Errorf("due time not in the viewer's zone:\n%s", r.body)
 	}
 	// The live part alone, for the script.

@@ -3,7 +3,10 @@ package web_test
 import (
 	"testing"
 
-	"go.uber.org/goleak"
+	"github.com/openear/openear/bot/bottest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// TestMain fails the run on a leaked goroutine or a message of the
+// catalog that could not be rendered as asked (a key or an argument
+// missing in a template).
+func TestMain(m *testing.M) { bottest.VerifyMain(m) }

@@ -5,13 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/openear/openear/bot"
+	"github.com/openear/openear/internal/l10n"
 )
 
 // Sign-in and actions. A staff member runs `/openear login` and gets a
@@ -37,6 +38,7 @@ type viewer struct {
 	secret  string
 	token   bool // the request carried a valid dashboard token
 	query   string
+	l       *l10n.Localizer // the language of the pages they see (see langOf)
 }
 
 type viewerKey struct{}
@@ -45,7 +47,7 @@ func viewerOf(r *http.Request) *viewer {
 	if v, ok := r.Context().Value(viewerKey{}).(*viewer); ok {
 		return v
 	}
-	return &viewer{}
+	return &viewer{l: l10n.For(l10n.English)}
 }
 
 // withViewer finds the session of the request's cookie and whether it
@@ -54,7 +56,8 @@ func viewerOf(r *http.Request) *viewer {
 func (d *Dashboard) withViewer(next http.Handler) http.Handler {
 	want := sha256.Sum256([]byte(d.token))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v := &viewer{}
+		v := &viewer{l: d.langOf(r, nil)}
+		r = r.WithContext(context.WithValue(r.Context(), viewerKey{}, v))
 		if d.token != "" {
 			v.token = tokenOK(want, presented(r))
 			if v.token {
@@ -69,22 +72,28 @@ func (d *Dashboard) withViewer(next http.Handler) http.Handler {
 			case errors.Is(err, bot.ErrNoSession):
 				d.dropCookie(w, r)
 			default:
-				http.Error(w, "session: "+err.Error(), http.StatusInternalServerError)
+				fail(w, r, http.StatusInternalServerError, v.l.T("web.err_internal", l10n.Args{"Detail": "session: " + err.Error()}))
 				return
 			}
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), viewerKey{}, v)))
+		v.l = d.langOf(r, v.session)
+		next.ServeHTTP(w, r)
 	})
 }
 
 // readable lets a request read when no token is configured, or it
-// carries the token, or a session.
+// carries the token, or a session. The API's refusal is in English, a
+// page's in the viewer's language.
 func (d *Dashboard) readable(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := viewerOf(r)
 		if d.token != "" && !v.token && v.session == nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="openear"`)
-			http.Error(w, "401 unauthorized: a dashboard token is required (Authorization: Bearer <token> or ?token=), or sign in with /openear login", http.StatusUnauthorized)
+			if strings.HasPrefix(r.URL.Path, "/api/") {
+				http.Error(w, "401 unauthorized: a dashboard token is required (Authorization: Bearer <token> or ?token=), or sign in with /openear login", http.StatusUnauthorized)
+				return
+			}
+			fail(w, r, http.StatusUnauthorized, v.l.T("web.err_token", l10n.Args{"Command": v.l.T("web.login_command", nil)}))
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -122,45 +131,57 @@ func sameOrigin(r *http.Request) bool {
 // loginPage shows whom a sign-in link signs in, with a button; the
 // link is used only when it is pressed.
 func (d *Dashboard) loginPage(r *http.Request, _ http.Header) ([]byte, error) {
+	l := viewerOf(r).l
 	if d.inbox == nil {
-		return nil, notFound(errors.New("sign-in is not available here"))
+		return nil, notFound(errors.New("sign-in is not available here"), "web.err_no_signin", nil)
 	}
 	token := r.PathValue("token")
 	who, err := d.inbox.LoginInfo(r.Context(), token)
-	data := loginData{Token: token, Person: who}
+	data := loginData{Token: token, Person: who, Valid: dur(l, bot.SessionTTL), Langs: switchOf(l, here(r))}
 	switch {
 	case errors.Is(err, bot.ErrLinkInvalid), errors.Is(err, bot.ErrLinkExpired):
-		data.Problem = err.Error()
+		data.Problem = linkProblem(l, err)
 	case err != nil:
 		return nil, err
 	}
-	return render("login.html", data)
+	return render(l, "login.html", data)
 }
 
 type loginData struct {
 	Token, Person, Problem string
+	Valid                  string // how long a session lasts
+	Langs                  langSwitch
+}
+
+// linkProblem says why a sign-in link was refused.
+func linkProblem(l *l10n.Localizer, err error) string {
+	if errors.Is(err, bot.ErrLinkExpired) {
+		return l.T("web.link_expired", nil)
+	}
+	return l.T("web.link_invalid", nil)
 }
 
 func (d *Dashboard) login(w http.ResponseWriter, r *http.Request) {
+	l := viewerOf(r).l
 	if d.inbox == nil {
-		http.NotFound(w, r)
+		fail(w, r, http.StatusNotFound, l.T("web.err_no_signin", nil))
 		return
 	}
 	if !sameOrigin(r) {
-		http.Error(w, "403 forbidden: a sign-in must come from the dashboard's own page", http.StatusForbidden)
+		fail(w, r, http.StatusForbidden, l.T("web.err_cross_site", nil))
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil {
-		http.Error(w, "bad form", http.StatusBadRequest)
+		fail(w, r, http.StatusBadRequest, l.T("web.err_bad_form", nil))
 		return
 	}
 	secret, s, err := d.inbox.Login(r.Context(), r.PostForm.Get("token"))
 	switch {
 	case errors.Is(err, bot.ErrLinkInvalid), errors.Is(err, bot.ErrLinkExpired):
-		body, rerr := render("login.html", loginData{Problem: err.Error()})
+		body, rerr := render(l, "login.html", loginData{Problem: linkProblem(l, err), Langs: switchOf(l, here(r))})
 		if rerr != nil {
-			http.Error(w, rerr.Error(), http.StatusInternalServerError)
+			fail(w, r, http.StatusInternalServerError, l.T("web.err_internal", l10n.Args{"Detail": rerr.Error()}))
 			return
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -168,7 +189,7 @@ func (d *Dashboard) login(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(body)
 		return
 	case err != nil:
-		http.Error(w, "sign-in failed: "+err.Error(), http.StatusInternalServerError)
+		fail(w, r, http.StatusInternalServerError, l.T("web.err_internal", l10n.Args{"Detail": "sign-in: " + err.Error()}))
 		return
 	}
 	http.SetCookie(w, d.cookie(r, secret, int(s.Expires.Sub(s.Created).Seconds())))
@@ -180,16 +201,16 @@ func (d *Dashboard) login(w http.ResponseWriter, r *http.Request) {
 func (d *Dashboard) signedIn(w http.ResponseWriter, r *http.Request) *viewer {
 	v := viewerOf(r)
 	if d.inbox == nil || v.session == nil {
-		http.Error(w, "403 forbidden: sign in first (/openear login in Slack or Discord sends you a link)", http.StatusForbidden)
+		fail(w, r, http.StatusForbidden, v.l.T("web.err_sign_in_first", l10n.Args{"Command": v.l.T("web.login_command", nil)}))
 		return nil
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil {
-		http.Error(w, "bad form", http.StatusBadRequest)
+		fail(w, r, http.StatusBadRequest, v.l.T("web.err_bad_form", nil))
 		return nil
 	}
 	if !v.session.CheckCSRF(r.PostForm.Get("csrf")) {
-		http.Error(w, "403 forbidden: missing or wrong CSRF token; reload the page", http.StatusForbidden)
+		fail(w, r, http.StatusForbidden, v.l.T("web.err_csrf", nil))
 		return nil
 	}
 	return v
@@ -201,7 +222,7 @@ func (d *Dashboard) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := d.inbox.Logout(r.Context(), v.secret); err != nil {
-		http.Error(w, "sign-out failed: "+err.Error(), http.StatusInternalServerError)
+		fail(w, r, http.StatusInternalServerError, v.l.T("web.err_internal", l10n.Args{"Detail": "sign-out: " + err.Error()}))
 		return
 	}
 	d.dropCookie(w, r)
@@ -224,19 +245,27 @@ func (d *Dashboard) act(w http.ResponseWriter, r *http.Request) {
 	if v == nil {
 		return
 	}
-	id, ok := bot.ParseID(r.PathValue("id"))
-	if !ok || strings.HasPrefix(r.PathValue("id"), "#") {
-		http.Error(w, "bad thread id", http.StatusBadRequest)
+	raw := r.PathValue("id")
+	id, ok := bot.ParseID(raw)
+	if !ok || strings.HasPrefix(raw, "#") {
+		fail(w, r, http.StatusBadRequest, v.l.T("web.err_thread_id", l10n.Args{"ID": truncate(raw, 40)}))
 		return
 	}
-	line, err := actLine(id, r.PostForm.Get("verb"), strings.TrimSpace(r.PostForm.Get("arg")))
+	line, err := actLine(v.l, id, r.PostForm.Get("verb"), strings.TrimSpace(r.PostForm.Get("arg")))
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		fail(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	res, err := d.inbox.Act(r.Context(), *v.session, line)
-	if err != nil {
-		http.Error(w, "the action failed: "+err.Error(), http.StatusInternalServerError)
+	var res bot.Result
+	if _, err := bot.ParseCommand(line); err != nil {
+		// A mistake in the argument, said in the page's language (the
+		// core would answer in the person's).
+		res.Reply = err.Error()
+		if ce, ok := errors.AsType[*bot.CommandError](err); ok {
+			res.Reply = ce.In(v.l)
+		}
+	} else if res, err = d.inbox.Act(r.Context(), *v.session, line); err != nil {
+		fail(w, r, http.StatusInternalServerError, v.l.T("web.err_act", l10n.Args{"Detail": err.Error()}))
 		return
 	}
 	if r.Header.Get("X-Openear-Fetch") != "" {
@@ -252,10 +281,11 @@ func (d *Dashboard) act(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, back+sep+"note="+url.QueryEscape(res.Reply), http.StatusSeeOther)
 }
 
-// actLine builds the command line of an action.
-func actLine(id uint64, verb, arg string) (string, error) {
+// actLine builds the command line of an action; its error says what
+// is wrong in the language of l.
+func actLine(l *l10n.Localizer, id uint64, verb, arg string) (string, error) {
 	if !slices.Contains(bot.WebVerbs, verb) {
-		return "", fmt.Errorf("unknown action %q", verb)
+		return "", errors.New(l.T("web.err_unknown_action", l10n.Args{"Verb": strconv.Quote(truncate(verb, 40))}))
 	}
 	n := bot.FormatID(id)
 	switch verb {
@@ -263,7 +293,7 @@ func actLine(id uint64, verb, arg string) (string, error) {
 		return verb + " " + n, nil
 	}
 	if arg == "" || strings.ContainsAny(arg, " \t\r\n") || len(arg) > 64 {
-		return "", fmt.Errorf("%s: want one word, not %q", verb, arg)
+		return "", errors.New(l.T("web.err_one_word", l10n.Args{"Verb": verb, "Arg": strconv.Quote(truncate(arg, 70))}))
 	}
 	return verb + " " + n + " " + arg, nil
 }

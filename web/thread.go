@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/openear/openear/bot"
+	"github.com/openear/openear/internal/l10n"
 )
 
 // threadData is what thread.html renders.
@@ -40,12 +41,12 @@ type threadData struct {
 	Incident   *incidentView
 	CSAT       csatView
 	People     []string
-	Snoozes    []string
+	Snoozes    []option
 	Live       string
 }
 
 type slaView struct {
-	Kind      string // "first reply", "next reply"
+	Kind      string // "first reply", "next reply", in the reader's language
 	Length    string
 	Due       timeView
 	Countdown string
@@ -54,9 +55,11 @@ type slaView struct {
 }
 
 // timeView is an instant for <time>: RFC 3339, and as the viewer reads
-// it (their configured zone, else UTC; the script shows the browser's).
+// it (their configured zone, else UTC; the script shows the browser's
+// when that is another), with the zone's offset in seconds.
 type timeView struct {
 	ISO, Text string
+	Offset    int
 }
 
 type msgView struct {
@@ -68,7 +71,9 @@ type msgView struct {
 }
 
 type itemView struct {
-	At                         timeView
+	At timeView
+	// What is the mark (an identifier), Say it in words; Detail is in
+	// words where its form is known (see detail), else as stored.
 	What, By, Via, Say, Detail string
 }
 
@@ -86,27 +91,17 @@ type csatView struct {
 	At      timeView
 }
 
-// marks says each timeline item in words.
-var marks = map[string]string{
-	bot.MarkCreated: "opened", bot.MarkRouted: "routed", bot.MarkFirstReply: "first reply",
-	bot.MarkReminder: "reminder to the owner", bot.MarkEscalated: "escalated", bot.MarkBreached: "SLA missed",
-	bot.MarkSnoozed: "snoozed", bot.MarkSnoozeOver: "snooze over", bot.MarkClaimed: "claimed",
-	bot.MarkAssigned: "assigned", bot.MarkResolved: "resolved", bot.MarkReopened: "reopened",
-	bot.MarkTagged: "tagged", bot.MarkUntagged: "untagged", bot.MarkIncident: "linked to incident",
-	bot.MarkCSATAsked: "customer asked to rate", bot.MarkCSAT: "rated", bot.MarkCSATComment: "commented on the rating",
-}
-
 // threadOf reads the thread of the path's {id}, with the directory's
 // names.
 func (d *Dashboard) threadOf(r *http.Request) (bot.Thread, bot.Directory, error) {
 	raw := r.PathValue("id")
 	id, ok := bot.ParseID(raw)
 	if !ok || strings.HasPrefix(raw, "#") {
-		return bot.Thread{}, nil, badRequest(fmt.Errorf("thread id %q: want a number", raw))
+		return bot.Thread{}, nil, badRequest(fmt.Errorf("thread id %q: want a number", raw), "web.err_thread_id", l10n.Args{"ID": truncate(raw, 40)})
 	}
 	t, err := d.store.Thread(r.Context(), id)
 	if errors.Is(err, bot.ErrNotFound) {
-		return bot.Thread{}, nil, notFound(fmt.Errorf("no thread #%d", id))
+		return bot.Thread{}, nil, notFound(fmt.Errorf("no thread #%d", id), "reply.no_thread", l10n.Args{"ID": id})
 	}
 	if err != nil {
 		return bot.Thread{}, nil, err
@@ -135,11 +130,26 @@ func (d *Dashboard) loc(r *http.Request) *time.Location {
 	return time.UTC
 }
 
-func when(t time.Time, loc *time.Location) timeView {
+func when(l *l10n.Localizer, t time.Time, loc *time.Location) timeView {
 	if t.IsZero() {
 		return timeView{}
 	}
-	return timeView{ISO: t.UTC().Format(time.RFC3339), Text: t.In(loc).Format("Mon Jan 2 15:04 MST")}
+	_, offset := t.In(loc).Zone()
+	return timeView{ISO: t.UTC().Format(time.RFC3339), Text: l.Date(t.In(loc), true), Offset: offset}
+}
+
+// snoozes are the lengths of snooze the forms offer: the value a
+// command takes, and its words.
+var snoozes = []struct{ value, key string }{
+	{"30m", "web.snooze_30m"}, {"1h", "web.snooze_1h"}, {"4h", "web.snooze_4h"}, {"1d", "web.snooze_1d"},
+}
+
+func snoozeOptions(l *l10n.Localizer) []option {
+	var out []option
+	for _, s := range snoozes {
+		out = append(out, option{s.value, l.T(s.key, nil)})
+	}
+	return out
 }
 
 // threadPage renders one thread; with X-Openear-Partial, only its live
@@ -149,29 +159,29 @@ func (d *Dashboard) threadPage(r *http.Request, _ http.Header) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	now, loc := d.now(), d.loc(r)
+	now, loc, l := d.now(), d.loc(r), viewerOf(r).l
 	data := threadData{
 		View: d.View(r), ID: t.ID, State: t.State, Platform: t.Platform,
-		Where:   map[string]string{bot.Slack: "Slack", bot.Discord: "Discord"}[t.Platform],
-		Channel: channelLabel(&t), ChannelID: t.Channel,
+		Where:   platformName(t.Platform),
+		Channel: channelLabel(l, &t), ChannelID: t.Channel,
 		Customer: cmp.Or(t.CustName, t.Customer), CustomerID: t.Customer, Company: t.CustCompany,
 		Owner: d.personLabel(t.Owner, dir), OwnerIDs: d.personIDs(t.Owner), Team: t.Team, Lang: t.Lang,
 		Permalink: webLink(t.Permalink), Tags: t.Tags, Corrected: t.Corrected, Open: t.State.Open(),
-		Earlier: t.MsgCount - len(t.Messages), People: d.names, Snoozes: []string{"30m", "1h", "4h", "1d"},
+		Earlier: t.MsgCount - len(t.Messages), People: d.names, Snoozes: snoozeOptions(l),
 	}
 	data.Live = data.Return
 	if t.State == bot.Waiting && !t.Deadline.IsZero() {
-		data.SLA = slaView{Kind: strings.ReplaceAll(t.SLAKind, "_", " "), Length: shortDur(t.SLA), Due: when(t.Deadline, loc)}
-		data.SLA.Countdown, data.SLA.Overdue = countdown(&t, now)
+		data.SLA = slaView{Kind: slaKind(l, t.SLAKind), Length: dur(l, t.SLA), Due: when(l, t.Deadline, loc)}
+		data.SLA.Countdown, data.SLA.Overdue = countdown(l, &t, now)
 		if t.SnoozeUntil.After(now) {
-			data.SLA.Snoozed = when(t.SnoozeUntil, loc)
+			data.SLA.Snoozed = when(l, t.SnoozeUntil, loc)
 		}
 	}
 	for _, m := range t.Messages {
 		data.Messages = append(data.Messages, msgView{Author: d.author(&t, m, dir), Staff: m.Staff,
-			At: when(m.At, loc), Text: m.Text, Link: messageLink(&t, m)})
+			At: when(l, m.At, loc), Text: m.Text, Link: messageLink(&t, m)})
 	}
-	data.Timeline = timeline(&t, loc)
+	data.Timeline = timeline(l, &t, loc)
 	if t.Incident != 0 {
 		inc, err := d.store.Incident(r.Context(), t.Incident)
 		switch {
@@ -182,11 +192,22 @@ func (d *Dashboard) threadPage(r *http.Request, _ http.Header) ([]byte, error) {
 			return nil, err
 		}
 	}
-	data.CSAT = csatView{Asked: when(t.CSAT.Asked, loc), Score: face(t.CSAT.Score), Comment: t.CSAT.Comment, At: when(t.CSAT.At, loc)}
+	data.CSAT = csatView{Asked: when(l, t.CSAT.Asked, loc), Score: face(t.CSAT.Score), Comment: t.CSAT.Comment, At: when(l, t.CSAT.At, loc)}
 	if r.Header.Get("X-Openear-Partial") != "" {
-		return render("thread-live", data)
+		return render(l, "thread-live", data)
 	}
-	return render("thread.html", data)
+	return render(l, "thread.html", data)
+}
+
+// slaKind names the kind of a thread's SLA clock.
+func slaKind(l *l10n.Localizer, kind string) string {
+	switch kind {
+	case "first_reply":
+		return l.T("web.sla_first", nil)
+	case "next_reply":
+		return l.T("web.sla_next", nil)
+	}
+	return strings.ReplaceAll(kind, "_", " ")
 }
 
 // author names who wrote a message: staff by their person name, the
@@ -219,8 +240,8 @@ func messageLink(t *bot.Thread, m bot.Message) string {
 }
 
 // timeline merges the thread's timeline with its tag corrections, oldest
-// first.
-func timeline(t *bot.Thread, loc *time.Location) []itemView {
+// first, in the reader's language.
+func timeline(l *l10n.Localizer, t *bot.Thread, loc *time.Location) []itemView {
 	type item struct {
 		at time.Time
 		v  itemView
@@ -231,20 +252,20 @@ func timeline(t *bot.Thread, loc *time.Location) []itemView {
 		if by == t.Customer && t.CustName != "" {
 			by = t.CustomerLabel() // recorded before the name was known
 		}
-		all = append(all, item{it.At, itemView{What: it.What, Say: cmp.Or(marks[it.What], it.What), By: by, Via: it.Via, Detail: it.Detail}})
+		all = append(all, item{it.At, itemView{What: it.What, Say: markText(l, it.What), By: by, Via: it.Via, Detail: detail(l, it.What, it.Detail)}})
 	}
 	for _, c := range t.Corrections {
 		what := bot.MarkUntagged
 		if c.Added {
 			what = bot.MarkTagged
 		}
-		all = append(all, item{c.At, itemView{What: what, Say: marks[what], By: c.By, Detail: c.Tag}})
+		all = append(all, item{c.At, itemView{What: what, Say: markText(l, what), By: c.By, Detail: tagLabel(l, c.Tag)}})
 	}
 	slices.SortStableFunc(all, func(a, b item) int { return a.at.Compare(b.at) })
 	out := make([]itemView, len(all))
 	for i, it := range all {
 		out[i] = it.v
-		out[i].At = when(it.at, loc)
+		out[i].At = when(l, it.at, loc)
 	}
 	return out
 }

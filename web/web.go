@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/openear/openear/bot"
+	"github.com/openear/openear/internal/l10n"
 )
 
 // Options configures a Dashboard. Store is required; the zero value of
@@ -40,6 +42,12 @@ type Options struct {
 	// requests: TLS ends at a proxy in front (http.public_url is https).
 	// A request over TLS always gets a Secure cookie.
 	SecureCookie bool
+	// Locale is the language of the pages (see internal/l10n): "en"
+	// (the default, also for "") or "ko". A viewer's choice on the page
+	// overrides it, and so does a signed-in person's Locale, else that
+	// of the platform they signed in from (Locales).
+	Locale  string
+	Locales map[string]string
 }
 
 // Inbox is what the dashboard needs of the core to let staff act.
@@ -58,16 +66,18 @@ var _ Inbox = (*bot.Bot)(nil)
 // Dashboard serves the HTML dashboard, its charts, a JSON API over a
 // Store and, with an Inbox, staff's sign-in and actions.
 type Dashboard struct {
-	store  bot.Store
-	now    func() time.Time
-	token  string
-	stats  func(ctx context.Context, since, until time.Time) (bot.Stats, error)
-	digest func(ctx context.Context, since, until time.Time) (string, error)
-	inbox  Inbox
-	people map[string]*bot.Person       // by name
-	ids    map[string]map[string]string // platform -> user id -> person name
-	names  []string                     // person names, sorted as configured
-	secure bool
+	store   bot.Store
+	now     func() time.Time
+	token   string
+	stats   func(ctx context.Context, since, until time.Time) (bot.Stats, error)
+	digest  func(ctx context.Context, since, until time.Time) (string, error)
+	inbox   Inbox
+	people  map[string]*bot.Person       // by name
+	ids     map[string]map[string]string // platform -> user id -> person name
+	names   []string                     // person names, sorted as configured
+	secure  bool
+	locale  string            // Options.Locale
+	locales map[string]string // Options.Locales
 }
 
 //go:embed static
@@ -80,7 +90,8 @@ func New(opts Options) *Dashboard {
 		panic("web: Options.Store is nil")
 	}
 	d := &Dashboard{store: opts.Store, now: opts.Now, token: opts.Token, stats: opts.Stats, digest: opts.Digest,
-		inbox: opts.Inbox, people: map[string]*bot.Person{}, ids: map[string]map[string]string{}, secure: opts.SecureCookie}
+		inbox: opts.Inbox, people: map[string]*bot.Person{}, ids: map[string]map[string]string{}, secure: opts.SecureCookie,
+		locale: opts.Locale, locales: opts.Locales}
 	for i := range opts.People {
 		p := &opts.People[i]
 		d.people[p.Name] = p
@@ -130,6 +141,7 @@ func (d *Dashboard) storeStats(ctx context.Context, since, until time.Time) (bot
 //	GET  /login/{token}      the page that confirms a sign-in link
 //	POST /login              uses a sign-in link: opens a session (a cookie)
 //	POST /logout             ends the session (form: csrf)
+//	POST /lang               remembers the viewer's language (form: lang, return) and goes back
 //	GET  /static/app.js      the page's script: live refresh, actions without reload, local times
 //	GET  /api/threads        threads as JSON (?state=&platform=&tag=&owner=&q=&limit=&before=)
 //	GET  /api/threads/{id}   one thread as JSON
@@ -140,9 +152,11 @@ func (d *Dashboard) storeStats(ctx context.Context, since, until time.Time) (bot
 //	GET  /chart/sla.svg      SLA met % per team and person (?since=7d)
 //	GET  /chart/csat.svg     CSAT per team, person and tag (?since=7d)
 //
-// Reads need Options.Token when it is set, or a session. Sign-in pages
-// and the script need neither; actions and sign-out need a session and
-// its CSRF token, whatever the token.
+// Reads need Options.Token when it is set, or a session. Sign-in pages,
+// the language switch and the script need neither; actions and sign-out
+// need a session and its CSRF token, whatever the token. Pages and
+// their errors are in the viewer's language (see lang.go); the JSON API
+// and its errors are in English, with English identifiers.
 func (d *Dashboard) Handler() http.Handler {
 	mux := http.NewServeMux()
 	read := func(pattern string, h http.Handler) { mux.Handle(pattern, d.readable(h)) }
@@ -160,8 +174,53 @@ func (d *Dashboard) Handler() http.Handler {
 	mux.Handle("GET /login/{token}", endpoint{"text/html; charset=utf-8", false, d.loginPage})
 	mux.Handle("POST /login", http.HandlerFunc(d.login))
 	mux.Handle("POST /logout", http.HandlerFunc(d.logout))
+	mux.Handle("POST /lang", http.HandlerFunc(d.setLang))
 	mux.Handle("GET /static/", http.FileServerFS(static))
-	return secureHeaders(d.withViewer(mux))
+	return secureHeaders(d.withViewer(routed(mux)))
+}
+
+// routed answers a request no route takes (404, or 405 with Allow) with
+// a page in the viewer's language; the API's in English. (A request
+// the mux would redirect to its canonical path is redirected.)
+func routed(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" || strings.HasPrefix(r.URL.Path, "/api/") {
+			mux.ServeHTTP(w, r) // which sets the path's values
+			return
+		}
+		rec := &statusOnly{header: http.Header{}} // h has no side effects: it only answers
+		h.ServeHTTP(rec, r)
+		l := viewerOf(r).l
+		switch rec.status {
+		case http.StatusNotFound:
+			fail(w, r, rec.status, l.T("web.err_no_page", nil))
+		case http.StatusMethodNotAllowed:
+			w.Header().Set("Allow", rec.header.Get("Allow"))
+			fail(w, r, rec.status, l.T("web.err_method", nil))
+		default: // a redirect to the canonical path
+			mux.ServeHTTP(w, r)
+		}
+	})
+}
+
+// statusOnly keeps the status and headers of a response, not its body.
+type statusOnly struct {
+	header http.Header
+	status int
+}
+
+func (s *statusOnly) Header() http.Header { return s.header }
+func (s *statusOnly) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return len(b), nil
+}
+func (s *statusOnly) WriteHeader(status int) {
+	if s.status == 0 {
+		s.status = status
+	}
 }
 
 // csp allows the page's own script and fetches, and nothing from
@@ -185,15 +244,47 @@ func secureHeaders(next http.Handler) http.Handler {
 // httpError is an error with an HTTP status; other errors are 500.
 type httpError struct {
 	status int
-	err    error
+	err    error // in English: the JSON API's error
+	// key and args are the message a page shows instead; "" for one
+	// that gives err as a detail.
+	key  string
+	args l10n.Args
 }
 
 func (e *httpError) Error() string { return e.err.Error() }
 func (e *httpError) Unwrap() error { return e.err }
 
-func badRequest(err error) error { return &httpError{http.StatusBadRequest, err} }
+func badRequest(err error, key string, args l10n.Args) error {
+	return &httpError{http.StatusBadRequest, err, key, args}
+}
 
-func notFound(err error) error { return &httpError{http.StatusNotFound, err} }
+func notFound(err error, key string, args l10n.Args) error {
+	return &httpError{http.StatusNotFound, err, key, args}
+}
+
+// badParam is a bad query parameter (a *ParamError): 400, its page says
+// which.
+func badParam(err error) error {
+	if pe, ok := errors.AsType[*ParamError](err); ok {
+		if pe.Value == "" {
+			return badRequest(err, "web.err_param_long", l10n.Args{"Param": pe.Param})
+		}
+		return badRequest(err, "web.err_param", l10n.Args{"Param": pe.Param, "Value": truncate(pe.Value, 40)})
+	}
+	return err
+}
+
+// pageText is what a page says of err in the language of l.
+func pageText(l *l10n.Localizer, err error) (int, string) {
+	if he, ok := errors.AsType[*httpError](err); ok && he.key != "" {
+		return he.status, l.T(he.key, he.args)
+	}
+	status := http.StatusInternalServerError
+	if he, ok := errors.AsType[*httpError](err); ok {
+		status = he.status
+	}
+	return status, l.T("web.err_internal", l10n.Args{"Detail": err.Error()})
+}
 
 // endpoint adapts a function that renders a whole body or fails, so that a
 // failure never leaves half a page.
@@ -209,13 +300,14 @@ func (e endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := http.Header{}
 	body, err := e.render(r, h)
 	if err != nil {
+		if !e.jsonErrors {
+			status, text := pageText(viewerOf(r).l, err)
+			fail(w, r, status, text)
+			return
+		}
 		status := http.StatusInternalServerError
 		if he, ok := errors.AsType[*httpError](err); ok {
 			status = he.status
-		}
-		if !e.jsonErrors {
-			http.Error(w, err.Error(), status)
-			return
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)

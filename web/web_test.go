@@ -157,7 +157,7 @@ func TestPage(t *testing.T) {
 			t.Errorf("page contains %q", bad)
 		}
 	}
-	for id, sla := range map[string]string{"1": "due in 12m", "2": "overdue 5m", "3": "—", "5": "due in 50m (snoozed)"} {
+	for id, sla := range map[string]string{"1": "due in 12m", "2": "overdue by 5m", "3": "—", "5": "due in 50m (snoozed)"} {
 		if row := rowOf(t, r.body, id); !strings.Contains(row, sla) {
 			t.Errorf("row %s lacks %q:\n%s", id, sla, row)
 		}
@@ -191,7 +191,7 @@ func TestPageFilters(t *testing.T) {
 		}
 	}
 	r := get(t, srv, "/?platform=discord&tag=complaint")
-	for _, want := range []string{`<option selected>discord</option>`, `<option selected>complaint</option>`} {
+	for _, want := range []string{`<option value="discord" selected>Discord</option>`, `<option value="complaint" selected>complaint</option>`} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("form does not keep the filter: no %q", want)
 		}

@@ -92,7 +92,7 @@ func New(ctx context.Context, cfg config.Config, store bot.Store, clock bot.Cloc
 		a.runners = append(a.runners, ad.Run)
 	}
 	a.Mux.HandleFunc("GET /healthz", a.healthz)
-	a.serveDashboard(cfg, store, m, opts.People)
+	a.serveDashboard(cfg, store, m, opts)
 	return a, nil
 }
 
@@ -121,8 +121,9 @@ func (a *App) publicURL(cfg config.Config) string {
 // serveDashboard mounts the dashboard, its JSON API and /metrics. With
 // http.token set (config requires one when the listener is not
 // loopback), /metrics needs it, and the dashboard needs it or a staff
-// member's session for reading; acting needs a session always.
-func (a *App) serveDashboard(cfg config.Config, store bot.Store, m *metrics.Metrics, people []bot.Person) {
+// member's session for reading; acting needs a session always. Its pages
+// speak the config's locale (a signed-in person's, a viewer's choice).
+func (a *App) serveDashboard(cfg config.Config, store bot.Store, m *metrics.Metrics, opts bot.Options) {
 	counts := &stateCounts{store: store}
 	m.SetThreadsByState(counts.get)
 	m.SetOutboxDepth(func() int {
@@ -146,7 +147,8 @@ func (a *App) serveDashboard(cfg config.Config, store bot.Store, m *metrics.Metr
 		protect = func(h http.Handler) http.Handler { return web.RequireToken(tok, h) }
 	}
 	dash := web.New(web.Options{Store: store, Now: a.Bot.Now, Stats: a.Bot.Stats, Token: tok, Inbox: a.Bot,
-		People: people, SecureCookie: strings.HasPrefix(cfg.HTTP.PublicURL, "https://")}).Handler()
+		People: opts.People, SecureCookie: strings.HasPrefix(cfg.HTTP.PublicURL, "https://"),
+		Locale: opts.Locale, Locales: opts.Locales}).Handler()
 	a.Mux.Handle("/metrics", protect(m.Handler()))
 	a.Mux.Handle("/", dash)
 }

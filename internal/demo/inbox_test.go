@@ -52,7 +52,8 @@ func chromium(t *testing.T) string {
 // conversation; staff sign in with the one-time link openear DMs them on
 // the fake Slack, resolve a thread by clicking — the fake Slack gets the
 // notice edit — and another tab's list shows the change without a
-// reload.
+// reload. The list's language switch, clicked, turns the list and the
+// thread page Korean, and the list stays Korean as it refreshes.
 func TestInboxInBrowser(t *testing.T) {
 	exe := chromium(t)
 	sf, df := NewFakes()
@@ -171,8 +172,38 @@ func TestInboxInBrowser(t *testing.T) {
 	if conv := text(list, `main`); !strings.Contains(conv, "Our checkout page is broken") || !strings.Contains(conv, "Read-only") {
 		t.Errorf("thread page:\n%s", conv)
 	}
-	// Back to the list; mark the page, to see later that it never reloaded.
+	// Back to the list, and to Korean by clicking the switch: the list
+	// and the thread page speak Korean, and so does the list after it
+	// refreshes itself (below).
 	do(list, "back to the list", chromedp.Navigate(base+"/?state=all"), chromedp.WaitVisible(chromedp.CSS(`#threads`)))
+	do(list, "switch to Korean", chromedp.Click(chromedp.CSS(`#lang-ko`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="ko"] #threads`)))
+	for sel, wants := range map[string][]string{
+		`header`:         {"답변 대기", "전체", "읽기 전용"},
+		`form.filters`:   {"검색", "상태", "담당자", "정렬", "적용"},
+		`#threads thead`: {"상태", "고객", "담당자", "첫 메시지"},
+		`#threads tbody`: {"답변 대기", "Jin Park", "김민수"},
+		`#chart-frt`:     {"첫 응답 시간"},
+	} {
+		got := text(list, sel)
+		for _, want := range wants {
+			if !strings.Contains(got, want) {
+				t.Errorf("Korean list: %s lacks %q:\n%s", sel, want, got)
+			}
+		}
+		for _, english := range []string{"waiting", "search", "owner", "Read-only", "First response"} {
+			if strings.Contains(got, english) {
+				t.Errorf("Korean list: %s still says %q:\n%s", sel, english, got)
+			}
+		}
+	}
+	do(list, "open a thread in Korean", chromedp.Click(chromedp.CSS(`tr[data-id="`+id+`"] td a`)), chromedp.WaitVisible(chromedp.CSS(`#timeline`)))
+	if page := text(list, `main`); !strings.Contains(page, "타임라인") || !strings.Contains(page, "대화") ||
+		!strings.Contains(page, "읽기 전용이에요") || !strings.Contains(page, "스레드 시작") || strings.Contains(page, "Timeline") {
+		t.Errorf("Korean thread page:\n%s", page)
+	}
+	// Back to the list; mark the page, to see later that it never reloaded.
+	do(list, "back to the list", chromedp.Navigate(base+"/?state=all"), chromedp.WaitVisible(chromedp.CSS(`html[lang="ko"] #threads`)))
 	eval(list, `window.notReloaded = true`)
 
 	// Another tab of the same browser: sign in and resolve.
@@ -195,8 +226,8 @@ func TestInboxInBrowser(t *testing.T) {
 		}
 		return false
 	})
-	// The first tab's list shows it, by itself.
-	do(list, "see the change on the list", poll(`document.querySelector('tr[data-id="`+id+`"] td.state').textContent === "resolved"`))
+	// The first tab's list shows it, by itself, still in Korean.
+	do(list, "see the change on the list", poll(`document.querySelector('tr[data-id="`+id+`"] td.state').textContent === "해결"`))
 	if !eval(list, `window.notReloaded === true`) {
 		t.Error("the list reloaded to show the change")
 	}

@@ -233,10 +233,13 @@ func catalogProblems(cats map[string]map[string]message) []string {
 // keyish matches a string literal that looks like a catalog key.
 var keyish = regexp.MustCompile(`^[a-z]+\.[a-z0-9_]+$`)
 
-// TestKeysInCode reads every Go file of the module (tests aside): a key
-// the code names — a literal passed to T or made a Key, or any literal of
-// the form family.name of a family the catalog has — must be in the
-// catalog, and every key of the catalog must be named somewhere.
+// TestKeysInCode reads every Go file of the module (tests aside) and
+// every template (the .html files of a templates directory): a key the
+// code names — a literal passed to T or made a Key, or any literal of the
+// form family.name of a family the catalog has — must be in the catalog,
+// and every key of the catalog must be named somewhere. A template names
+// a key with its functions t and th ({{t "web.search"}}), always as a
+// literal.
 func TestKeysInCode(t *testing.T) {
 	cat := readCatalog(t, l10n.English)
 	families := map[string]bool{}
@@ -254,6 +257,12 @@ func TestKeysInCode(t *testing.T) {
 		if d.IsDir() {
 			if name := d.Name(); path != root && (strings.HasPrefix(name, ".") || name == "testdata" || name == "vendor") {
 				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(path, ".html") && filepath.Base(filepath.Dir(path)) == "templates" {
+			for _, p := range templateKeys(t, path, cat, families, named) {
+				t.Error(p)
 			}
 			return nil
 		}
@@ -299,6 +308,112 @@ func TestKeysInCode(t *testing.T) {
 		if !named[key] {
 			t.Errorf("catalog key %s is used by no code", key)
 		}
+	}
+}
+
+// templateKeys reads the template file at path: each string literal is
+// named; a literal of a catalog family must be a key, and so must the
+// first argument of t and th, a literal. It returns the problems.
+func templateKeys(t *testing.T, path string, cat map[string]message, families, named map[string]bool) []string {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := parse.New(path)
+	tree.Mode = parse.SkipFuncCheck
+	trees := map[string]*parse.Tree{}
+	if _, err := tree.Parse(string(src), "", "", trees); err != nil {
+		return []string{fmt.Sprintf("%s: %v", path, err)}
+	}
+	var out []string
+	var walk func(parse.Node)
+	walk = func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n != nil {
+				for _, c := range n.Nodes {
+					walk(c)
+				}
+			}
+		case *parse.ActionNode:
+			walk(n.Pipe)
+		case *parse.TemplateNode:
+			walk(n.Pipe)
+		case *parse.PipeNode:
+			if n != nil {
+				for _, c := range n.Cmds {
+					walk(c)
+				}
+			}
+		case *parse.CommandNode:
+			if id, ok := n.Args[0].(*parse.IdentifierNode); ok && (id.Ident == "t" || id.Ident == "th") {
+				lit, ok := func() (*parse.StringNode, bool) {
+					if len(n.Args) < 2 {
+						return nil, false
+					}
+					s, ok := n.Args[1].(*parse.StringNode)
+					return s, ok
+				}()
+				if !ok {
+					out = append(out, fmt.Sprintf("%s: %s: %s takes a key as a literal", path, n, id.Ident))
+				} else if _, ok := cat[lit.Text]; !ok {
+					out = append(out, fmt.Sprintf("%s: key %q is not in the catalog", path, lit.Text))
+				}
+			}
+			for _, a := range n.Args {
+				walk(a)
+			}
+		case *parse.StringNode:
+			named[n.Text] = true
+			if family, _, _ := strings.Cut(n.Text, "."); keyish.MatchString(n.Text) && families[family] {
+				if _, ok := cat[n.Text]; !ok {
+					out = append(out, fmt.Sprintf("%s: %q looks like a key of the catalog but is not in it", path, n.Text))
+				}
+			}
+		case *parse.IfNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.RangeNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.WithNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		}
+	}
+	for _, tr := range trees {
+		walk(tr.Root)
+	}
+	return out
+}
+
+// TestTemplateKeys: the template check finds a key missing, a key that
+// is not a literal, and a family's literal that is no key; a good
+// template names its keys.
+func TestTemplateKeys(t *testing.T) {
+	cat := map[string]message{"web.ok": {"other": "ok"}, "web.used": {"other": "used"}}
+	families := map[string]bool{"web": true}
+	path := filepath.Join(t.TempDir(), "templates", "x.html")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := `{{define "a"}}{{t "web.ok"}}{{th "web.nope" "X" (code "y")}}{{t .Key}}{{if eq .S "web.other"}}{{end}}{{template "b" (t "web.used" "N" 1)}}{{end}}`
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	named := map[string]bool{}
+	got := strings.Join(templateKeys(t, path, cat, families, named), "\n")
+	for _, want := range []string{`key "web.nope" is not in the catalog`, "t takes a key as a literal", `"web.other" looks like a key`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("problems do not say %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, `"web.ok"`) || strings.Contains(got, `"web.used"`) || !named["web.ok"] || !named["web.used"] {
+		t.Errorf("good keys: problems %s, named %v", got, named)
 	}
 }
 

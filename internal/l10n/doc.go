@@ -20,7 +20,9 @@
 //
 // To add a sentence: add its key to catalog/en.yaml and catalog/ko.yaml
 // (the Korean written as a Korean support team writes to colleagues, in
-// 해요체, not translated word for word), and call T with its key. Values
+// 해요체, not translated word for word), and call T with its key — or,
+// in the dashboard's templates (web/templates), t or th with it as a
+// literal ({{t "web.search"}}); the tests read the templates too. Values
 // are passed already formatted for the reader (When, Duration, quoted
 // customer text), so a catalog never formats.
 //
