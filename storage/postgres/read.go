@@ -362,3 +362,47 @@ func prefixEnd(prefix []byte) []byte {
 	}
 	return nil
 }
+
+// Prefetch answers Seen for eventIDs and ThreadByKey for keys in one
+// round trip (two statements in one batch).
+func (s *Store) Prefetch(ctx context.Context, eventIDs, keys []string) (map[string]bool, map[string]bot.Thread, error) {
+	seen, threads := map[string]bool{}, map[string]bot.Thread{}
+	b := &pgx.Batch{}
+	if len(eventIDs) > 0 {
+		b.Queue(`SELECT event FROM seen WHERE event = ANY($1::bytea[])`, byteaList(eventIDs)).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				seen[string(rows.RawValues()[0])] = true
+			}
+			return rows.Err()
+		})
+	}
+	if len(keys) > 0 {
+		b.Queue(`SELECT k.key, t.data FROM keys k JOIN threads t ON t.id = k.thread WHERE k.key = ANY($1::bytea[])`,
+			byteaList(keys)).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				raw := rows.RawValues()
+				t, err := storage.DecodeThread(raw[1])
+				if err != nil {
+					return fmt.Errorf("decode thread: %w", err)
+				}
+				threads[string(raw[0])] = t
+			}
+			return rows.Err()
+		})
+	}
+	if b.Len() == 0 {
+		return seen, threads, ctx.Err()
+	}
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return nil, nil, fmt.Errorf("prefetch: %w", err)
+	}
+	return seen, threads, nil
+}
+
+func byteaList(ss []string) [][]byte {
+	out := make([][]byte, len(ss))
+	for i, s := range ss {
+		out[i] = []byte(s)
+	}
+	return out
+}

@@ -44,8 +44,9 @@ type Store struct {
 }
 
 var (
-	_ bot.Store     = (*Store)(nil)
-	_ bot.OpenPager = (*Store)(nil)
+	_ bot.Store      = (*Store)(nil)
+	_ bot.OpenPager  = (*Store)(nil)
+	_ bot.Prefetcher = (*Store)(nil)
 )
 
 // ErrBadURL is returned by Open for a connection string it cannot parse.
