@@ -10,12 +10,14 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/openear/openear/bot"
 	"github.com/openear/openear/config"
 	"github.com/openear/openear/storage"
+	"github.com/openear/openear/storage/postgres"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -116,16 +118,30 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// openStore opens the store named by -db, or by -config's storage.path.
-func openStore(cfgPath, dbPath string) (*storage.DB, error) {
-	if dbPath == "" {
+// openStore opens the store named by -db (a bbolt file, or a
+// postgres:// URL), or else by -config's storage section: its PostgreSQL
+// database when storage.postgres is set, its bbolt file otherwise.
+func openStore(ctx context.Context, cfgPath, db string) (bot.Store, error) {
+	if db == "" {
 		cfg, err := config.Load(cfgPath)
 		if err != nil {
 			return nil, err
 		}
-		dbPath = cfg.Storage.Path
+		if url := cfg.Storage.Postgres.Reveal(); url != "" {
+			return postgres.Open(ctx, url, postgres.Options{})
+		}
+		db = cfg.Storage.Path
 	}
-	return storage.Open(dbPath, storage.Options{Timeout: time.Second})
+	if isPostgresURL(db) {
+		return postgres.Open(ctx, db, postgres.Options{})
+	}
+	return storage.Open(db, storage.Options{Timeout: time.Second})
+}
+
+// isPostgresURL reports whether a -db value names a PostgreSQL database
+// rather than a bbolt file.
+func isPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
 }
 
 // parsePeriod parses a -since period: "30d", "2w" or a Go duration, at

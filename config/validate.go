@@ -42,9 +42,31 @@ type validator struct {
 }
 
 func (v *validator) storage() {
-	if v.c.Storage.Path == "" {
-		v.at("storage.path", "must not be empty")
+	s := v.c.Storage
+	if s.Postgres == "" {
+		if s.Path == "" {
+			v.at("storage.path", "must not be empty")
+		}
+		return
 	}
+	if !postgresURL(s.Postgres.Reveal()) {
+		v.at("storage.postgres", "is not a PostgreSQL URL (write e.g. postgres://openear:PASSWORD@db.example.com:5432/openear?sslmode=verify-full)")
+	}
+	if d := s.Lease.D(); d < MinLease || d > MaxLease {
+		v.at("storage.lease", "%s is not between %s and %s (a standby takes over about a lease after the leader dies)", d, MinLease, MaxLease)
+	}
+}
+
+// postgresURL reports whether s looks like a PostgreSQL connection
+// string: a postgres:// URL with a host, or key=value pairs. Connecting
+// tells the rest.
+func postgresURL(s string) bool {
+	if strings.Contains(s, "://") {
+		u, err := url.Parse(s)
+		return err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") && u.Host != ""
+	}
+	k, _, ok := strings.Cut(strings.TrimSpace(s), "=")
+	return ok && k != "" && !strings.ContainsAny(k, " '")
 }
 
 func (v *validator) http() {

@@ -64,7 +64,7 @@ func (s *Store) Apply(ctx context.Context, changes ...bot.Change) error {
 // check, fn, commit.
 func (s *Store) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		fence := s.fence.Load()
+		fence := s.fence
 		b := &pgx.Batch{}
 		b.Queue(`SELECT pg_advisory_xact_lock($1)`, s.lockKey)
 		var token int64

@@ -48,7 +48,7 @@
 //
 // Replicas elect a leader with the lease row (Acquire, Renew, Release;
 // times are the database's clock). Every change of leader adds one to the
-// lease's token. A Store told its token (Fence) checks it in every write
+// lease's token. A Store fenced with its token (Fenced) checks it in every write
 // transaction under a share lock on the lease row: a takeover locks the
 // row for update, so it waits for the old leader's writes in flight, and
 // every write of the old leader after it fails with bot.ErrFenced. A

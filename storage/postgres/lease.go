@@ -114,7 +114,7 @@ func (s *Store) Renew(ctx context.Context, token uint64, ttl time.Duration) (Lea
 // standby takes over at once instead of waiting for it to expire. It does
 // nothing when another replica holds the lease.
 func (s *Store) Release(ctx context.Context, token uint64) error {
-	_, err := s.pool.Exec(ctx, `UPDATE lease SET expires = '-infinity' WHERE token = $1`, int64(token))
+	_, err := s.pool.Exec(ctx, `UPDATE lease SET expires = clock_timestamp() WHERE token = $1`, int64(token))
 	if err != nil {
 		return fmt.Errorf("release lease %d: %w", token, err)
 	}

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -40,7 +39,10 @@ type Store struct {
 	// lockKey is the advisory lock of this schema's writers.
 	lockKey int64
 	// fence is the leader's token that every write checks; 0: none.
-	fence atomic.Uint64
+	fence uint64
+	// view: a Fenced view, which shares the pool of the Store it came
+	// from and does not close it.
+	view bool
 }
 
 var (
@@ -100,18 +102,26 @@ func ParseURL(url string) (*pgxpool.Config, error) {
 	return cfg, nil
 }
 
-// Close closes the pool. Further calls fail.
+// Close closes the pool. Further calls fail. Close of a Fenced view does
+// nothing: the Store it came from owns the pool.
 func (s *Store) Close() error {
-	s.pool.Close()
+	if !s.view {
+		s.pool.Close()
+	}
 	return nil
 }
 
-// Fence makes every later write of this Store check that token is still
-// the lease's token, in the write's own transaction: once another
-// replica took the lease over, every write fails with an error wrapping
-// bot.ErrFenced, and none of it is stored. 0 turns the check off (a store
-// that no leader election governs: tests, openear migrate).
-func (s *Store) Fence(token uint64) { s.fence.Store(token) }
+// Fenced returns a view of s, sharing its pool, whose every write checks
+// in its own transaction that token is still the lease's token: once
+// another replica took the lease over, each write fails with an error
+// wrapping bot.ErrFenced and none of it is stored. A leader gives its bot
+// the view of its term's token; a bot of an earlier term keeps the view of
+// its own, so it can never write again, even in this process. Reads are
+// s's. The Store that Open returns checks no token (a store no election
+// governs: tests, openear migrate, a standby's dashboard).
+func (s *Store) Fenced(token uint64) *Store {
+	return &Store{pool: s.pool, lockKey: s.lockKey, fence: token, view: true}
+}
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS

@@ -69,8 +69,8 @@ CREATE TABLE lease (
 	token    bigint NOT NULL DEFAULT 0,
 	holder   text NOT NULL DEFAULT '',
 	addr     text NOT NULL DEFAULT '',
-	acquired timestamptz NOT NULL DEFAULT '-infinity',
-	expires  timestamptz NOT NULL DEFAULT '-infinity'
+	acquired timestamptz NOT NULL DEFAULT 'epoch',
+	expires  timestamptz NOT NULL DEFAULT 'epoch'
 );
 INSERT INTO lease DEFAULT VALUES;
 
