@@ -46,6 +46,10 @@ const (
 type HTTP struct {
 	Listen string `yaml:"listen"` // host:port
 	Token  Secret `yaml:"token"`  // dashboard token; required when Listen is not loopback
+	// Advertise is the URL other replicas reach this one's listener at
+	// (PostgreSQL replicas forward Slack commands to the leader there);
+	// empty: derived from Listen and the machine's name.
+	Advertise string `yaml:"advertise"`
 }
 
 // Slack is the slack section. When AppToken is set the bot uses Socket

@@ -42,6 +42,7 @@
 //	storage.lease                leader lease on PostgreSQL, 1s to 10s (default 10s)
 //	http.listen                  host:port of the one HTTP listener (default "127.0.0.1:8080")
 //	http.token                   dashboard token, ${VAR}; required when listen is not loopback
+//	http.advertise               URL other replicas reach this one at (PostgreSQL replicas; default from listen)
 //	slack.enabled                default true when the section is present
 //	slack.bot_token              ${VAR}; required when enabled
 //	slack.app_token              ${VAR}; set: Socket Mode; empty: Events API over http.listen

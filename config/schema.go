@@ -13,8 +13,9 @@ func (d *decoder) config(n *yaml.Node, c *Config) {
 			"lease":    d.duration(&c.Storage.Lease),
 		}),
 		"http": d.section(fields{
-			"listen": d.str(&c.HTTP.Listen),
-			"token":  d.secret(&c.HTTP.Token, "OPENEAR_HTTP_TOKEN"),
+			"listen":    d.str(&c.HTTP.Listen),
+			"advertise": d.str(&c.HTTP.Advertise),
+			"token":     d.secret(&c.HTTP.Token, "OPENEAR_HTTP_TOKEN"),
 		}),
 		"slack": func(n *yaml.Node, path string) {
 			c.Slack = &Slack{Enabled: true}

@@ -79,6 +79,12 @@ func (v *validator) http() {
 	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		v.at("http.listen", "%q has no valid port number", h.Listen)
 	}
+	if h.Advertise != "" {
+		u, err := url.Parse(h.Advertise)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			v.at("http.advertise", "%q is not an http(s) URL (write e.g. http://openear-1.internal:8080)", h.Advertise)
+		}
+	}
 	if !loopback(host) && h.Token == "" {
 		v.secret("http.token", "OPENEAR_HTTP_TOKEN",
 			fmt.Sprintf("a dashboard token is required when http.listen (%q) is not a loopback address", h.Listen))

@@ -17,10 +17,15 @@ import (
 	"github.com/openear/openear/bot"
 	"github.com/openear/openear/config"
 	"github.com/openear/openear/metrics"
+	"github.com/openear/openear/storage/postgres"
 	"github.com/openear/openear/web"
 )
 
 // App is a wired openear: the bot, its adapters and its HTTP endpoints.
+//
+// A replica (on PostgreSQL) has a bot and adapters only while it leads,
+// one set per term: Bot, Slack and Discord are nil, and Leader tells the
+// current ones.
 type App struct {
 	Bot     *bot.Bot
 	Slack   *slack.Adapter   // nil unless slack is enabled
@@ -32,6 +37,7 @@ type App struct {
 	log      *slog.Logger
 	runners  []func(context.Context) error
 	listener atomic.Pointer[net.Listener] // set by Run
+	rep      *replica                     // set on a store shared by replicas
 }
 
 // Wiring is what the demo and tests change about an App: zero values
@@ -41,16 +47,51 @@ type Wiring struct {
 	DiscordHTTP *http.Client          // the discord adapter's client (the demo's fake transport)
 	Tick        time.Duration         // how often the clock loop and sender run
 	SlackPace   time.Duration         // least time between posts in a Slack channel (0: 1s; <0: none, for tests)
+	// Advertise is the base URL other replicas forward Slack commands and
+	// button presses to while this one leads (PostgreSQL replicas);
+	// empty: http://<host of the listener, or this machine's name>:<port>.
+	Advertise string
 }
 
-// New wires the core to the adapters enabled in cfg.
+// New wires the core to the adapters enabled in cfg. On a PostgreSQL
+// store (storage/postgres) the App is a replica (replica.go): it serves
+// HTTP at once and runs the bot and the adapters only while it holds the
+// leader's lease. On any other store it is the only openear and runs them
+// all along.
 func New(ctx context.Context, cfg config.Config, store bot.Store, clock bot.Clock, log *slog.Logger, w Wiring) (*App, error) {
-	opts, err := BotOptions(cfg)
+	if pg, ok := store.(*postgres.Store); ok {
+		return newReplica(ctx, cfg, pg, clock, log, w)
+	}
+	m := metrics.New()
+	a := &App{log: log, Mux: http.NewServeMux()}
+	b, sl, dc, err := wire(ctx, cfg, store, clock, log, w, m)
 	if err != nil {
 		return nil, err
 	}
+	a.Bot, a.Slack, a.Discord = b, sl, dc
+	a.runners = append(a.runners, b.Run)
+	if sl != nil {
+		a.runners = append(a.runners, sl.Run)
+		a.Mux.Handle("/slack/", sl.HTTPHandler())
+		m.SetConnected(bot.Slack, sl.Connected)
+	}
+	if dc != nil {
+		a.runners = append(a.runners, dc.Run)
+		m.SetConnected(bot.Discord, dc.Connected)
+	}
+	a.Mux.HandleFunc("GET /healthz", a.healthz)
+	a.serveDashboard(cfg, store, m, a.Bot.Stats)
+	return a, nil
+}
+
+// wire builds the core on store and the adapters cfg enables, feeding
+// it; nothing runs yet.
+func wire(ctx context.Context, cfg config.Config, store bot.Store, clock bot.Clock, log *slog.Logger, w Wiring, m *metrics.Metrics) (*bot.Bot, *slack.Adapter, *discord.Adapter, error) {
+	opts, err := BotOptions(cfg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	opts.Store, opts.Clock, opts.Logger = store, clock, log
-	m := metrics.New()
 	opts.Observe = m.Observe
 	if w.Observe != nil {
 		opts.Observe = func(o bot.Observation) {
@@ -61,42 +102,35 @@ func New(ctx context.Context, cfg config.Config, store bot.Store, clock bot.Cloc
 	opts.TickEvery, opts.SendEvery = w.Tick, w.Tick
 	b, err := bot.New(ctx, opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	a := &App{Bot: b, log: log, Mux: http.NewServeMux()}
-	a.runners = append(a.runners, b.Run)
+	var sl *slack.Adapter
 	if s := cfg.Slack; s != nil && s.Enabled {
-		ad, err := slack.New(slack.Config{BotToken: s.BotToken.Reveal(), AppToken: s.AppToken.Reveal(), SigningSecret: s.SigningSecret.Reveal(),
+		sl, err = slack.New(slack.Config{BotToken: s.BotToken.Reveal(), AppToken: s.AppToken.Reveal(), SigningSecret: s.SigningSecret.Reveal(),
 			APIURL: s.APIURL, TriageChannel: s.TriageChannel, Channels: s.Channels, DMs: s.DMs, Staff: s.Staff,
 			Logger: log.With("adapter", "slack"), PostInterval: w.SlackPace}, b)
 		if err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
-		a.Slack = ad
-		b.AddPlatform(ad)
-		a.runners = append(a.runners, ad.Run)
-		a.Mux.Handle("/slack/", ad.HTTPHandler())
+		b.AddPlatform(sl)
 	}
+	var dc *discord.Adapter
 	if d := cfg.Discord; d != nil && d.Enabled {
-		ad, err := discord.New(discord.Config{Token: d.Token.Reveal(), APIURL: d.APIURL, TriageChannel: d.TriageChannel,
+		dc, err = discord.New(discord.Config{Token: d.Token.Reveal(), APIURL: d.APIURL, TriageChannel: d.TriageChannel,
 			Channels: d.Channels, DMs: d.DMs, StaffRoles: d.StaffRoles, Staff: d.Staff, Logger: log.With("adapter", "discord"),
 			HTTPClient: w.DiscordHTTP}, b)
 		if err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
-		a.Discord = ad
-		b.AddPlatform(ad)
-		a.runners = append(a.runners, ad.Run)
+		b.AddPlatform(dc)
 	}
-	a.Mux.HandleFunc("GET /healthz", a.healthz)
-	a.serveDashboard(cfg, store, m)
-	return a, nil
+	return b, sl, dc, nil
 }
 
 // serveDashboard mounts the dashboard, its JSON API and /metrics, behind
 // the http.token when one is set (config requires one when the listener is
 // not loopback).
-func (a *App) serveDashboard(cfg config.Config, store bot.Store, m *metrics.Metrics) {
+func (a *App) serveDashboard(cfg config.Config, store bot.Store, m *metrics.Metrics, stats func(context.Context, time.Time, time.Time) (bot.Stats, error)) {
 	counts := &stateCounts{store: store}
 	m.SetThreadsByState(counts.get)
 	m.SetOutboxDepth(func() int {
@@ -106,17 +140,15 @@ func (a *App) serveDashboard(cfg config.Config, store bot.Store, m *metrics.Metr
 		}
 		return len(acts)
 	})
-	if a.Slack != nil {
-		m.SetConnected(bot.Slack, a.Slack.Connected)
-	}
-	if a.Discord != nil {
-		m.SetConnected(bot.Discord, a.Discord.Connected)
-	}
 	protect := func(h http.Handler) http.Handler { return h }
 	if tok := cfg.HTTP.Token.Reveal(); tok != "" {
 		protect = func(h http.Handler) http.Handler { return web.RequireToken(tok, h) }
 	}
-	dash := web.New(web.Options{Store: store, Now: a.Bot.Now, Stats: a.Bot.Stats}).Handler()
+	now := time.Now
+	if a.Bot != nil {
+		now = a.Bot.Now
+	}
+	dash := web.New(web.Options{Store: store, Now: now, Stats: stats}).Handler()
 	a.Mux.Handle("/metrics", protect(m.Handler()))
 	a.Mux.Handle("/", protect(dash))
 }
@@ -153,23 +185,35 @@ func (a *App) Addr() net.Addr {
 }
 
 // healthz reports each adapter's connection state: 200 when all are
-// connected, 503 otherwise.
+// connected, 503 otherwise. The only openear is always the leader.
 func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
+	st, ok := adapterStates(a.Slack, a.Discord)
+	writeHealth(w, ok, map[string]any{"ok": ok, "role": "leader", "adapters": st})
+}
+
+// adapterStates reports the connection state of the adapters that are
+// not nil, and whether all of them are connected.
+func adapterStates(sl *slack.Adapter, dc *discord.Adapter) (map[string]string, bool) {
 	st := map[string]string{}
 	ok := true
-	if a.Slack != nil {
-		st["slack"] = connState(a.Slack.Connected())
-		ok = ok && a.Slack.Connected()
+	if sl != nil {
+		st["slack"] = connState(sl.Connected())
+		ok = ok && sl.Connected()
 	}
-	if a.Discord != nil {
-		st["discord"] = connState(a.Discord.Connected())
-		ok = ok && a.Discord.Connected()
+	if dc != nil {
+		st["discord"] = connState(dc.Connected())
+		ok = ok && dc.Connected()
 	}
+	return st, ok
+}
+
+// writeHealth writes a /healthz answer: 200 when ok, else 503.
+func writeHealth(w http.ResponseWriter, ok bool, body map[string]any) {
 	w.Header().Set("Content-Type", "application/json")
 	if !ok {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}
-	json.NewEncoder(w).Encode(map[string]any{"ok": ok, "adapters": st})
+	json.NewEncoder(w).Encode(body)
 }
 
 func connState(ok bool) string {
@@ -193,6 +237,9 @@ func (a *App) Run(ctx context.Context, addr string) error {
 			return fmt.Errorf("http listen: %w", err)
 		}
 		a.listener.Store(&ln)
+		if a.rep != nil {
+			a.rep.listening(ln.Addr())
+		}
 		srv := &http.Server{Handler: a.Mux, ReadHeaderTimeout: 10 * time.Second}
 		wg.Add(1)
 		go func() {
