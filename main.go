@@ -40,6 +40,7 @@ func commands() []command {
 		{"digest", "print the digest of a period", cmdDigest},
 		{"export", "export stored threads as CSV or JSON", cmdExport},
 		{"bench", "measure ingest, due scans, mine, cold start and size on a fresh store", cmdBench},
+		{"migrate", "copy a store into an empty one (bbolt to PostgreSQL or back) and verify the copy", cmdMigrate},
 		{"version", "print the version", cmdVersion},
 	}
 }

@@ -406,3 +406,88 @@ func byteaList(ss []string) [][]byte {
 	}
 	return out
 }
+
+// What no bot.Store method lists, for openear migrate: every key of the
+// keys index, every seen event id and every cursor, in byte order, read
+// dumpBatch rows per statement.
+
+// dumpBatch is how many rows a listing reads per statement.
+const dumpBatch = 5000
+
+// Keys calls fn for every key of the keys index and the thread it leads
+// to, in byte order of the keys, until fn returns false.
+func (s *Store) Keys(ctx context.Context, fn func(key string, thread uint64) bool) error {
+	return s.dump(ctx, `SELECT key, thread FROM keys WHERE key > $1 ORDER BY key LIMIT $2`,
+		func(k []byte, v int64) bool { return fn(string(k), uint64(v)) })
+}
+
+// SeenEvents calls fn for every recorded event id and the time it was
+// recorded at, in byte order of the ids, until fn returns false.
+func (s *Store) SeenEvents(ctx context.Context, fn func(id string, at time.Time) bool) error {
+	return s.dump(ctx, `SELECT event, at FROM seen WHERE event > $1 ORDER BY event LIMIT $2`,
+		func(k []byte, v int64) bool { return fn(string(k), time.Unix(0, v).UTC()) })
+}
+
+// Cursors calls fn for every channel cursor, in byte order of platform
+// and channel, until fn returns false.
+func (s *Store) Cursors(ctx context.Context, fn func(bot.Cursor) bool) error {
+	rows, err := s.pool.Query(ctx, `SELECT platform, channel, last FROM cursors ORDER BY platform, channel`)
+	if err != nil {
+		return fmt.Errorf("cursors: %w", err)
+	}
+	var all []bot.Cursor
+	for rows.Next() {
+		raw := rows.RawValues()
+		all = append(all, bot.Cursor{Platform: string(raw[0]), Channel: string(raw[1]), Last: string(raw[2])})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("cursors: %w", err)
+	}
+	for _, c := range all {
+		if !fn(c) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// dump pages through a listing of (bytea key, bigint value) rows: sql
+// takes the last key seen ("" at first: keys and event ids are never
+// empty) and the page size. fn is called between statements (it may call
+// the store).
+func (s *Store) dump(ctx context.Context, sql string, fn func(k []byte, v int64) bool) error {
+	type kv struct {
+		k []byte
+		v int64
+	}
+	after := []byte{}
+	for {
+		rows, err := s.pool.Query(ctx, sql, after, dumpBatch)
+		if err != nil {
+			return fmt.Errorf("list: %w", err)
+		}
+		var page []kv
+		for rows.Next() {
+			var r kv
+			if err := rows.Scan(&r.k, &r.v); err != nil {
+				rows.Close()
+				return fmt.Errorf("list: %w", err)
+			}
+			page = append(page, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("list: %w", err)
+		}
+		for _, r := range page {
+			if !fn(r.k, r.v) {
+				return nil
+			}
+		}
+		if len(page) < dumpBatch {
+			return nil
+		}
+		after = page[len(page)-1].k
+	}
+}
