@@ -3,8 +3,12 @@
 // adapters it enables, and one HTTP mux with Slack's endpoints, /healthz,
 // /metrics and the dashboard. `openear run`, the demo and the end-to-end
 // tests all start openear through New and Run, so they run the same code.
+// On a PostgreSQL store the App is one replica of several: it leads while
+// it holds the lease (replica.go).
 //
 //	app.go      App, New, Run: the wiring and the HTTP endpoints
+//	replica.go  replicas: the lease, terms of leadership, stepping down
+//	standby.go  Slack's HTTP deliveries on a standby (the inbox, forwarding), /healthz of a replica
 //	options.go  BotOptions, TagRules, NewLogger: config -> core options
 //	redact.go   the log handler that scrubs every secret of the config
 package app
