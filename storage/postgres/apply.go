@@ -44,15 +44,10 @@ func (s *Store) Apply(ctx context.Context, changes ...bot.Change) error {
 	if err := validate(changes); err != nil {
 		return fmt.Errorf("apply: %w", err)
 	}
-	err := s.write(ctx, func(tx pgx.Tx) error {
-		p := newPlan(changes)
-		if err := p.readStored(ctx, tx); err != nil {
-			return err
-		}
-		if err := p.run(changes); err != nil {
-			return err
-		}
-		return p.send(ctx, tx)
+	p := newPlan(changes)
+	err := s.write(ctx, p.readStored, func() (*pgx.Batch, error) {
+		p.run(changes)
+		return p.send()
 	})
 	if err != nil {
 		return fmt.Errorf("apply: %w", err)
@@ -60,27 +55,52 @@ func (s *Store) Apply(ctx context.Context, changes ...bot.Change) error {
 	return nil
 }
 
-// write runs fn in a write transaction: the writers' lock, the fence
-// check, fn, commit.
-func (s *Store) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		fence := s.fence
-		b := &pgx.Batch{}
-		b.Queue(`SELECT pg_advisory_xact_lock($1)`, s.lockKey)
-		var token int64
-		if fence != 0 {
-			// A share lock: renewals go on beside it, a takeover (FOR
-			// UPDATE) waits for this transaction to end.
-			b.Queue(`SELECT token FROM lease FOR KEY SHARE`).QueryRow(func(r pgx.Row) error { return r.Scan(&token) })
+// write runs one write transaction in two round trips: BEGIN, the
+// writers' lock, the fence check and the statements read queues, in one
+// batch; then the statements write returns, and COMMIT, in another. When
+// anything fails the transaction is rolled back (a connection left inside
+// one is closed by the pool, never reused).
+func (s *Store) write(ctx context.Context, read func(*pgx.Batch), write func() (*pgx.Batch, error)) (err error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	open := false
+	defer func() {
+		if err != nil && open {
+			_, _ = conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
 		}
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return err
-		}
-		if fence != 0 && uint64(token) != fence {
-			return fmt.Errorf("lease token is %d, this replica's %d: %w", token, fence, bot.ErrFenced)
-		}
-		return fn(tx)
-	})
+	}()
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue(`SELECT pg_advisory_xact_lock($1)`, s.lockKey)
+	var token int64
+	if s.fence != 0 {
+		// A share lock: renewals go on beside it, a takeover (FOR
+		// UPDATE) waits for this transaction to end.
+		b.Queue(`SELECT token FROM lease FOR KEY SHARE`).QueryRow(func(r pgx.Row) error { return r.Scan(&token) })
+	}
+	if read != nil {
+		read(b)
+	}
+	open = true
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		return err
+	}
+	if s.fence != 0 && uint64(token) != s.fence {
+		return fmt.Errorf("lease token is %d, this replica's %d: %w", token, s.fence, bot.ErrFenced)
+	}
+	wb, err := write()
+	if err != nil {
+		return err
+	}
+	wb.Queue("COMMIT")
+	if err := conn.SendBatch(ctx, wb).Close(); err != nil {
+		return err
+	}
+	open = false
+	return nil
 }
 
 // validate refuses what Apply must refuse before anything is sent.
@@ -170,10 +190,9 @@ func newPlan(changes []bot.Change) *plan {
 	return p
 }
 
-// readStored reads the keys of the stored threads the changes write and
-// the cursors they may advance, in one round trip.
-func (p *plan) readStored(ctx context.Context, tx pgx.Tx) error {
-	b := &pgx.Batch{}
+// readStored queues the reads of the keys of the stored threads the
+// changes write and of the cursors they may advance.
+func (p *plan) readStored(b *pgx.Batch) {
 	if len(p.storedKeys) > 0 {
 		ids := make([]int64, 0, len(p.storedKeys))
 		for id := range p.storedKeys {
@@ -213,18 +232,11 @@ func (p *plan) readStored(ctx context.Context, tx pgx.Tx) error {
 			return rows.Err()
 		})
 	}
-	if b.Len() == 0 {
-		return nil
-	}
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("read stored state: %w", err)
-	}
-	return nil
 }
 
 // run applies the changes in order to the plan, within a change: the
 // event id, threads, incidents, Enqueue, Requeue, Done, cursors, entries.
-func (p *plan) run(changes []bot.Change) error {
+func (p *plan) run(changes []bot.Change) {
 	for i := range changes {
 		c := &changes[i]
 		if c.EventID != "" {
@@ -271,7 +283,6 @@ func (p *plan) run(changes []bot.Change) error {
 			p.entries[e.Key] = e.Value
 		}
 	}
-	return nil
 }
 
 // putThread records t as the thread's newest version and points the keys
@@ -323,8 +334,9 @@ func (p *plan) advance(c bot.Cursor) {
 	p.cursors[id] = c.Last
 }
 
-// send writes the plan: one statement per table that changes.
-func (p *plan) send(ctx context.Context, tx pgx.Tx) error {
+// send returns the statements that write the plan: one per table that
+// changes.
+func (p *plan) send() (*pgx.Batch, error) {
 	b := &pgx.Batch{}
 	if len(p.threads) > 0 {
 		n := len(p.threads)
@@ -364,7 +376,7 @@ func (p *plan) send(ctx context.Context, tx pgx.Tx) error {
 			ON CONFLICT (event) DO UPDATE SET at = excluded.at`, evs, ats)
 	}
 	if err := p.queueIncidents(b); err != nil {
-		return err
+		return nil, err
 	}
 	p.queueOutbox(b)
 	if len(p.curOrder) > 0 {
@@ -382,10 +394,7 @@ func (p *plan) send(ctx context.Context, tx pgx.Tx) error {
 			last_action = greatest(last_action, $2), last_incident = greatest(last_incident, $3)`,
 			int64(p.lastThread), int64(p.lastAction), int64(p.lastIncident))
 	}
-	if b.Len() == 0 {
-		return nil
-	}
-	return tx.SendBatch(ctx, b).Close()
+	return b, nil
 }
 
 func (p *plan) queueIncidents(b *pgx.Batch) error {

@@ -43,9 +43,10 @@ func (s *Store) Inbox(ctx context.Context, limit int) ([]Delivery, error) {
 // DeleteInbox removes a handled delivery. It is a write of the leader:
 // fenced like Apply.
 func (s *Store) DeleteInbox(ctx context.Context, id int64) error {
-	err := s.write(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `DELETE FROM inbox WHERE id = $1`, id)
-		return err
+	err := s.write(ctx, nil, func() (*pgx.Batch, error) {
+		b := &pgx.Batch{}
+		b.Queue(`DELETE FROM inbox WHERE id = $1`, id)
+		return b, nil
 	})
 	if err != nil {
 		return fmt.Errorf("delete inbox %d: %w", id, err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/openear/openear/bot"
 	"github.com/openear/openear/storage"
@@ -242,10 +243,13 @@ func (s *Store) LastIDs(ctx context.Context) (thread, action, incident uint64, e
 // the index on their time. It is a write: fenced like Apply.
 func (s *Store) PruneSeen(ctx context.Context, before time.Time) (int, error) {
 	var n int64
-	err := s.write(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM seen WHERE at < $1`, nanos(before))
-		n = tag.RowsAffected()
-		return err
+	err := s.write(ctx, nil, func() (*pgx.Batch, error) {
+		b := &pgx.Batch{}
+		b.Queue(`DELETE FROM seen WHERE at < $1`, nanos(before)).Exec(func(tag pgconn.CommandTag) error {
+			n = tag.RowsAffected()
+			return nil
+		})
+		return b, nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("prune seen: %w", err)
