@@ -151,6 +151,8 @@ type cursorID struct{ platform, channel string }
 // plan is the net effect of the changes of one Apply, worked out in Go.
 type plan struct {
 	storedKeys map[uint64][]string // keys of the stored version of each thread written
+	exists     map[uint64]bool     // the threads written that are stored
+	pending    map[uint64]bool     // the actions enqueued that are pending
 	stored     map[cursorID]string // stored cursors of the channels advanced
 
 	threads   []*bot.Thread // the last version of each thread written, in first-write order
@@ -173,7 +175,7 @@ type plan struct {
 }
 
 func newPlan(changes []bot.Change) *plan {
-	p := &plan{storedKeys: map[uint64][]string{}, stored: map[cursorID]string{},
+	p := &plan{storedKeys: map[uint64][]string{}, exists: map[uint64]bool{}, pending: map[uint64]bool{}, stored: map[cursorID]string{},
 		threadAt: map[uint64]int{}, keys: map[string]uint64{}, seen: map[string]time.Time{},
 		incidents: map[uint64]*bot.Incident{}, actions: map[uint64]outboxOp{}, actData: map[uint64]*bot.Action{},
 		cursors: map[cursorID]string{}, entries: map[string][]byte{}}
@@ -185,6 +187,9 @@ func newPlan(changes []bot.Change) *plan {
 			if c.Last != "" {
 				p.stored[cursorID{c.Platform, c.Channel}] = ""
 			}
+		}
+		for _, a := range changes[i].Enqueue {
+			p.pending[a.ID] = false
 		}
 	}
 	return p
@@ -210,6 +215,23 @@ func (p *plan) readStored(b *pgx.Batch) {
 					return fmt.Errorf("keys of stored thread %d: %w", id, err)
 				}
 				p.storedKeys[uint64(id)] = keys
+				p.exists[uint64(id)] = true
+			}
+			return rows.Err()
+		})
+	}
+	if len(p.pending) > 0 {
+		ids := make([]int64, 0, len(p.pending))
+		for id := range p.pending {
+			ids = append(ids, int64(id))
+		}
+		b.Queue(`SELECT id FROM outbox WHERE id = ANY($1)`, ids).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					return err
+				}
+				p.pending[uint64(id)] = true
 			}
 			return rows.Err()
 		})
@@ -339,25 +361,28 @@ func (p *plan) advance(c bot.Cursor) {
 func (p *plan) send() (*pgx.Batch, error) {
 	b := &pgx.Batch{}
 	if len(p.threads) > 0 {
-		n := len(p.threads)
-		ids, dues := make([]int64, n), make([]pgtype.Int8, n)
-		keys, owners, data := make([][]byte, n), make([][]byte, n), make([][]byte, n)
-		states, created := make([]string, n), make([]time.Time, n)
-		for i, t := range p.threads {
-			ids[i], keys[i], data[i] = int64(t.ID), encodeKeys(t.Keys), storage.AppendThread(nil, t)
-			if !t.Due.IsZero() {
-				dues[i] = pgtype.Int8{Int64: nanos(t.Due), Valid: true}
+		var fresh, stored threadRows
+		for _, t := range p.threads {
+			if p.exists[t.ID] {
+				stored.add(t)
+			} else {
+				fresh.add(t)
 			}
-			if t.Owner != "" && t.State.Open() {
-				owners[i] = []byte(t.Owner)
-			}
-			states[i], created[i] = string(t.State), t.Created
 		}
-		b.Queue(`INSERT INTO threads (id, keys, due, open_owner, state, created, data)
-			SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bigint[], $4::bytea[], $5::text[], $6::timestamptz[], $7::bytea[])
-			ON CONFLICT (id) DO UPDATE SET keys = excluded.keys, due = excluded.due, open_owner = excluded.open_owner,
-				state = excluded.state, created = excluded.created, data = excluded.data`,
-			ids, keys, dues, owners, states, created, data)
+		// New threads are inserted, stored ones updated: no conflict to
+		// look for (Applies run one at a time).
+		if len(fresh.ids) > 0 {
+			b.Queue(`INSERT INTO threads (id, keys, due, open_owner, state, created, data)
+				SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bigint[], $4::bytea[], $5::text[], $6::timestamptz[], $7::bytea[])`,
+				fresh.args()...)
+		}
+		if len(stored.ids) > 0 {
+			b.Queue(`UPDATE threads SET keys = u.keys, due = u.due, open_owner = u.open_owner, state = u.state,
+					created = u.created, data = u.data
+				FROM unnest($1::bigint[], $2::bytea[], $3::bigint[], $4::bytea[], $5::text[], $6::timestamptz[], $7::bytea[])
+					AS u(id, keys, due, open_owner, state, created, data)
+				WHERE threads.id = u.id`, stored.args()...)
+		}
 	}
 	if len(p.keyOrder) > 0 {
 		keys, ids := make([][]byte, len(p.keyOrder)), make([]int64, len(p.keyOrder))
@@ -397,6 +422,35 @@ func (p *plan) send() (*pgx.Batch, error) {
 	return b, nil
 }
 
+// threadRows are the columns of threads, as arrays for unnest.
+type threadRows struct {
+	ids     []int64
+	dues    []pgtype.Int8
+	keys    [][]byte
+	owners  [][]byte
+	data    [][]byte
+	states  []string
+	created []time.Time
+}
+
+func (r *threadRows) add(t *bot.Thread) {
+	var due pgtype.Int8
+	if !t.Due.IsZero() {
+		due = pgtype.Int8{Int64: nanos(t.Due), Valid: true}
+	}
+	var owner []byte
+	if t.Owner != "" && t.State.Open() {
+		owner = []byte(t.Owner)
+	}
+	r.ids, r.dues, r.owners = append(r.ids, int64(t.ID)), append(r.dues, due), append(r.owners, owner)
+	r.keys, r.data = append(r.keys, encodeKeys(t.Keys)), append(r.data, storage.AppendThread(nil, t))
+	r.states, r.created = append(r.states, string(t.State)), append(r.created, t.Created)
+}
+
+func (r *threadRows) args() []any {
+	return []any{r.ids, r.keys, r.dues, r.owners, r.states, r.created, r.data}
+}
+
 func (p *plan) queueIncidents(b *pgx.Batch) error {
 	if len(p.incOrder) == 0 {
 		return nil
@@ -416,20 +470,28 @@ func (p *plan) queueIncidents(b *pgx.Batch) error {
 }
 
 func (p *plan) queueOutbox(b *pgx.Batch) {
-	var del, putIDs, reqIDs []int64
-	var putData, reqData [][]byte
+	var del, newIDs, putIDs, reqIDs []int64
+	var newData, putData, reqData [][]byte
 	for _, id := range p.actOrder {
 		switch p.actions[id] {
 		case opDelete:
 			del = append(del, int64(id))
 		case opPut:
-			putIDs, putData = append(putIDs, int64(id)), append(putData, storage.AppendAction(nil, p.actData[id]))
+			v := storage.AppendAction(nil, p.actData[id])
+			if pending, asked := p.pending[id]; asked && !pending {
+				newIDs, newData = append(newIDs, int64(id)), append(newData, v)
+			} else {
+				putIDs, putData = append(putIDs, int64(id)), append(putData, v)
+			}
 		case opRequeue:
 			reqIDs, reqData = append(reqIDs, int64(id)), append(reqData, storage.AppendAction(nil, p.actData[id]))
 		}
 	}
 	if len(del) > 0 {
 		b.Queue(`DELETE FROM outbox WHERE id = ANY($1)`, del)
+	}
+	if len(newIDs) > 0 {
+		b.Queue(`INSERT INTO outbox (id, data) SELECT * FROM unnest($1::bigint[], $2::bytea[])`, newIDs, newData)
 	}
 	if len(putIDs) > 0 {
 		b.Queue(`INSERT INTO outbox (id, data) SELECT * FROM unnest($1::bigint[], $2::bytea[])
