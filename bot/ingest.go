@@ -408,7 +408,7 @@ func (ov *overlay) seen(ctx context.Context, id string) (bool, error) {
 // empty reports whether applying c would change nothing.
 func (c *Change) empty() bool {
 	return c.EventID == "" && len(c.Threads) == 0 && len(c.Enqueue) == 0 && len(c.Requeue) == 0 &&
-		len(c.Done) == 0 && len(c.Cursors) == 0 && len(c.Incidents) == 0
+		len(c.Done) == 0 && len(c.Cursors) == 0 && len(c.Incidents) == 0 && len(c.Entries) == 0
 }
 
 // thread reads a thread by id, uncommitted changes included.

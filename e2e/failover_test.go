@@ -120,12 +120,21 @@ func TestFailover(t *testing.T) {
 		acked := c.acked(sofar)
 		c.waitTracked(fmt.Sprintf("kill %d", k+1), acked, 60*time.Second)
 
+		// The new leader holds the Discord gateway.
+		duser := fmt.Sprintf("71%016d", 900+k)
+		c.disc.AddMember(dGuild, duser, "dcust", nil, false)
+		dmsg := c.disc.Post(dCust, duser, fmt.Sprintf("Discord customer %d: where can I download my invoice?", k), "")
+		mu.Lock()
+		posted = append(posted, sent{channel: dCust, ts: dmsg.ID, conv: -1})
+		mu.Unlock()
+		c.waitThreadOf(bot.Discord, dCust, dmsg.ID, 30*time.Second)
+
 		// The new leader's clock: an urgent thread is reminded and
 		// escalated.
 		user := fmt.Sprintf("U0PROBE%02d", k)
 		c.slack.AddUser(user, "TCUST", "probe", false)
 		ts := post(sCust1, user, fmt.Sprintf("URGENT: production is down for us (probe %d), please help asap", k), "", -1)
-		id := c.waitThreadOf(sCust1, ts, 30*time.Second)
+		id := c.waitThreadOf(bot.Slack, sCust1, ts, 30*time.Second)
 		probes = append(probes, id)
 		c.waitDM(fmt.Sprintf("Reminder: thread #%d ", id), 30*time.Second)
 		c.waitDM(fmt.Sprintf("Escalation: thread #%d ", id), 30*time.Second)
@@ -141,8 +150,8 @@ func TestFailover(t *testing.T) {
 	ackedAll := c.acked(all)
 	c.waitTracked("the end", all, 60*time.Second)
 	ths := c.threadsByID()
-	if len(ths) != convsN+kills {
-		t.Errorf("%d threads, want %d conversations and %d probes", len(ths), convsN, kills)
+	if len(ths) != convsN+2*kills {
+		t.Errorf("%d threads, want %d conversations, %d probes and %d Discord customers", len(ths), convsN, kills, kills)
 	}
 	dup := c.waitDelivered(ths, 180*time.Second)
 	remDup, escDup := 0, 0
@@ -156,11 +165,11 @@ func TestFailover(t *testing.T) {
 		sum += d
 	}
 	t.Logf("FIGURES failover: %d SIGKILLs of the leader (lease %s); takeover min %s, median %s, max %s, mean %s; "+
-		"%d messages posted, %d acknowledged (%d stored by a standby for the leader), all %d tracked once; %d threads; "+
+		"%d Slack messages posted, %d acknowledged (%d stored by a standby for the leader), %d Discord messages to the new leader's gateway; all %d tracked once; %d threads; "+
 		"delivered twice: %d triage notices, %d owner DMs, %d reminders, %d escalations",
 		kills, lease, takeovers[0].Round(time.Millisecond), takeovers[len(takeovers)/2].Round(time.Millisecond),
 		takeovers[len(takeovers)-1].Round(time.Millisecond), (sum / time.Duration(len(takeovers))).Round(time.Millisecond),
-		len(all), len(ackedAll), c.storedByStandby(), len(all), len(ths), dup.notices, dup.ownerDMs, remDup, escDup)
+		len(all)-kills, len(ackedAll), c.storedByStandby(), kills, len(all), len(ths), dup.notices, dup.ownerDMs, remDup, escDup)
 	for _, r := range c.reps {
 		c.stop(r)
 	}
@@ -266,11 +275,11 @@ func (c *cluster) waitTracked(when string, msgs []sent, timeout time.Duration) {
 }
 
 // waitThreadOf waits for the thread a message opened and returns its id.
-func (c *cluster) waitThreadOf(channel, ts string, timeout time.Duration) uint64 {
+func (c *cluster) waitThreadOf(platform, channel, ts string, timeout time.Duration) uint64 {
 	c.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		th, err := c.store.ThreadByKey(c.ctx(5*time.Second), bot.Key(bot.Slack, channel, ts))
+		th, err := c.store.ThreadByKey(c.ctx(5*time.Second), bot.Key(platform, channel, ts))
 		if err == nil {
 			return th.ID
 		}
@@ -315,7 +324,7 @@ var (
 	ownerID  = regexp.MustCompile(`New thread #(\d+) for you`)
 )
 
-// waitDelivered waits until every thread has its triage notice and its
+// waitDelivered waits until every Slack thread has its triage notice and its
 // owner's DM (Slack paces posts at one a second per channel, so the
 // outbox takes a while), and counts those delivered twice.
 func (c *cluster) waitDelivered(ths map[uint64]bot.Thread, timeout time.Duration) duplicates {
@@ -336,7 +345,10 @@ func (c *cluster) waitDelivered(ths map[uint64]bot.Thread, timeout time.Duration
 			}
 		}
 		var missing []string
-		for id := range ths {
+		for id, th := range ths {
+			if th.Platform != bot.Slack {
+				continue
+			}
 			if notices[id] == 0 {
 				missing = append(missing, fmt.Sprintf("notice of #%d", id))
 			}
@@ -346,7 +358,10 @@ func (c *cluster) waitDelivered(ths map[uint64]bot.Thread, timeout time.Duration
 		}
 		if len(missing) == 0 {
 			var d duplicates
-			for id := range ths {
+			for id, th := range ths {
+				if th.Platform != bot.Slack {
+					continue
+				}
 				d.notices += notices[id] - 1
 				d.ownerDMs += dms[id] - 1
 			}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/openear/openear/adapters/slackfake"
+	"github.com/openear/openear/bot"
 )
 
 // TestSplitBrain stops the leader (SIGSTOP) for longer than its lease:
@@ -46,7 +47,7 @@ func TestSplitBrain(t *testing.T) {
 		return m
 	}
 	first := postMsg("U0SB1", "How do I export my invoices?")
-	c.waitThreadOf(sCust1, first.ts, 20*time.Second)
+	c.waitThreadOf(bot.Slack, sCust1, first.ts, 20*time.Second)
 
 	c.signal(old, syscall.SIGSTOP)
 	stoppedAt := time.Now()
@@ -87,7 +88,7 @@ func TestSplitBrain(t *testing.T) {
 		t.Fatalf("the old leader answered %d to a delivery it got while paused", got)
 	}
 	c.waitTracked("after the split brain", msgs, 30*time.Second)
-	id := c.waitThreadOf(sCust1, direct, 10*time.Second)
+	id := c.waitThreadOf(bot.Slack, sCust1, direct, 10*time.Second)
 	c.waitDM(fmt.Sprintf("Reminder: thread #%d ", id), 30*time.Second)
 	if l, _ := c.store.Leader(c.ctx(5 * time.Second)); l.Token != after.Token || !l.Live() {
 		t.Errorf("lease %+v changed hands after the takeover (token %d): the old leader did not stay down", l, after.Token)

@@ -43,15 +43,23 @@ type rep struct {
 	done   chan error
 }
 
-func newCluster(t *testing.T, n int) *cluster {
+func newCluster(t *testing.T, n int) *cluster { return newClusterWith(t, n, false) }
+
+// newClusterWith is newCluster, in Socket Mode when socket is set.
+func newClusterWith(t *testing.T, n int, socket bool) *cluster {
 	t.Helper()
 	c := &cluster{t: t, url: pgtest.URL(t)}
-	c.sf = slackfake.New(slackfake.Options{SigningSecret: "cluster-signing-secret"})
+	c.sf = slackfake.New(slackfake.Options{SigningSecret: "cluster-signing-secret", PingInterval: 200 * time.Millisecond})
 	t.Cleanup(c.sf.Close)
 	c.sf.AddUser("U0ALICE", "T0HOME", "alice", false)
 	c.sf.AddChannel("C0CUST", "shared")
 	c.sf.AddChannel("C0TRIAGE", "triage")
 	env := map[string]string{"SLACK_BOT_TOKEN": "xoxb-fake", "SLACK_SIGNING_SECRET": "cluster-signing-secret", "OPENEAR_POSTGRES_URL": c.url}
+	appToken := ""
+	if socket {
+		env["SLACK_APP_TOKEN"] = "xapp-fake"
+		appToken = "app_token: ${SLACK_APP_TOKEN}"
+	}
 	cfg, err := config.Parse("cluster.yaml", []byte(fmt.Sprintf(`
 storage:
   postgres: ${OPENEAR_POSTGRES_URL}
@@ -59,6 +67,7 @@ storage:
 slack:
   bot_token: ${SLACK_BOT_TOKEN}
   signing_secret: ${SLACK_SIGNING_SECRET}
+  %s
   api_url: %q
   triage_channel: C0TRIAGE
   channels: [C0CUST]
@@ -69,7 +78,7 @@ teams:
 routing:
   - {team: support}
 incidents: {enabled: false}
-`, c.sf.URL()+"/api/")), func(k string) string { return env[k] })
+`, appToken, c.sf.URL()+"/api/")), func(k string) string { return env[k] })
 	if err == nil {
 		err = cfg.Validate()
 	}
@@ -84,7 +93,9 @@ incidents: {enabled: false}
 	}
 	go lb.Serve(ln)
 	t.Cleanup(func() { lb.Close() })
-	c.sf.SetAppURL("http://" + ln.Addr().String())
+	if !socket {
+		c.sf.SetAppURL("http://" + ln.Addr().String())
+	}
 	if c.store, err = postgres.Open(t.Context(), c.url, postgres.Options{MaxConns: 4}); err != nil {
 		t.Fatal(err)
 	}
@@ -222,6 +233,7 @@ func TestReplicasOneLeaderStandbyStoresEvents(t *testing.T) {
 	if b, _, _ := standby.app.Leader(); b != nil {
 		t.Fatal("the standby runs a bot")
 	}
+	c.sf.Post("C0CUST", "U0ALICE", "good morning", "") // something to list
 
 	// Events reach both replicas alternately: each is tracked once.
 	for i := range 10 {
@@ -240,6 +252,17 @@ func TestReplicasOneLeaderStandbyStoresEvents(t *testing.T) {
 		items, err := c.store.Inbox(t.Context(), 10)
 		return err == nil && len(items) == 0
 	})
+	// The standby's dashboard reads the shared store.
+	resp0, err := http.Get("http://" + standby.addr + "/api/threads?limit=50")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed []bot.Thread
+	json.NewDecoder(resp0.Body).Decode(&listed)
+	resp0.Body.Close()
+	if len(listed) != 10 {
+		t.Errorf("the standby's dashboard lists %d threads, want 10", len(listed))
+	}
 
 	// A slash command at the standby is answered by the leader.
 	resp, err := c.sf.SlashCommand(t.Context(), "U0ALICE", "T0HOME", "C0TRIAGE", "mine")
@@ -307,4 +330,24 @@ func TestStandbyStoresWhileNoLeader(t *testing.T) {
 		items, _ := c.store.Inbox(t.Context(), 10)
 		return len(items) == 0
 	})
+}
+
+// TestReplicasSocketMode: only the leader holds the Socket Mode
+// connection; when it stops, the new leader connects and events flow.
+func TestReplicasSocketMode(t *testing.T) {
+	c := newClusterWith(t, 2, true)
+	lead := c.leader()
+	bottest.Poll(t, "one socket", func() bool { return c.sf.Sockets() == 1 })
+	c.sf.AddUser("U0S1", "TCUST", "cust", false)
+	c.sf.Post("C0CUST", "U0S1", "How do I export a report?", "")
+	bottest.Poll(t, "1 thread", func() bool { return c.threads() == 1 })
+	c.stopRep(lead)
+	c.leader()
+	bottest.Poll(t, "the new leader's socket", func() bool { return c.sf.Sockets() == 1 })
+	c.sf.AddUser("U0S2", "TCUST", "cust", false)
+	c.sf.Post("C0CUST", "U0S2", "Where are my invoices?", "")
+	bottest.Poll(t, "2 threads", func() bool { return c.threads() == 2 })
+	if n := c.sf.Connections(); n != 2 {
+		t.Errorf("%d Socket Mode connections were opened in all, want 2 (one per leader)", n)
+	}
 }
