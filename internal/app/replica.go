@@ -68,6 +68,10 @@ type replica struct {
 // errLeaseLost ends a term whose lease could not be renewed in time.
 var errLeaseLost = errors.New("lease not renewed in time")
 
+// errTermStart: a term could not start (the store did not answer); the
+// lease is released and the replica competes again.
+var errTermStart = errors.New("term did not start")
+
 func newReplica(ctx context.Context, cfg config.Config, store *postgres.Store, clock bot.Clock, log *slog.Logger, w Wiring) (*App, error) {
 	if _, err := BotOptions(cfg); err != nil { // refuse a bad config before serving anything
 		return nil, err
@@ -174,17 +178,21 @@ func (r *replica) run(ctx context.Context) error {
 			lastErr = ""
 			r.lastLease.Store(&l)
 			err := r.lead(ctx, l, start)
-			if ctx.Err() != nil || !steppedDown(err) {
+			lost := steppedDown(err)
+			if ctx.Err() != nil || !lost {
 				r.release(l.Token)
 			}
-			if ctx.Err() != nil {
+			switch {
+			case ctx.Err() != nil:
 				return nil
-			}
-			if !steppedDown(err) {
+			case errors.Is(err, errTermStart):
+				r.log.Error("could not start leading; standby again", "token", l.Token, "err", err)
+			case !lost:
 				return err
+			default:
+				r.log.Warn("stepped down: standby again", "token", l.Token, "why", err)
+				continue
 			}
-			r.log.Warn("stepped down: standby again", "token", l.Token, "why", err)
-			continue
 		default:
 			lastErr = ""
 			r.lastLease.Store(&l)
@@ -222,7 +230,8 @@ func (r *replica) lead(ctx context.Context, l postgres.Lease, asked time.Time) e
 	defer cancel()
 	b, sl, dc, err := wire(ctx, r.cfg, r.store.Fenced(l.Token), r.clock, r.log, r.w, r.m)
 	if err != nil {
-		return err
+		// The config was checked at start: what fails here is the store.
+		return fmt.Errorf("%w: %w", errTermStart, err)
 	}
 	t := &term{token: l.Token, bot: b, slack: sl, discord: dc}
 	r.takeovers.Add(1)
