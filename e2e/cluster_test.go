@@ -46,12 +46,13 @@ type replicaProc struct {
 	cfgPath string
 	addr    string
 
-	mu    sync.Mutex
-	cmd   *exec.Cmd
-	done  chan error
-	logs  []string
-	runs  int
-	start time.Time
+	mu      sync.Mutex
+	cmd     *exec.Cmd
+	done    chan error
+	logs    []string
+	runs    int
+	start   time.Time
+	stopped bool // SIGSTOPped and not continued
 }
 
 // Staff of the cluster's world: alice owns ordinary threads, carol the
@@ -158,21 +159,43 @@ func (c *cluster) spawn(r *replicaProc) {
 	r.logs = append(r.logs, logPath)
 }
 
-// signal sends sig to a replica; SIGKILL also reaps it.
+// signal sends sig to a replica; SIGKILL also reaps it, SIGSTOP waits
+// until the kernel has stopped it.
 func (c *cluster) signal(r *replicaProc, sig syscall.Signal) {
 	r.mu.Lock()
 	cmd, done := r.cmd, r.done
-	if sig == syscall.SIGKILL {
+	switch sig {
+	case syscall.SIGKILL:
 		r.cmd = nil
+	case syscall.SIGSTOP:
+		r.stopped = true
+	case syscall.SIGCONT:
+		r.stopped = false
 	}
 	r.mu.Unlock()
 	if cmd == nil {
 		return
 	}
 	_ = cmd.Process.Signal(sig)
-	if sig == syscall.SIGKILL {
+	switch sig {
+	case syscall.SIGKILL:
 		<-done
+	case syscall.SIGSTOP:
+		stat := fmt.Sprintf("/proc/%d/stat", cmd.Process.Pid)
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			if data, err := os.ReadFile(stat); err != nil || stoppedState(string(data)) {
+				return
+			}
+		}
+		c.t.Fatalf("replica %s not stopped 10s after SIGSTOP", r.name)
 	}
+}
+
+// stoppedState reports whether a /proc/PID/stat line says the process is
+// stopped (state T): the field after the parenthesised command name.
+func stoppedState(stat string) bool {
+	i := strings.LastIndexByte(stat, ')')
+	return i >= 0 && i+2 < len(stat) && stat[i+2] == 'T'
 }
 
 // stop ends a replica with SIGTERM and waits for a clean exit.
@@ -198,10 +221,12 @@ func (c *cluster) stop(r *replicaProc) {
 	}
 }
 
+// running reports whether a replica runs (started, neither killed nor
+// stopped).
 func (c *cluster) running(r *replicaProc) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.cmd != nil
+	return r.cmd != nil && !r.stopped
 }
 
 // log returns the stderr of a replica's current (last) run, its tail.
