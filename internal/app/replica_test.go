@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -30,6 +32,7 @@ type cluster struct {
 	sf    *slackfake.Server
 	url   string
 	cfg   config.Config
+	mu    sync.Mutex // guards reps (the balancer reads it)
 	reps  []*rep
 	turn  atomic.Int64
 	store *postgres.Store // for the test's own reads
@@ -39,8 +42,9 @@ type rep struct {
 	app    *app.App
 	store  *postgres.Store
 	addr   string
-	cancel context.CancelFunc
+	cancel context.CancelFunc // nil once stopped
 	done   chan error
+	down   atomic.Bool // stopped: the balancer skips it
 }
 
 func newCluster(t *testing.T, n int) *cluster { return newClusterWith(t, n, false) }
@@ -104,7 +108,7 @@ incidents: {enabled: false}
 		c.start()
 	}
 	t.Cleanup(func() {
-		for _, r := range c.reps {
+		for _, r := range c.replicas() {
 			c.stopRep(r)
 		}
 	})
@@ -128,7 +132,9 @@ func (c *cluster) start() *rep {
 	go func() { r.done <- a.Run(ctx, "127.0.0.1:0") }()
 	bottest.Poll(t, "replica listening", func() bool { return a.Addr() != nil })
 	r.addr = a.Addr().String()
+	c.mu.Lock()
 	c.reps = append(c.reps, r)
+	c.mu.Unlock()
 	return r
 }
 
@@ -136,6 +142,7 @@ func (c *cluster) stopRep(r *rep) {
 	if r.cancel == nil {
 		return
 	}
+	r.down.Store(true)
 	r.cancel()
 	if err := <-r.done; err != nil {
 		c.t.Errorf("replica stopped with: %v", err)
@@ -144,11 +151,18 @@ func (c *cluster) stopRep(r *rep) {
 	r.cancel = nil
 }
 
+// replicas returns the replicas started so far.
+func (c *cluster) replicas() []*rep {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.reps)
+}
+
 // balance forwards each request to the next running replica in turn.
 func (c *cluster) balance(w http.ResponseWriter, req *http.Request) {
 	var live []*rep
-	for _, r := range c.reps {
-		if r.cancel != nil {
+	for _, r := range c.replicas() {
+		if !r.down.Load() {
 			live = append(live, r)
 		}
 	}
@@ -193,8 +207,8 @@ func (c *cluster) leader() *rep {
 	bottest.Poll(c.t, "a leader", func() bool {
 		lead = nil
 		n := 0
-		for _, r := range c.reps {
-			if r.cancel == nil {
+		for _, r := range c.replicas() {
+			if r.down.Load() {
 				continue
 			}
 			if h := c.health(r); h["role"] == "leader" {
@@ -221,7 +235,7 @@ func TestReplicasOneLeaderStandbyStoresEvents(t *testing.T) {
 	c := newCluster(t, 2)
 	lead := c.leader()
 	var standby *rep
-	for _, r := range c.reps {
+	for _, r := range c.replicas() {
 		if r != lead {
 			standby = r
 		}
@@ -308,7 +322,7 @@ func TestStandbyStoresWhileNoLeader(t *testing.T) {
 		t.Fatalf("Acquire: %v %v", ok, err)
 	}
 	c.start()
-	if h := c.health(c.reps[0]); h["role"] != "standby" || h["leader"] != "ghost" {
+	if h := c.health(c.replicas()[0]); h["role"] != "standby" || h["leader"] != "ghost" {
 		t.Fatalf("/healthz: %v", h)
 	}
 	c.sf.AddUser("U0C1", "TCUST", "cust", false)
