@@ -180,6 +180,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	r.IngestRatio = r.IngestEventsPerS / r.RawPutsPerS
 	logf("ingest: %.0f events/s (%.3f of raw puts)", r.IngestEventsPerS, r.IngestRatio)
+	if err := eng.settle(ctx); err != nil {
+		return r, err
+	}
 	if err := o.profile("latency", func() (err error) {
 		r.IngestP99Ms, err = benchLatency(ctx, b, gen, o.Rate, o.Load)
 		return err

@@ -28,6 +28,10 @@ type engine interface {
 	size(ctx context.Context) (int64, error)
 	// open opens the filled store, durable, as openear runs it.
 	open(ctx context.Context) (bot.Store, error)
+	// settle writes out what the throughput run left to write (setup
+	// before the latency run, which measures a steady load, not the
+	// aftermath of the run before it).
+	settle(ctx context.Context) error
 	// close removes what the run made.
 	close() error
 }
@@ -53,6 +57,9 @@ type boltEngine struct{ dir string }
 func (e *boltEngine) name() string { return "bbolt" }
 func (e *boltEngine) path() string { return filepath.Join(e.dir, "openear.db") }
 func (e *boltEngine) close() error { return nil }
+
+// settle: every bbolt commit is written and fsynced when it returns.
+func (e *boltEngine) settle(context.Context) error { return nil }
 
 func (e *boltEngine) open(context.Context) (bot.Store, error) {
 	return storage.Open(e.path(), storage.Options{})
