@@ -46,7 +46,7 @@ func TestFailover(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts child processes many times")
 	}
-	const kills, convsN, lease = 10, 20, 2 * time.Second
+	const kills, convsN, lease = 10, 12, 2 * time.Second
 	c := newCluster(t, 2, lease, failoverSLA)
 	for _, r := range c.reps {
 		c.spawn(r)
@@ -159,17 +159,26 @@ func TestFailover(t *testing.T) {
 		remDup += c.countDM(fmt.Sprintf("Reminder: thread #%d ", id)) - 1
 		escDup += c.countDM(fmt.Sprintf("Escalation: thread #%d ", id)) - 1
 	}
+	ok2xx, failed := 0, 0
+	for _, d := range c.slack.Deliveries() {
+		if d.Status/100 == 2 {
+			ok2xx++
+		} else {
+			failed++
+		}
+	}
 	slices.Sort(takeovers)
 	var sum time.Duration
 	for _, d := range takeovers {
 		sum += d
 	}
 	t.Logf("FIGURES failover: %d SIGKILLs of the leader (lease %s); takeover min %s, median %s, max %s, mean %s; "+
-		"%d Slack messages posted, %d acknowledged (%d stored by a standby for the leader), %d Discord messages to the new leader's gateway; all %d tracked once; %d threads; "+
+		"%d Slack messages posted, %d acknowledged, %d Discord messages to the new leader's gateway; all %d tracked once; %d threads; "+
+		"Events API deliveries (the customers' and the bot's own posts): %d answered 2xx, %d of them stored by a standby for the leader, %d failed (the leader killed; delivered again); "+
 		"delivered twice: %d triage notices, %d owner DMs, %d reminders, %d escalations",
 		kills, lease, takeovers[0].Round(time.Millisecond), takeovers[len(takeovers)/2].Round(time.Millisecond),
 		takeovers[len(takeovers)-1].Round(time.Millisecond), (sum / time.Duration(len(takeovers))).Round(time.Millisecond),
-		len(all)-kills, len(ackedAll), c.storedByStandby(), kills, len(all), len(ths), dup.notices, dup.ownerDMs, remDup, escDup)
+		len(all)-kills, len(ackedAll), kills, len(all), len(ths), ok2xx, c.storedByStandby(), failed, dup.notices, dup.ownerDMs, remDup, escDup)
 	for _, r := range c.reps {
 		c.stop(r)
 	}
