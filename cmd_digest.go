@@ -13,8 +13,8 @@ import (
 // the bot posts daily.
 func cmdDigest(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("digest", "[-config FILE | -db FILE] [-since 7d]", stderr)
-	cfgPath := fs.String("config", "openear.yaml", "config file (for storage.path)")
-	dbPath := fs.String("db", "", "bbolt file (instead of -config)")
+	cfgPath := fs.String("config", "openear.yaml", "config file (for its storage section)")
+	dbPath := fs.String("db", "", "bbolt file or postgres:// URL (instead of -config)")
 	sinceFlag := fs.String("since", "1d", "the period: 1d, 7d, 36h …")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -25,7 +25,7 @@ func cmdDigest(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	}
 	now := time.Now()
 	var text string
-	if db, err := openStore(*cfgPath, *dbPath); err == nil {
+	if db, err := openStore(ctx, *cfgPath, *dbPath); err == nil {
 		defer db.Close()
 		text, err = bot.StoreDigest(ctx, db, now.Add(-since), now)
 		if err != nil {

@@ -18,8 +18,8 @@ import (
 // cmdExport writes every stored thread as CSV or JSON lines.
 func cmdExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("export", "[-config FILE | -db FILE] -format csv|json", stderr)
-	cfgPath := fs.String("config", "openear.yaml", "config file (for storage.path)")
-	dbPath := fs.String("db", "", "bbolt file (instead of -config)")
+	cfgPath := fs.String("config", "openear.yaml", "config file (for its storage section)")
+	dbPath := fs.String("db", "", "bbolt file or postgres:// URL (instead of -config)")
 	format := fs.String("format", "csv", "csv or json (JSON lines, one thread per line)")
 	if err := parseFlags(fs, args); err != nil {
 		return err

@@ -19,7 +19,7 @@ import (
 func cmdReplay(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("replay", "-config NEW.yaml [-db FILE] [-since 30d]", stderr)
 	cfgPath := fs.String("config", "openear.yaml", "the config whose rules to try")
-	dbPath := fs.String("db", "", "bbolt file with the history (default: the config's storage.path)")
+	dbPath := fs.String("db", "", "bbolt file or postgres:// URL with the history (default: the config's storage)")
 	sinceFlag := fs.String("since", "30d", "how far back: threads created since then (e.g. 7d, 36h)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -32,10 +32,7 @@ func cmdReplay(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if err != nil {
 		return err
 	}
-	if *dbPath == "" {
-		*dbPath = cfg.Storage.Path
-	}
-	db, err := openStore("", *dbPath)
+	db, err := openStore(ctx, *cfgPath, *dbPath)
 	if err != nil {
 		return err
 	}

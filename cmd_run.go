@@ -9,9 +9,12 @@ import (
 	"github.com/openear/openear/config"
 	"github.com/openear/openear/internal/app"
 	"github.com/openear/openear/storage"
+	"github.com/openear/openear/storage/postgres"
 )
 
-// cmdRun runs the bot with a config file until a signal stops it.
+// cmdRun runs the bot with a config file until a signal stops it. On
+// PostgreSQL (storage.postgres) it is one replica of possibly several:
+// it leads while it holds the lease (docs/SCALING.md).
 func cmdRun(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("run", "-config FILE", stderr)
 	path := fs.String("config", "openear.yaml", "config file")
@@ -23,12 +26,25 @@ func cmdRun(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.W
 		return err
 	}
 	log := app.NewLogger(cfg, stderr)
-	db, err := storage.Open(cfg.Storage.Path, storage.Options{Timeout: time.Second})
-	if err != nil {
-		return err
+	var store bot.Store
+	if url := cfg.Storage.Postgres.Reveal(); url != "" {
+		// A leader paused inside a transaction is ended by the server
+		// after half a lease, so that it cannot hold a takeover up.
+		pg, err := postgres.Open(ctx, url, postgres.Options{TxIdleTimeout: max(cfg.Storage.Lease.D()/2, time.Second)})
+		if err != nil {
+			return err
+		}
+		log.Info("store: PostgreSQL; competing for the leader's lease", "lease", cfg.Storage.Lease.D())
+		store = pg
+	} else {
+		db, err := storage.Open(cfg.Storage.Path, storage.Options{Timeout: time.Second})
+		if err != nil {
+			return err
+		}
+		store = db
 	}
-	defer db.Close()
-	a, err := app.New(ctx, cfg, db, bot.SystemClock{}, log, app.Wiring{})
+	defer store.Close()
+	a, err := app.New(ctx, cfg, store, bot.SystemClock{}, log, app.Wiring{Advertise: cfg.HTTP.Advertise})
 	if err != nil {
 		return err
 	}

@@ -110,7 +110,7 @@ func learnStored(ctx context.Context, tagger *tag.Tagger, path string) error {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
-	db, err := openStore("", path)
+	db, err := openStore(ctx, "", path)
 	if errors.Is(err, bot.ErrLocked) {
 		return fmt.Errorf("%w; the running bot holds the store, so its staff corrections cannot be read: stop it, or pass -learned=false to tag without them", err)
 	}

@@ -17,8 +17,8 @@ import (
 // cmdThreads lists stored threads, as a table or JSON lines.
 func cmdThreads(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("threads", "[-config FILE | -db FILE] [-state S] [-json]", stderr)
-	cfgPath := fs.String("config", "openear.yaml", "config file (for storage.path)")
-	dbPath := fs.String("db", "", "bbolt file (instead of -config)")
+	cfgPath := fs.String("config", "openear.yaml", "config file (for its storage section)")
+	dbPath := fs.String("db", "", "bbolt file or postgres:// URL (instead of -config)")
 	state := fs.String("state", "", "only threads in this state: waiting, answered, resolved, open")
 	asJSON := fs.Bool("json", false, "print JSON lines")
 	if err := parseFlags(fs, args); err != nil {

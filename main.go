@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/openear/openear/config"
 	"github.com/openear/openear/internal/remote"
 	"github.com/openear/openear/storage"
+	"github.com/openear/openear/storage/postgres"
 )
 
 type command struct {
@@ -37,6 +39,7 @@ func commands() []command {
 		{"digest", "print the digest of a period", cmdDigest},
 		{"export", "export stored threads as CSV or JSON", cmdExport},
 		{"bench", "measure ingest, due scans, mine, cold start and size on a fresh store", cmdBench},
+		{"migrate", "copy a store into an empty one (bbolt to PostgreSQL or back) and verify the copy", cmdMigrate},
 		{"version", "print the version, VCS revision and commit time", cmdVersion},
 		{"health", "ask a running openear's /healthz; exit 1 unless it answers 200", cmdHealth},
 	}
@@ -116,26 +119,40 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// openStore opens the store named by -db, or by -config's storage.path.
-func openStore(cfgPath, dbPath string) (*storage.DB, error) {
-	if dbPath == "" {
+// openStore opens the store named by -db (a bbolt file, or a
+// postgres:// URL), or else by -config's storage section: its PostgreSQL
+// database when storage.postgres is set, its bbolt file otherwise.
+func openStore(ctx context.Context, cfgPath, db string) (bot.Store, error) {
+	if db == "" {
 		cfg, err := config.Load(cfgPath)
 		if err != nil {
 			return nil, err
 		}
-		dbPath = cfg.Storage.Path
+		if url := cfg.Storage.Postgres.Reveal(); url != "" {
+			return postgres.Open(ctx, url, postgres.Options{})
+		}
+		db = cfg.Storage.Path
 	}
-	return storage.Open(dbPath, storage.Options{Timeout: time.Second})
+	if isPostgresURL(db) {
+		return postgres.Open(ctx, db, postgres.Options{})
+	}
+	return storage.Open(db, storage.Options{Timeout: time.Second})
+}
+
+// isPostgresURL reports whether a -db value names a PostgreSQL database
+// rather than a bbolt file.
+func isPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
 }
 
 // readThreads calls fn, in id order, for every stored thread in state
 // ("all", "open", "waiting", "answered" or "resolved") until fn returns
-// false. It reads the store named by -db or by -config's storage.path;
+// false. It reads the store named by -db or by -config (openStore);
 // when `openear run` holds that bbolt file, it asks the running bot's HTTP
 // API instead (the config's http.listen, with its http.token) and says so
 // on stderr.
 func readThreads(ctx context.Context, cfgPath, dbPath, state string, stderr io.Writer, fn func(bot.Thread) bool) error {
-	db, err := openStore(cfgPath, dbPath)
+	db, err := openStore(ctx, cfgPath, dbPath)
 	if err == nil {
 		defer db.Close()
 		return db.Threads(ctx, func(t bot.Thread) bool {

@@ -159,12 +159,13 @@ type Bot struct {
 	// mu serializes every read-modify-write of state: the writer's
 	// batches, Tick and the sender's bookkeeping. Network I/O never
 	// happens under it.
-	mu         sync.Mutex
-	lastThread uint64
-	lastAction uint64
-	lastInc    uint64
-	rr         map[string]int // round-robin position per team
-	recent     []report       // recent problem reports, for incidents
+	mu           sync.Mutex
+	lastThread   uint64
+	lastAction   uint64
+	lastInc      uint64
+	rr           map[string]uint64 // round-robin position per team (router.go)
+	recent       []report          // recent problem reports, for incidents (incidents.go)
+	recentLoaded bool              // recent was read from the store
 
 	// started is when New ran; digestAt the next digest (under digestMu).
 	started  time.Time
@@ -179,6 +180,12 @@ type Bot struct {
 	pmu       sync.RWMutex
 	platforms map[string]Platform
 	wake      chan struct{}
+
+	// fenced is closed, with fenceErr set, when the store refused a write
+	// because another replica took over (ErrFenced): Run stops.
+	fenced    chan struct{}
+	fenceOnce sync.Once
+	fenceErr  error
 }
 
 // New creates a Bot, continuing the numbering found in the store.
@@ -245,9 +252,10 @@ func New(ctx context.Context, opts Options) (*Bot, error) {
 		people:    map[string]*Person{},
 		ids:       map[string]map[string]string{},
 		teams:     map[string]*Team{},
-		rr:        map[string]int{},
+		rr:        map[string]uint64{},
 		platforms: map[string]Platform{},
 		wake:      make(chan struct{}, 1),
+		fenced:    make(chan struct{}),
 	}
 	b.send = newSender(b)
 	for i := range opts.People {
@@ -341,21 +349,51 @@ func (b *Bot) observe(o Observation) {
 }
 
 // Run runs the clock loop (reminders, escalations, snoozes), the outbox
-// sender and the pruning of old event ids until ctx ends. It returns
-// ctx.Err() or nil when ctx was cancelled.
+// sender and the pruning of old event ids until ctx ends, and returns
+// nil then. When the store refuses a write with ErrFenced (another
+// replica is the leader now), Run stops at once and returns that error:
+// this replica must step down.
 func (b *Bot) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		b.clockLoop(ctx)
-	}()
-	go func() {
-		defer wg.Done()
-		b.sendLoop(ctx)
-	}()
+	wg.Go(func() { b.clockLoop(ctx) })
+	wg.Go(func() { b.sendLoop(ctx) })
+	select {
+	case <-ctx.Done():
+	case <-b.fenced:
+	}
+	cancel()
 	wg.Wait()
-	return nil
+	select {
+	case <-b.fenced:
+		return b.fenceErr
+	default:
+		return nil
+	}
+}
+
+// Fenced is closed when the store refused a write of this bot because
+// another replica took the leadership over.
+func (b *Bot) Fenced() <-chan struct{} { return b.fenced }
+
+// apply is the bot's only way to write: Store.Apply, noting a fencing
+// error.
+func (b *Bot) apply(ctx context.Context, changes ...Change) error {
+	return b.checkFence(b.store.Apply(ctx, changes...))
+}
+
+// checkFence stops the bot when err says another replica is the leader,
+// and returns err.
+func (b *Bot) checkFence(err error) error {
+	if errors.Is(err, ErrFenced) {
+		b.fenceOnce.Do(func() {
+			b.fenceErr = fmt.Errorf("bot: stepping down: %w", err)
+			b.log.Warn("another replica took over: stepping down", "err", err)
+			close(b.fenced)
+		})
+	}
+	return err
 }
 
 // clockLoop runs Tick every TickEvery, and sooner when a thread comes
@@ -377,10 +415,10 @@ func (b *Bot) clockLoop(ctx context.Context) {
 		tick.Reset(b.untilDue(ctx))
 		if now := b.clock.Now(); now.Sub(lastPrune) > time.Hour {
 			lastPrune = now
-			if err := b.Prune(ctx); err != nil && ctx.Err() == nil {
+			if err := b.checkFence(b.Prune(ctx)); err != nil && ctx.Err() == nil {
 				b.log.Error("prune", "err", err)
 			}
-			if n, err := b.pruneWeb(ctx); err != nil {
+			if n, err := b.pruneWeb(ctx); b.checkFence(err) != nil {
 				b.log.Error("prune sign-in links and sessions", "err", err)
 			} else if n > 0 {
 				b.log.Debug("pruned expired sign-in links and sessions", "count", n)

@@ -16,6 +16,11 @@ var (
 	ErrNotStaff = errors.New("only staff can do that")
 	// ErrLocked: the store file is held by another process.
 	ErrLocked = errors.New("store is locked by another process")
+	// ErrFenced: another replica took the leadership over; this one must
+	// not write any more. A store shared by replicas (storage/postgres)
+	// refuses every write of a leader whose lease was taken over, with an
+	// error wrapping it; the bot then stops (Run returns it).
+	ErrFenced = errors.New("fenced: another replica is the leader")
 )
 
 // RetryError asks the sender to retry an action after a delay (a rate

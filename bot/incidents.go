@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -13,14 +14,83 @@ import (
 )
 
 // report is a recent problem report (a complaint or defect thread), kept
-// in memory for incident detection. After a restart detection starts from
-// an empty window: an incident forming across the restart is found once
-// enough new reports arrive.
+// for incident detection for the length of the window. Each report is an
+// entry (see recentKey), written with the change of its thread and
+// deleted once it left the window, so that an incident forming across a
+// restart or a takeover by another replica is still found. b.recent
+// caches the window this Bot read or wrote; while it lives it is the
+// store's only writer of these entries.
 type report struct {
 	thread   uint64
 	customer string // platform/user
 	terms    []string
 	at       time.Time
+}
+
+// recentPrefix starts the entries of the recent reports:
+// "incident/recent/<unix nanos, 20 digits>/<thread id>" -> reportValue.
+const recentPrefix = "incident/recent/"
+
+func recentKey(r report) string {
+	ns := int64(0)
+	if r.at.After(time.Unix(0, 0)) {
+		ns = r.at.UnixNano()
+	}
+	return fmt.Sprintf("%s%020d/%d", recentPrefix, ns, r.thread)
+}
+
+// reportValue is the stored form of a report (its key holds the rest).
+type reportValue struct {
+	Thread   uint64    `json:"thread"`
+	Customer string    `json:"customer"`
+	Terms    []string  `json:"terms"`
+	At       time.Time `json:"at"`
+}
+
+// recentReports returns the window: the cached one, else the stored one.
+func (b *Bot) recentReports(ctx context.Context) ([]report, error) {
+	if b.recentLoaded {
+		return b.recent, nil
+	}
+	var out []report
+	var bad []string
+	err := b.store.Entries(ctx, recentPrefix, func(key string, v []byte) bool {
+		var rv reportValue
+		if err := json.Unmarshal(v, &rv); err != nil {
+			bad = append(bad, key)
+			return true
+		}
+		out = append(out, report{thread: rv.Thread, customer: rv.Customer, terms: rv.Terms, at: rv.At})
+		return true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recent problem reports: %w", err)
+	}
+	if len(bad) > 0 {
+		b.log.Warn("unreadable problem reports skipped", "count", len(bad))
+	}
+	b.recent, b.recentLoaded = out, true
+	return out, nil
+}
+
+// updateRecent drops the reports older than cutoff and adds me, in the
+// cache and in x's entries.
+func (b *Bot) updateRecent(x *txn, cutoff time.Time, me report) error {
+	keep := b.recent[:0]
+	for _, r := range b.recent {
+		if r.at.Before(cutoff) {
+			x.ch.Entries = append(x.ch.Entries, Entry{Key: recentKey(r)})
+			continue
+		}
+		keep = append(keep, r)
+	}
+	v, err := json.Marshal(reportValue{Thread: me.thread, Customer: me.customer, Terms: me.terms, At: me.at})
+	if err != nil {
+		return err
+	}
+	x.ch.Entries = append(x.ch.Entries, Entry{Key: recentKey(me), Value: v})
+	b.recent = append(keep, me)
+	return nil
 }
 
 func isProblem(t *Thread) bool { return t.HasTag(tag.Defect) || t.HasTag(tag.Complaint) }
@@ -37,9 +107,13 @@ func (b *Bot) detectIncident(ctx context.Context, x *txn, t *Thread, ev Event) e
 		return nil
 	}
 	cutoff := x.now.Add(-b.opts.Incidents.Window)
-	b.recent = slices.DeleteFunc(b.recent, func(r report) bool { return r.at.Before(cutoff) })
+	if _, err := b.recentReports(ctx); err != nil {
+		return err
+	}
 	me := report{thread: t.ID, customer: t.Platform + "/" + t.Customer, terms: terms, at: x.now}
-	b.recent = append(b.recent, me)
+	if err := b.updateRecent(x, cutoff, me); err != nil {
+		return err
+	}
 
 	if err := x.settle(ctx); err != nil {
 		return err

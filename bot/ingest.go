@@ -156,6 +156,7 @@ func (b *Bot) write() {
 	var mine []*pending
 	for {
 		took := b.take(maxBatch - len(mine))
+		b.prefetch(ov, took)
 		for _, p := range took {
 			b.handleOne(ov, p)
 		}
@@ -270,6 +271,7 @@ type overlay struct {
 	threads map[uint64]*Thread // newest version of each thread written
 	keys    map[string]uint64  // keys pointed at a thread
 	open    map[string]int     // owner -> change in open threads
+	pre     prefetched         // the store's answers for the events taken (prefetch.go)
 }
 
 // entry is one handled event and its change.
@@ -284,6 +286,7 @@ func (ov *overlay) reset() {
 	ov.threads = map[uint64]*Thread{}
 	ov.keys = map[string]uint64{}
 	ov.open = map[string]int{}
+	ov.pre = prefetched{}
 }
 
 // awaitAfter waits for the commit of the batch before and cuts the
@@ -296,6 +299,9 @@ func (ov *overlay) awaitAfter() error {
 	}
 	<-ov.after.done
 	err := ov.after.err
+	if err == nil {
+		ov.pre.forget(ov.parent) // may predate the commit of what it wrote
+	}
 	ov.after, ov.parent = nil, nil
 	if err != nil {
 		err = fmt.Errorf("the batch before failed: %w", err)
@@ -339,7 +345,7 @@ func (ov *overlay) add(ctx context.Context, x *txn) error {
 		t := &x.ch.Threads[i]
 		prev := ov.thread(t.ID)
 		if prev == nil && !x.created(t.ID) {
-			stored, err := ov.b.store.Thread(ctx, t.ID)
+			stored, err := x.stored(ctx, t.ID)
 			switch {
 			case err == nil:
 				prev = &stored
@@ -382,7 +388,7 @@ func (ov *overlay) commit(ctx context.Context) error {
 		}
 		kick = kick || len(e.x.ch.Enqueue) > 0
 	}
-	err := ov.b.store.Apply(ctx, changes...)
+	err := ov.b.apply(ctx, changes...)
 	if err != nil {
 		return ov.fail(err)
 	}
@@ -422,6 +428,9 @@ func (ov *overlay) seen(ctx context.Context, id string) (bool, error) {
 	if ov.event(id) {
 		return true, nil
 	}
+	if seen, ok := ov.pre.seen[id]; ok {
+		return seen, nil
+	}
 	return ov.b.store.Seen(ctx, id)
 }
 
@@ -438,6 +447,17 @@ func (x *txn) thread(ctx context.Context, id uint64) (Thread, error) {
 			return cloneThread(*t), nil
 		}
 	}
+	return x.stored(ctx, id)
+}
+
+// stored reads the committed version of a thread: the prefetched one, or
+// the store's.
+func (x *txn) stored(ctx context.Context, id uint64) (Thread, error) {
+	if x.ov != nil {
+		if t := x.ov.pre.byID[id]; t != nil {
+			return cloneThread(*t), nil
+		}
+	}
 	return x.b.store.Thread(ctx, id)
 }
 
@@ -446,6 +466,13 @@ func (x *txn) thread(ctx context.Context, id uint64) (Thread, error) {
 func (x *txn) lookup(ctx context.Context, key string) (*Thread, error) {
 	if x.ov != nil {
 		if id, ok := x.ov.key(key); ok {
+			t, err := x.thread(ctx, id)
+			return &t, err
+		}
+		if id, asked := x.ov.pre.key(key); asked {
+			if id == 0 {
+				return nil, nil
+			}
 			t, err := x.thread(ctx, id)
 			return &t, err
 		}

@@ -3,8 +3,12 @@ package bot
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -111,14 +115,61 @@ func (b *Bot) pick(ctx context.Context, x *txn, team *Team) (string, error) {
 		return best, nil
 	}
 	// Round robin over the whole team, skipping who is off now.
+	pos, err := b.rrPosition(ctx, team.Name)
+	if err != nil {
+		return "", err
+	}
+	pick := avail[0]
 	for range team.Members {
-		i := b.rr[team.Name] % len(team.Members)
-		b.rr[team.Name]++
+		i := pos % uint64(len(team.Members))
+		pos++
 		if slices.Contains(avail, team.Members[i]) {
-			return team.Members[i], nil
+			pick = team.Members[i]
+			break
 		}
 	}
-	return avail[0], nil
+	b.rr[team.Name] = pos
+	x.ch.Entries = append(x.ch.Entries, Entry{Key: rrKey(team.Name), Value: strconv.AppendUint(nil, pos, 10)})
+	return pick, nil
+}
+
+// The round-robin position of each team is an entry, "route/rr/<team>"
+// (a decimal count of picks), written with the change of every pick: a
+// restart, or another replica taking over, goes on with the next member.
+// b.rr caches the positions this Bot wrote or read; while it lives it is
+// the store's only writer of them.
+
+// rrPosition returns a team's round-robin position: the cached one, else
+// the stored one (0 when none).
+func (b *Bot) rrPosition(ctx context.Context, team string) (uint64, error) {
+	if pos, ok := b.rr[team]; ok {
+		return pos, nil
+	}
+	v, err := b.store.Entry(ctx, rrKey(team))
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return 0, nil
+		}
+		return 0, fmt.Errorf("round-robin position of %s: %w", team, err)
+	}
+	pos, err := strconv.ParseUint(string(v), 10, 64)
+	if err != nil {
+		b.log.Warn("unreadable round-robin position; starting over", "team", team, "value", string(v))
+		return 0, nil
+	}
+	b.rr[team] = pos
+	return pos, nil
+}
+
+// rrKey is the entry of a team's position; a name too long for a key is
+// replaced by its hash.
+func rrKey(team string) string {
+	k := "route/rr/" + team
+	if len(k) > MaxEntryKey {
+		sum := sha256.Sum256([]byte(team))
+		k = "route/rr/#" + hex.EncodeToString(sum[:])
+	}
+	return k
 }
 
 // working reports whether a person is within business hours in their own

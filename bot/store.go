@@ -77,6 +77,22 @@ type OpenPager interface {
 	OpenByOwnerPage(ctx context.Context, owner string, limit int) ([]Thread, int, error)
 }
 
+// Prefetcher is an optional capability of a Store, found by type
+// assertion: many of Handle's reads in one round trip. A store whose
+// every read is a round trip to a server (storage/postgres) implements
+// it; the writer of a batch then asks it once for the events it takes
+// (their ids and the keys they will look up) instead of several times per
+// event, one after the other.
+type Prefetcher interface {
+	// Prefetch reports which of eventIDs Seen would report and the
+	// thread ThreadByKey would return for each of keys (a key that leads
+	// nowhere is absent from threads). Each answer is as fresh as the
+	// same Seen or ThreadByKey call would have been when Prefetch was
+	// called. Safe for concurrent use; the threads are copies the caller
+	// owns.
+	Prefetch(ctx context.Context, eventIDs, keys []string) (seen map[string]bool, threads map[string]Thread, err error)
+}
+
 // Change is one state change, written atomically by Store.Apply.
 type Change struct {
 	// EventID, when set, is recorded as seen at EventAt.
@@ -123,6 +139,11 @@ type Change struct {
 //	tag/correction/<unix nanos, 20 digits>/<thread id, 20 digits>/<n>
 //	    a staff tag correction kept as a labelled example for the
 //	    tagger (TagCorrection, JSON; learn.go)
+//	route/rr/<team>                 router.go: the team's round-robin position
+//	                                (decimal count of picks)
+//	incident/recent/<nanos>/<id>    incidents.go: one recent problem report
+//	                                of the detection window (JSON); deleted
+//	                                once it left the window
 type Entry struct {
 	Key   string
 	Value []byte

@@ -159,7 +159,7 @@ func (x *txn) mark(t *Thread, what, by, detail string) {
 
 // commit applies the change and reports what happened.
 func (x *txn) commit(ctx context.Context) error {
-	if err := x.b.store.Apply(ctx, x.ch); err != nil {
+	if err := x.b.apply(ctx, x.ch); err != nil {
 		return err
 	}
 	for _, o := range x.obs {

@@ -28,10 +28,21 @@ type Config struct {
 	src *source
 }
 
-// Storage is the storage section.
+// Storage is the storage section. When Postgres is set, openear keeps
+// its state in that PostgreSQL database and Path is ignored; several
+// replicas may then share it, one the leader at a time (Lease).
 type Storage struct {
-	Path string `yaml:"path"` // the bbolt file
+	Path     string   `yaml:"path"`     // the bbolt file
+	Postgres Secret   `yaml:"postgres"` // PostgreSQL URL (holds a password): ${OPENEAR_POSTGRES_URL}
+	Lease    Duration `yaml:"lease"`    // how long a leader's lease lasts unrenewed (PostgreSQL only)
 }
+
+// Bounds of storage.lease: a standby takes over within about the lease
+// and a few seconds after the leader dies.
+const (
+	MinLease = time.Second
+	MaxLease = 10 * time.Second
+)
 
 // HTTP is the http section: the one listener for the Slack Events API, slash
 // commands, interactivity, /healthz, /metrics and the dashboard.
@@ -42,6 +53,10 @@ type HTTP struct {
 	// ("https://openear.example.com", behind a proxy): the base of
 	// sign-in links. Empty: http:// and the listen address.
 	PublicURL string `yaml:"public_url"`
+	// Advertise is the URL other replicas reach this one's listener at
+	// (PostgreSQL replicas forward Slack commands to the leader there);
+	// empty: derived from Listen and the machine's name.
+	Advertise string `yaml:"advertise"`
 }
 
 // Slack is the slack section. When AppToken is set the bot uses Socket
@@ -210,7 +225,7 @@ type Log struct {
 // out. Slack, Discord and BusinessHours are nil: absent sections.
 func Default() Config {
 	return Config{
-		Storage: Storage{Path: "openear.db"},
+		Storage: Storage{Path: "openear.db", Lease: Duration(MaxLease)},
 		HTTP:    HTTP{Listen: "127.0.0.1:8080"},
 		Locale:  "en",
 		SLA: SLA{
@@ -239,7 +254,7 @@ func Default() Config {
 // SecretValues returns every non-empty secret in c, so that a log handler
 // can scrub them from anything it writes.
 func (c Config) SecretValues() []string {
-	all := []Secret{c.HTTP.Token}
+	all := []Secret{c.HTTP.Token, c.Storage.Postgres}
 	if c.Slack != nil {
 		all = append(all, c.Slack.BotToken, c.Slack.AppToken, c.Slack.SigningSecret)
 	}

@@ -21,7 +21,7 @@
 // again nor parsed as YAML. In a flow mapping ({...}) quote the value:
 // path: "${DIR}/openear.db".
 //
-// Secrets (http.token, slack.bot_token, slack.app_token,
+// Secrets (http.token, storage.postgres, slack.bot_token, slack.app_token,
 // slack.signing_secret, discord.token) must be written as ${VAR}: a
 // literal value is an error. They are of type [Secret], which prints as
 // "[redacted]" through fmt, log/slog, JSON and YAML; [Secret.Reveal] gives
@@ -37,12 +37,15 @@
 // (platform disabled, always open). The key names and meanings in the
 // contract of DESIGN.md never change; keys may be added.
 //
-//	storage.path                 bbolt file (default "openear.db")
+//	storage.path                 bbolt file (default "openear.db"); ignored when storage.postgres is set
+//	storage.postgres             ${VAR}: a PostgreSQL URL; set: state in PostgreSQL, replicas possible
+//	storage.lease                leader lease on PostgreSQL, 1s to 10s (default 10s)
 //	http.listen                  host:port of the one HTTP listener (default "127.0.0.1:8080")
 //	http.token                   dashboard token, ${VAR}; required when listen is not loopback
 //	http.public_url              the dashboard's address as browsers reach it (behind a proxy:
 //	                             "https://openear.example.com"): the base of sign-in links;
 //	                             an http(s) URL without query; empty: http:// and listen
+//	http.advertise               URL other replicas reach this one at (PostgreSQL replicas; default from listen)
 //	locale                       staff's language: en (default) or ko
 //	slack.enabled                default true when the section is present
 //	slack.bot_token              ${VAR}; required when enabled

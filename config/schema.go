@@ -8,10 +8,13 @@ import "go.yaml.in/yaml/v3"
 func (d *decoder) config(n *yaml.Node, c *Config) {
 	d.mapping(n, "", fields{
 		"storage": d.section(fields{
-			"path": d.str(&c.Storage.Path),
+			"path":     d.str(&c.Storage.Path),
+			"postgres": d.secret(&c.Storage.Postgres, "OPENEAR_POSTGRES_URL"),
+			"lease":    d.duration(&c.Storage.Lease),
 		}),
 		"http": d.section(fields{
 			"listen":     d.str(&c.HTTP.Listen),
+			"advertise":  d.str(&c.HTTP.Advertise),
 			"token":      d.secret(&c.HTTP.Token, "OPENEAR_HTTP_TOKEN"),
 			"public_url": d.str(&c.HTTP.PublicURL),
 		}),

@@ -43,9 +43,31 @@ type validator struct {
 }
 
 func (v *validator) storage() {
-	if v.c.Storage.Path == "" {
-		v.at("storage.path", "must not be empty")
+	s := v.c.Storage
+	if s.Postgres == "" {
+		if s.Path == "" {
+			v.at("storage.path", "must not be empty")
+		}
+		return
 	}
+	if !postgresURL(s.Postgres.Reveal()) {
+		v.at("storage.postgres", "is not a PostgreSQL URL (write e.g. postgres://openear:PASSWORD@db.example.com:5432/openear?sslmode=verify-full)")
+	}
+	if d := s.Lease.D(); d < MinLease || d > MaxLease {
+		v.at("storage.lease", "%s is not between %s and %s (a standby takes over about a lease after the leader dies)", d, MinLease, MaxLease)
+	}
+}
+
+// postgresURL reports whether s looks like a PostgreSQL connection
+// string: a postgres:// URL with a host, or key=value pairs. Connecting
+// tells the rest.
+func postgresURL(s string) bool {
+	if strings.Contains(s, "://") {
+		u, err := url.Parse(s)
+		return err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") && u.Host != ""
+	}
+	k, _, ok := strings.Cut(strings.TrimSpace(s), "=")
+	return ok && k != "" && !strings.ContainsAny(k, " '")
 }
 
 func (v *validator) http() {
@@ -65,6 +87,12 @@ func (v *validator) http() {
 			v.at("http.public_url", "%q is not an http(s) URL such as https://openear.example.com", h.PublicURL)
 		case u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(h.PublicURL, "?") || strings.HasSuffix(h.PublicURL, "#"):
 			v.at("http.public_url", "%q has a query or fragment; write only the address the dashboard is reached at", h.PublicURL)
+		}
+	}
+	if h.Advertise != "" {
+		u, err := url.Parse(h.Advertise)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			v.at("http.advertise", "%q is not an http(s) URL (write e.g. http://openear-1.internal:8080)", h.Advertise)
 		}
 	}
 	if !loopback(host) && h.Token == "" {

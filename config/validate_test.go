@@ -4,8 +4,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openear/openear/config"
 )
@@ -322,5 +324,51 @@ func TestValidateDiscordAPIURLForms(t *testing.T) {
 		if err := c.Validate(); err != nil && strings.Contains(err.Error(), "api_url") {
 			t.Errorf("api_url %s: %v", u, err)
 		}
+	}
+}
+
+func TestStoragePostgres(t *testing.T) {
+	const url = "postgres://openear:s3cret-Passw0rd@db.example.com:5432/openear?sslmode=verify-full"
+	load := func(env map[string]string, yaml string) (config.Config, error) {
+		c, err := config.Parse("openear.yaml", []byte(yaml), func(k string) string { return env[k] })
+		if err != nil {
+			return c, err
+		}
+		return c, c.Validate()
+	}
+	c, err := load(map[string]string{"OPENEAR_POSTGRES_URL": url}, "storage: {path: \"\", postgres: \"${OPENEAR_POSTGRES_URL}\", lease: 3s}\n")
+	if err != nil {
+		t.Fatalf("a PostgreSQL URL and no path: %v", err)
+	}
+	if c.Storage.Postgres.Reveal() != url || c.Storage.Lease.D() != 3*time.Second {
+		t.Errorf("storage = %+v", c.Storage)
+	}
+	if !slices.Contains(c.SecretValues(), url) {
+		t.Error("the URL is not among the secrets the log scrubs")
+	}
+	if d := config.Default().Storage.Lease.D(); d != 10*time.Second {
+		t.Errorf("default lease %s, want 10s", d)
+	}
+
+	bad := []struct{ env, yaml, want string }{
+		{url, "storage: {postgres: \"" + url + "\"}\n", "put secrets in the environment, e.g. ${OPENEAR_POSTGRES_URL}"},
+		{"mysql://u:s3cret-Passw0rd@h/db", "storage: {postgres: \"${OPENEAR_POSTGRES_URL}\"}\n", "storage.postgres: is not a PostgreSQL URL"},
+		{"s3cret-Passw0rd", "storage: {postgres: \"${OPENEAR_POSTGRES_URL}\"}\n", "storage.postgres: is not a PostgreSQL URL"},
+		{url, "storage: {postgres: \"${OPENEAR_POSTGRES_URL}\", lease: 30s}\n", "storage.lease: 30s is not between 1s and 10s"},
+		{url, "storage: {postgres: \"${OPENEAR_POSTGRES_URL}\", lease: 100ms}\n", "storage.lease: 100ms is not between"},
+	}
+	for _, tc := range bad {
+		_, err := load(map[string]string{"OPENEAR_POSTGRES_URL": tc.env}, tc.yaml)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s with %q: %v, want %q", strings.TrimSpace(tc.yaml), tc.env, err, tc.want)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3cret-Passw0rd") {
+			t.Errorf("the error shows the password: %v", err)
+		}
+	}
+	// Without storage.postgres, storage.path is required as before.
+	if _, err := load(nil, "storage: {path: \"\"}\n"); err == nil || !strings.Contains(err.Error(), "storage.path") {
+		t.Errorf("empty path without postgres: %v", err)
 	}
 }

@@ -72,7 +72,10 @@ type worldOptions struct {
 	Env      map[string]string
 }
 
-func newWorld(t *testing.T, o worldOptions) *world {
+// newFakes starts the fake Slack and Discord of a world: alice is staff
+// on both; two Slack customer channels, one Discord one, a triage channel
+// on each.
+func newFakes(t *testing.T) (*slackfake.Server, *discordfake.Server) {
 	t.Helper()
 	sf := slackfake.New(slackfake.Options{BotToken: slackBotToken, AppToken: slackAppToken,
 		SigningSecret: slackSecret, PingInterval: 500 * time.Millisecond})
@@ -88,7 +91,12 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	df.AddChannel(dGuild, dTriage)
 	df.AddChannel(dGuild, dCust)
 	df.AddMember(dGuild, dAlice, "alice", []string{dRole}, false)
+	return sf, df
+}
 
+func newWorld(t *testing.T, o worldOptions) *world {
+	t.Helper()
+	sf, df := newFakes(t)
 	w := &world{t: t, slack: sf, disc: df, dir: t.TempDir(), socket: o.Socket}
 	w.cfgPath = filepath.Join(w.dir, "openear.yaml")
 	w.dbPath = filepath.Join(w.dir, "openear.db")
@@ -338,16 +346,18 @@ func (w *world) waitThreads(what string, timeout time.Duration, cond func([]bot.
 
 // slackDMs returns every message the bot posted in a Slack channel that is
 // not a customer or triage channel (the DMs it opened).
-func (w *world) slackDMs() []slackfake.Message {
+func (w *world) slackDMs() []slackfake.Message { return slackDMs(w.slack) }
+
+func slackDMs(sf *slackfake.Server) []slackfake.Message {
 	seen := map[string]bool{sCust1: true, sCust2: true, sTriage: true}
 	var out []slackfake.Message
-	for _, c := range w.slack.Calls("chat.postMessage") {
+	for _, c := range sf.Calls("chat.postMessage") {
 		ch := c.Form.Get("channel")
 		if seen[ch] {
 			continue
 		}
 		seen[ch] = true
-		out = append(out, w.slack.Messages(ch)...)
+		out = append(out, sf.Messages(ch)...)
 	}
 	return out
 }

@@ -28,6 +28,21 @@ import (
 // cookieName is the session cookie.
 const cookieName = "openear_session"
 
+// NeedsInbox reports whether serving r takes the Inbox: a sign-in, an
+// action, a language switch or any other form posted, or a page for a
+// signed-in viewer. A PostgreSQL standby, whose Inbox is the leader's,
+// forwards such requests to the leader and serves the others itself.
+func NeedsInbox(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return true
+	}
+	if strings.HasPrefix(r.URL.Path, "/login/") {
+		return true
+	}
+	_, err := r.Cookie(cookieName)
+	return err == nil
+}
+
 // maxForm bounds the body of a form.
 const maxForm = 64 << 10
 

@@ -1,14 +1,16 @@
 package discord_test
 
-// End-to-end tests: the real core (bot), a real bbolt file and the real
-// Discord adapter against discordfake. Time is a fake clock.
+// End-to-end tests: the real core (bot), a real store and the real
+// Discord adapter against discordfake. The core tests run on each store
+// engine (pgtest.Run: a bbolt file, and a PostgreSQL schema when
+// OPENEAR_TEST_POSTGRES is set); the others on bbolt. Time is a fake
+// clock.
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -20,14 +22,14 @@ import (
 	"github.com/openear/openear/bot"
 	"github.com/openear/openear/bot/bottest"
 	"github.com/openear/openear/bot/tag"
-	"github.com/openear/openear/storage"
+	"github.com/openear/openear/storage/postgres/pgtest"
 )
 
 // e2e is one running openear (bot + adapter + store) against the fake.
 type e2e struct {
 	t     *testing.T
 	fake  *discordfake.Server
-	path  string
+	open  func() (bot.Store, error) // opens the same store at every start
 	clock *bottest.Clock
 	// channels are the watched channels; nil: config's.
 	channels []string
@@ -35,7 +37,7 @@ type e2e struct {
 	// botOpts, when set, changes the bot's options before it is built.
 	botOpts func(*bot.Options)
 
-	db     *storage.DB
+	db     bot.Store
 	bot    *bot.Bot
 	ad     *discord.Adapter
 	cancel context.CancelFunc
@@ -47,10 +49,21 @@ func newE2E(t *testing.T) *e2e {
 	return newE2EWith(t, discordfake.Options{}, nil)
 }
 
-// newE2EWith is newE2E with the fake's options and the bot's.
+// newE2EWith is newE2E with the fake's options and the bot's, on bbolt.
 func newE2EWith(t *testing.T, o discordfake.Options, botOpts func(*bot.Options)) *e2e {
 	t.Helper()
-	e := &e2e{t: t, fake: newFake(t, o), path: filepath.Join(t.TempDir(), "openear.db"),
+	return newE2EOnWith(t, pgtest.Engines()[0], o, botOpts)
+}
+
+// newE2EOn is newE2E on a store engine.
+func newE2EOn(t *testing.T, eng pgtest.Engine) *e2e {
+	t.Helper()
+	return newE2EOnWith(t, eng, discordfake.Options{}, nil)
+}
+
+func newE2EOnWith(t *testing.T, eng pgtest.Engine, o discordfake.Options, botOpts func(*bot.Options)) *e2e {
+	t.Helper()
+	e := &e2e{t: t, fake: newFake(t, o), open: eng.New(t),
 		clock: bottest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)), botOpts: botOpts}
 	e.start()
 	t.Cleanup(e.stop)
@@ -60,7 +73,7 @@ func newE2EWith(t *testing.T, o discordfake.Options, botOpts func(*bot.Options))
 func (e *e2e) start() {
 	t := e.t
 	t.Helper()
-	db, err := storage.Open(e.path, storage.Options{})
+	db, err := e.open()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,8 +154,10 @@ func (e *e2e) tracked() (threads, messages int) {
 	return threads, messages
 }
 
-func TestE2ELifecycle(t *testing.T) {
-	e := newE2E(t)
+func TestE2ELifecycle(t *testing.T) { pgtest.Run(t, testLifecycle) }
+
+func testLifecycle(t *testing.T, eng pgtest.Engine) {
+	e := newE2EOn(t, eng)
 	root := e.fake.Post(watched, customer, "The app crashes with an error when I upload a photo", "").ID
 	th := e.thread(root)
 	if th.State != bot.Waiting || th.Owner != "alice" || !th.HasTag(tag.Defect) {
@@ -177,8 +192,10 @@ func TestE2ELifecycle(t *testing.T) {
 	}
 }
 
-func TestE2ECommandsAndAccess(t *testing.T) {
-	e := newE2E(t)
+func TestE2ECommandsAndAccess(t *testing.T) { pgtest.Run(t, testCommandsAndAccess) }
+
+func testCommandsAndAccess(t *testing.T, eng pgtest.Engine) {
+	e := newE2EOn(t, eng)
 	root := e.fake.Post(watched, customer, "How do I change my billing email?", "").ID
 	id := bot.FormatID(e.thread(root).ID)
 
@@ -225,8 +242,10 @@ func TestE2ENoPingFromCustomerText(t *testing.T) {
 	}
 }
 
-func TestE2EReconnectAndInvalidSession(t *testing.T) {
-	e := newE2E(t)
+func TestE2EReconnectAndInvalidSession(t *testing.T) { pgtest.Run(t, testReconnectAndInvalidSession) }
+
+func testReconnectAndInvalidSession(t *testing.T, eng pgtest.Engine) {
+	e := newE2EOn(t, eng)
 	post := func(i int) string {
 		return e.fake.Post(watched, customer, fmt.Sprintf("Question %d: how do I export report %d?", i, i), "").ID
 	}
@@ -260,8 +279,10 @@ func TestE2EReconnectAndInvalidSession(t *testing.T) {
 	}
 }
 
-func TestE2ERestartBackfill(t *testing.T) {
-	e := newE2E(t)
+func TestE2ERestartBackfill(t *testing.T) { pgtest.Run(t, testRestartBackfill) }
+
+func testRestartBackfill(t *testing.T, eng pgtest.Engine) {
+	e := newE2EOn(t, eng)
 	e.thread(e.fake.Post(watched, customer, "How do I add a teammate?", "").ID)
 	e.stop()
 	var ids []string
@@ -312,8 +333,10 @@ func TestE2EStartsWhileDiscordIsDown(t *testing.T) {
 // Discord answering 429 and then 500 to the triage notice: the notice
 // stays in the outbox and goes out once, after the waits, through the
 // real core.
-func TestE2EOutboxThroughRateLimits(t *testing.T) {
-	e := newE2E(t)
+func TestE2EOutboxThroughRateLimits(t *testing.T) { pgtest.Run(t, testOutboxThroughRateLimits) }
+
+func testOutboxThroughRateLimits(t *testing.T, eng pgtest.Engine) {
+	e := newE2EOn(t, eng)
 	e.fake.FailNext("POST /channels/"+triage+"/messages", 1, discordfake.RateLimit)
 	e.fake.FailNext("POST /channels/"+triage+"/messages", 1, discordfake.ServerError)
 	e.thread(e.fake.Post(watched, customer, "The app crashes on start", "").ID)

@@ -2,7 +2,6 @@ package discord_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/openear/openear/adapters/discordfake"
 	"github.com/openear/openear/bot"
 	"github.com/openear/openear/bot/bottest"
+	"github.com/openear/openear/storage/postgres/pgtest"
 )
 
 // newNamedE2E is newE2EWith on a fake whose channel and customer have
@@ -22,7 +22,7 @@ func newNamedE2E(t *testing.T, botOpts func(*bot.Options)) *e2e {
 	fake := newFake(t, discordfake.Options{})
 	fake.SetChannelName(watched, "acme-support")
 	fake.SetNick(guild, customer, "Kim (Acme)")
-	e := &e2e{t: t, fake: fake, path: filepath.Join(t.TempDir(), "openear.db"),
+	e := &e2e{t: t, fake: fake, open: pgtest.Engines()[0].New(t), // bbolt
 		clock: bottest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)), botOpts: botOpts}
 	e.start()
 	t.Cleanup(e.stop)

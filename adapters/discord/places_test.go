@@ -14,6 +14,7 @@ import (
 	"github.com/openear/openear/adapters/discordfake"
 	"github.com/openear/openear/bot"
 	"github.com/openear/openear/bot/bottest"
+	"github.com/openear/openear/storage/postgres/pgtest"
 )
 
 const (
@@ -50,7 +51,7 @@ func (e *e2e) messagesIn(ch string) int {
 }
 
 func TestE2EFirstStartCursors(t *testing.T) {
-	e := &e2e{t: t, fake: newFake(t, discordfake.Options{}), path: t.TempDir() + "/openear.db",
+	e := &e2e{t: t, fake: newFake(t, discordfake.Options{}), open: pgtest.Engines()[0].New(t),
 		clock: bottest.NewClock(monday), channels: []string{watched, quietChan}}
 	e.fake.AddMember(guild, customer2, "cust2", nil, false)
 	e.fake.AddChannel(guild, quietChan)
@@ -92,7 +93,7 @@ func TestE2EBackfillThreadsAndDMs(t *testing.T) {
 		newThread   = "779" // created while openear is down
 		oldThread   = "780" // gets a message while down, then is archived
 	)
-	e := &e2e{t: t, fake: newFake(t, discordfake.Options{}), path: t.TempDir() + "/openear.db", clock: bottest.NewClock(monday)}
+	e := &e2e{t: t, fake: newFake(t, discordfake.Options{}), open: pgtest.Engines()[0].New(t), clock: bottest.NewClock(monday)}
 	e.fake.AddMember(guild, customer2, "cust2", nil, false)
 	e.fake.AddThread(watched, quietThread)
 	e.fake.AddThread(watched, oldThread)

@@ -1,8 +1,11 @@
 package slack_test
 
-// End-to-end tests: the real core (bot), a real bbolt file and the real
-// Slack adapter against slackfake, in Socket Mode and over the Events API.
-// Time is a fake clock: the SLA passes by Advance, never by sleeping.
+// End-to-end tests: the real core (bot), a real store and the real Slack
+// adapter against slackfake, in Socket Mode and over the Events API. The
+// core tests run on each store engine (pgtest.Run: a bbolt file, and a
+// PostgreSQL schema when OPENEAR_TEST_POSTGRES is set); the others on
+// bbolt. Time is a fake clock: the SLA passes by Advance, never by
+// sleeping.
 
 import (
 	"cmp"
@@ -10,7 +13,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -21,7 +23,7 @@ import (
 	"github.com/openear/openear/bot"
 	"github.com/openear/openear/bot/bottest"
 	"github.com/openear/openear/bot/tag"
-	"github.com/openear/openear/storage"
+	"github.com/openear/openear/storage/postgres/pgtest"
 )
 
 const (
@@ -37,7 +39,7 @@ const (
 type e2e struct {
 	t      *testing.T
 	fake   *slackfake.Server
-	path   string
+	open   func() (bot.Store, error) // opens the same store at every start
 	clock  *bottest.Clock
 	socket bool
 	apiURL string // the adapter's Web API base; default the fake's
@@ -50,7 +52,7 @@ type e2e struct {
 	// observe, when set, receives the core's observations.
 	observe func(bot.Observation)
 
-	db     *storage.DB
+	db     bot.Store
 	bot    *bot.Bot
 	ad     *slack.Adapter
 	srv    *httptest.Server
@@ -58,14 +60,19 @@ type e2e struct {
 	wg     sync.WaitGroup
 }
 
-func newE2E(t *testing.T, socket bool) *e2e {
+func newE2E(t *testing.T, socket bool, opts ...func(*e2e)) *e2e {
 	t.Helper()
-	return newE2EWith(t, socket, defaultFakeOptions())
+	return newE2EWith(t, socket, defaultFakeOptions(), opts...)
 }
 
 // defaultFakeOptions are the fake's options of newE2E.
 func defaultFakeOptions() slackfake.Options {
 	return slackfake.Options{PingInterval: 200 * time.Millisecond}
+}
+
+// on runs the e2e on a store engine (default bbolt).
+func on(eng pgtest.Engine) func(*e2e) {
+	return func(e *e2e) { e.open = eng.New(e.t) }
 }
 
 // newE2EWith is newE2E with the fake's options.
@@ -79,10 +86,12 @@ func newE2EWith(t *testing.T, socket bool, o slackfake.Options, opts ...func(*e2
 	fake.AddUser(e2eCust2, "TGLOBEX", "mei", false)
 	fake.AddChannel(e2eShared, "shared-acme")
 	fake.AddChannel(e2eTriage, "triage")
-	e := &e2e{t: t, fake: fake, socket: socket, path: filepath.Join(t.TempDir(), "openear.db"),
-		clock: bottest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))}
+	e := &e2e{t: t, fake: fake, socket: socket, clock: bottest.NewClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))}
 	for _, o := range opts {
 		o(e)
+	}
+	if e.open == nil {
+		e.open = pgtest.Engines()[0].New(t) // bbolt
 	}
 	e.start()
 	t.Cleanup(e.stop)
@@ -93,7 +102,7 @@ func newE2EWith(t *testing.T, socket bool, o slackfake.Options, opts ...func(*e2
 func (e *e2e) start() {
 	t := e.t
 	t.Helper()
-	db, err := storage.Open(e.path, storage.Options{})
+	db, err := e.open()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,11 +205,16 @@ func (e *e2e) countThreads() int {
 	return n
 }
 
-func TestE2ESocketMode(t *testing.T) { testLifecycle(t, true) }
-func TestE2EEventsAPI(t *testing.T)  { testLifecycle(t, false) }
+func TestE2ESocketMode(t *testing.T) {
+	pgtest.Run(t, func(t *testing.T, eng pgtest.Engine) { testLifecycle(t, true, eng) })
+}
 
-func testLifecycle(t *testing.T, socket bool) {
-	e := newE2E(t, socket)
+func TestE2EEventsAPI(t *testing.T) {
+	pgtest.Run(t, func(t *testing.T, eng pgtest.Engine) { testLifecycle(t, false, eng) })
+}
+
+func testLifecycle(t *testing.T, socket bool, eng pgtest.Engine) {
+	e := newE2E(t, socket, on(eng))
 	ts := e.fake.Post(e2eShared, e2eCust, "The CSV export is broken: error 500 every time", "")
 	th := e.thread(ts)
 	if th.State != bot.Waiting || th.Owner != "alice" || !th.HasTag(tag.Defect) {
@@ -260,8 +274,10 @@ func hasText(ms []slackfake.Message, sub string) bool {
 	return false
 }
 
-func TestE2ERetriesHaveOneEffect(t *testing.T) {
-	e := newE2E(t, false)
+func TestE2ERetriesHaveOneEffect(t *testing.T) { pgtest.Run(t, testRetriesHaveOneEffect) }
+
+func testRetriesHaveOneEffect(t *testing.T, eng pgtest.Engine) {
+	e := newE2E(t, false, on(eng))
 	_, id := e.fake.PostMessage(slackfake.Message{Channel: e2eShared, User: e2eCust, Text: "Login fails with an error since the update"})
 	ctx := context.Background()
 	for n := 1; n <= 3; n++ {
@@ -284,10 +300,12 @@ func TestE2ERetriesHaveOneEffect(t *testing.T) {
 	}
 }
 
-func TestE2EBackfillAfterDowntime(t *testing.T) {
+func TestE2EBackfillAfterDowntime(t *testing.T) { pgtest.Run(t, testBackfillAfterDowntime) }
+
+func testBackfillAfterDowntime(t *testing.T, eng pgtest.Engine) {
 	for _, socket := range []bool{true, false} {
 		t.Run(fmt.Sprintf("socket=%v", socket), func(t *testing.T) {
-			e := newE2E(t, socket)
+			e := newE2E(t, socket, on(eng))
 			// One live message so openear has a cursor for the channel.
 			e.thread(e.fake.Post(e2eShared, e2eCust, "How do I rotate my API key?", ""))
 			e.stop()
@@ -314,8 +332,10 @@ func TestE2EBackfillAfterDowntime(t *testing.T) {
 	}
 }
 
-func TestE2ECommandsAndAccess(t *testing.T) {
-	e := newE2E(t, true)
+func TestE2ECommandsAndAccess(t *testing.T) { pgtest.Run(t, testCommandsAndAccess) }
+
+func testCommandsAndAccess(t *testing.T, eng pgtest.Engine) {
+	e := newE2E(t, true, on(eng))
 	ctx := context.Background()
 	ts := e.fake.Post(e2eShared, e2eCust, "The billing page is broken", "")
 	id := bot.FormatID(e.thread(ts).ID)

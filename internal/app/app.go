@@ -18,10 +18,15 @@ import (
 	"github.com/openear/openear/bot"
 	"github.com/openear/openear/config"
 	"github.com/openear/openear/metrics"
+	"github.com/openear/openear/storage/postgres"
 	"github.com/openear/openear/web"
 )
 
 // App is a wired openear: the bot, its adapters and its HTTP endpoints.
+//
+// A replica (on PostgreSQL) has a bot and adapters only while it leads,
+// one set per term: Bot, Slack and Discord are nil, and Leader tells the
+// current ones.
 type App struct {
 	Bot     *bot.Bot
 	Slack   *slack.Adapter   // nil unless slack is enabled
@@ -33,6 +38,7 @@ type App struct {
 	log      *slog.Logger
 	runners  []func(context.Context) error
 	listener atomic.Pointer[net.Listener] // set by Run
+	rep      *replica                     // set on a store shared by replicas
 }
 
 // Wiring is what the demo and tests change about an App: zero values
@@ -42,57 +48,46 @@ type Wiring struct {
 	DiscordHTTP *http.Client          // the discord adapter's client (the demo's fake transport)
 	Tick        time.Duration         // how often the clock loop and sender run
 	SlackPace   time.Duration         // least time between posts in a Slack channel (0: 1s; <0: none, for tests)
+	// Advertise is the base URL other replicas forward Slack commands and
+	// button presses to while this one leads (PostgreSQL replicas);
+	// empty: http://<host of the listener, or this machine's name>:<port>.
+	Advertise string
 }
 
-// New wires the core to the adapters enabled in cfg.
+// New wires the core to the adapters enabled in cfg. On a PostgreSQL
+// store (storage/postgres) the App is a replica (replica.go): it serves
+// HTTP at once and runs the bot and the adapters only while it holds the
+// leader's lease. On any other store it is the only openear and runs them
+// all along.
 func New(ctx context.Context, cfg config.Config, store bot.Store, clock bot.Clock, log *slog.Logger, w Wiring) (*App, error) {
+	if pg, ok := store.(*postgres.Store); ok {
+		return newReplica(ctx, cfg, pg, clock, log, w)
+	}
+	m := metrics.New()
+	a := &App{log: log, Mux: http.NewServeMux()}
+	b, sl, dc, err := wire(ctx, cfg, store, clock, log, w, m, func() string { return a.publicURL(cfg) })
+	if err != nil {
+		return nil, err
+	}
+	a.Bot, a.Slack, a.Discord = b, sl, dc
+	a.runners = append(a.runners, b.Run)
+	if sl != nil {
+		a.runners = append(a.runners, sl.Run)
+		a.Mux.Handle("/slack/", sl.HTTPHandler())
+		m.SetConnected(bot.Slack, sl.Connected)
+	}
+	if dc != nil {
+		a.runners = append(a.runners, dc.Run)
+		m.SetConnected(bot.Discord, dc.Connected)
+	}
+	a.Mux.HandleFunc("GET /healthz", a.healthz)
 	opts, err := BotOptions(cfg)
 	if err != nil {
 		return nil, err
 	}
-	opts.Store, opts.Clock, opts.Logger = store, clock, log
-	m := metrics.New()
-	opts.Observe = m.Observe
-	if w.Observe != nil {
-		opts.Observe = func(o bot.Observation) {
-			m.Observe(o)
-			w.Observe(o)
-		}
-	}
-	opts.TickEvery, opts.SendEvery = w.Tick, w.Tick
-	a := &App{log: log, Mux: http.NewServeMux()}
-	opts.Web.URL = func() string { return a.publicURL(cfg) }
-	b, err := bot.New(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	a.Bot = b
-	a.runners = append(a.runners, b.Run)
-	if s := cfg.Slack; s != nil && s.Enabled {
-		ad, err := slack.New(slack.Config{BotToken: s.BotToken.Reveal(), AppToken: s.AppToken.Reveal(), SigningSecret: s.SigningSecret.Reveal(),
-			APIURL: s.APIURL, TriageChannel: s.TriageChannel, Channels: s.Channels, DMs: s.DMs, Staff: s.Staff,
-			Logger: log.With("adapter", "slack"), PostInterval: w.SlackPace}, b)
-		if err != nil {
-			return nil, err
-		}
-		a.Slack = ad
-		b.AddPlatform(ad)
-		a.runners = append(a.runners, ad.Run)
-		a.Mux.Handle("/slack/", ad.HTTPHandler())
-	}
-	if d := cfg.Discord; d != nil && d.Enabled {
-		ad, err := discord.New(discord.Config{Token: d.Token.Reveal(), APIURL: d.APIURL, TriageChannel: d.TriageChannel,
-			Channels: d.Channels, DMs: d.DMs, StaffRoles: d.StaffRoles, Staff: d.Staff, Logger: log.With("adapter", "discord"),
-			HTTPClient: w.DiscordHTTP}, b)
-		if err != nil {
-			return nil, err
-		}
-		a.Discord = ad
-		b.AddPlatform(ad)
-		a.runners = append(a.runners, ad.Run)
-	}
-	a.Mux.HandleFunc("GET /healthz", a.healthz)
-	a.serveDashboard(cfg, store, m, opts)
+	csat := &csatStats{stats: b.Stats, now: b.Now}
+	m.SetCSAT(csat.get)
+	a.Mux.Handle("/", a.dashboard(cfg, store, m, opts, b.Now, b.Stats, b))
 	return a, nil
 }
 
@@ -118,12 +113,62 @@ func (a *App) publicURL(cfg config.Config) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
-// serveDashboard mounts the dashboard, its JSON API and /metrics. With
-// http.token set (config requires one when the listener is not
-// loopback), /metrics needs it, and the dashboard needs it or a staff
-// member's session for reading; acting needs a session always. Its pages
-// speak the config's locale (a signed-in person's, a viewer's choice).
-func (a *App) serveDashboard(cfg config.Config, store bot.Store, m *metrics.Metrics, opts bot.Options) {
+// wire builds the core on store and the adapters cfg enables, feeding
+// it; nothing runs yet.
+// publicURL is the base of sign-in links (App.publicURL).
+func wire(ctx context.Context, cfg config.Config, store bot.Store, clock bot.Clock, log *slog.Logger, w Wiring, m *metrics.Metrics,
+	publicURL func() string) (*bot.Bot, *slack.Adapter, *discord.Adapter, error) {
+	opts, err := BotOptions(cfg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	opts.Store, opts.Clock, opts.Logger = store, clock, log
+	opts.Observe = m.Observe
+	if w.Observe != nil {
+		opts.Observe = func(o bot.Observation) {
+			m.Observe(o)
+			w.Observe(o)
+		}
+	}
+	opts.TickEvery, opts.SendEvery = w.Tick, w.Tick
+	opts.Web.URL = publicURL
+	b, err := bot.New(ctx, opts)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var sl *slack.Adapter
+	if s := cfg.Slack; s != nil && s.Enabled {
+		sl, err = slack.New(slack.Config{BotToken: s.BotToken.Reveal(), AppToken: s.AppToken.Reveal(), SigningSecret: s.SigningSecret.Reveal(),
+			APIURL: s.APIURL, TriageChannel: s.TriageChannel, Channels: s.Channels, DMs: s.DMs, Staff: s.Staff,
+			Logger: log.With("adapter", "slack"), PostInterval: w.SlackPace}, b)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		b.AddPlatform(sl)
+	}
+	var dc *discord.Adapter
+	if d := cfg.Discord; d != nil && d.Enabled {
+		dc, err = discord.New(discord.Config{Token: d.Token.Reveal(), APIURL: d.APIURL, TriageChannel: d.TriageChannel,
+			Channels: d.Channels, DMs: d.DMs, StaffRoles: d.StaffRoles, Staff: d.Staff, Logger: log.With("adapter", "discord"),
+			HTTPClient: w.DiscordHTTP}, b)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		b.AddPlatform(dc)
+	}
+	return b, sl, dc, nil
+}
+
+// dashboard returns the dashboard with its JSON API, and mounts
+// /metrics. With http.token set (config requires one when the listener
+// is not loopback), /metrics needs it, and the dashboard needs it or a
+// staff member's session for reading; acting needs a session always. Its
+// pages speak the config's locale (a signed-in person's, a viewer's
+// choice). now and stats are the bot's (on a replica: the current
+// leader's, or the store's while it stands by); inbox signs staff in and
+// runs their actions.
+func (a *App) dashboard(cfg config.Config, store bot.Store, m *metrics.Metrics, opts bot.Options, now func() time.Time,
+	stats func(context.Context, time.Time, time.Time) (bot.Stats, error), inbox web.Inbox) http.Handler {
 	counts := &stateCounts{store: store}
 	m.SetThreadsByState(counts.get)
 	m.SetOutboxDepth(func() int {
@@ -133,24 +178,15 @@ func (a *App) serveDashboard(cfg config.Config, store bot.Store, m *metrics.Metr
 		}
 		return len(acts)
 	})
-	csat := &csatStats{bot: a.Bot}
-	m.SetCSAT(csat.get)
-	if a.Slack != nil {
-		m.SetConnected(bot.Slack, a.Slack.Connected)
-	}
-	if a.Discord != nil {
-		m.SetConnected(bot.Discord, a.Discord.Connected)
-	}
-	protect := func(h http.Handler) http.Handler { return h }
 	tok := cfg.HTTP.Token.Reveal()
+	metricsH := m.Handler()
 	if tok != "" {
-		protect = func(h http.Handler) http.Handler { return web.RequireToken(tok, h) }
+		metricsH = web.RequireToken(tok, metricsH)
 	}
-	dash := web.New(web.Options{Store: store, Now: a.Bot.Now, Stats: a.Bot.Stats, Token: tok, Inbox: a.Bot,
+	a.Mux.Handle("/metrics", metricsH)
+	return web.New(web.Options{Store: store, Now: now, Stats: stats, Token: tok, Inbox: inbox,
 		People: opts.People, SecureCookie: strings.HasPrefix(cfg.HTTP.PublicURL, "https://"),
 		Locale: opts.Locale, Locales: opts.Locales}).Handler()
-	a.Mux.Handle("/metrics", protect(m.Handler()))
-	a.Mux.Handle("/", dash)
 }
 
 // stateCounts counts threads by state for /metrics, reading the store at
@@ -179,10 +215,11 @@ func (c *stateCounts) get() map[bot.State]int {
 // csatStats summarises the CSAT of the threads of the last 30 days for
 // /metrics, reading the store at most every minute (a full scan).
 type csatStats struct {
-	bot  *bot.Bot
-	mu   sync.Mutex
-	at   time.Time
-	last bot.CSATStats
+	stats func(context.Context, time.Time, time.Time) (bot.Stats, error)
+	now   func() time.Time
+	mu    sync.Mutex
+	at    time.Time
+	last  bot.CSATStats
 }
 
 func (c *csatStats) get() bot.CSATStats {
@@ -191,8 +228,8 @@ func (c *csatStats) get() bot.CSATStats {
 	if !c.at.IsZero() && time.Since(c.at) < time.Minute {
 		return c.last
 	}
-	now := c.bot.Now()
-	st, err := c.bot.Stats(context.Background(), now.Add(-30*24*time.Hour), now)
+	now := c.now()
+	st, err := c.stats(context.Background(), now.Add(-30*24*time.Hour), now)
 	if err != nil {
 		return c.last
 	}
@@ -209,23 +246,35 @@ func (a *App) Addr() net.Addr {
 }
 
 // healthz reports each adapter's connection state: 200 when all are
-// connected, 503 otherwise.
+// connected, 503 otherwise. The only openear is always the leader.
 func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
+	st, ok := adapterStates(a.Slack, a.Discord)
+	writeHealth(w, ok, map[string]any{"ok": ok, "role": "leader", "adapters": st})
+}
+
+// adapterStates reports the connection state of the adapters that are
+// not nil, and whether all of them are connected.
+func adapterStates(sl *slack.Adapter, dc *discord.Adapter) (map[string]string, bool) {
 	st := map[string]string{}
 	ok := true
-	if a.Slack != nil {
-		st["slack"] = connState(a.Slack.Connected())
-		ok = ok && a.Slack.Connected()
+	if sl != nil {
+		st["slack"] = connState(sl.Connected())
+		ok = ok && sl.Connected()
 	}
-	if a.Discord != nil {
-		st["discord"] = connState(a.Discord.Connected())
-		ok = ok && a.Discord.Connected()
+	if dc != nil {
+		st["discord"] = connState(dc.Connected())
+		ok = ok && dc.Connected()
 	}
+	return st, ok
+}
+
+// writeHealth writes a /healthz answer: 200 when ok, else 503.
+func writeHealth(w http.ResponseWriter, ok bool, body map[string]any) {
 	w.Header().Set("Content-Type", "application/json")
 	if !ok {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}
-	json.NewEncoder(w).Encode(map[string]any{"ok": ok, "adapters": st})
+	json.NewEncoder(w).Encode(body)
 }
 
 func connState(ok bool) string {
@@ -249,6 +298,9 @@ func (a *App) Run(ctx context.Context, addr string) error {
 			return fmt.Errorf("http listen: %w", err)
 		}
 		a.listener.Store(&ln)
+		if a.rep != nil {
+			a.rep.listening(ln.Addr())
+		}
 		srv := &http.Server{Handler: a.Mux, ReadHeaderTimeout: 10 * time.Second}
 		wg.Add(1)
 		go func() {
