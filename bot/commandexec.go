@@ -206,10 +206,12 @@ func listThreads(l *l10n.Localizer, title string, ts []Thread, total int, now ti
 		}
 		fmt.Fprintf(&s, "#%d %s · %s · %s · %s", t.ID, t.State.In(l), t.Platform, tagList(l, &t), excerpt(firstCustomerText(&t), 60))
 		if t.State == Waiting && !t.Deadline.IsZero() {
-			if left := t.Deadline.Sub(now).Round(time.Minute); left >= 0 {
-				s.WriteString(" · " + l.T("list.due_in", l10n.Args{"Left": l.Took(left)}))
+			// Not rounded to minutes first: 40 s left is not "0s" (the
+			// reminders' lesson); Duration rounds as a reader needs.
+			if left := t.Deadline.Sub(now); left >= 0 {
+				s.WriteString(" · " + l.T("list.due_in", l10n.Args{"Left": l.Duration(left)}))
 			} else {
-				s.WriteString(" · " + l.T("list.overdue", l10n.Args{"Over": l.Took(-left)}))
+				s.WriteString(" · " + l.T("list.overdue", l10n.Args{"Over": l.Duration(-left)}))
 			}
 		}
 		s.WriteString("\n")

@@ -280,3 +280,29 @@ func TestReminderInOwnersZone(t *testing.T) {
 		t.Fatalf("reminder %q, want the deadline in New York time", got)
 	}
 }
+
+// The thread lists of mine and open say the time left and overdue as
+// truly as the reminders: 8 s left is not "0s", in English and Korean.
+func TestListsSayTimeLeft(t *testing.T) {
+	r := newRig(t, func(o *bot.Options) {
+		o.Rules = []bot.Rule{{Person: "alice", Team: "support"}}
+		o.SLA = bot.SLA{FirstReply: 40 * time.Second, RemindAt: []float64{1.0}, EscalateAfter: 2}
+		o.People = append(o.People, bot.Person{Name: "bob", IDs: map[string]string{bot.Slack: "UBOB"}, Locale: "ko"})
+	})
+	r.customer("UCUST", "How do I change the billing address?")
+	for _, c := range []struct {
+		at       time.Duration
+		user, en string
+	}{
+		{32 * time.Second, "UALICE", "due in 8s"},
+		{32 * time.Second, "UBOB", "8초 남음"},
+		{95 * time.Second, "UALICE", "overdue by 55s"},
+		{95 * time.Second, "UBOB", "55초 초과"},
+		{21 * time.Minute, "UALICE", "overdue by 20m"},
+	} {
+		r.clock.Set(monday9.Add(c.at))
+		if got := r.command(c.user, true, "open"); !strings.Contains(got, c.en) {
+			t.Errorf("open by %s at %s: %q, want %q", c.user, c.at, got, c.en)
+		}
+	}
+}
