@@ -365,3 +365,90 @@ func TestReplicasSocketMode(t *testing.T) {
 		t.Errorf("%d Socket Mode connections were opened in all, want 2 (one per leader)", n)
 	}
 }
+
+// TestStandbyDashboardForwardsSignIn: a staff member signs in and acts
+// through a standby's dashboard — the standby forwards the sign-in link,
+// the posted form and the signed-in pages to the leader, cookies
+// included — and reads there without a session. With no live leader the
+// standby still serves reading and answers 503 to what needs the leader.
+func TestStandbyDashboardForwardsSignIn(t *testing.T) {
+	c := newCluster(t, 2)
+	lead := c.leader()
+	var standby *rep
+	for _, r := range c.replicas() {
+		if r != lead {
+			standby = r
+		}
+	}
+	// The link comes by DM; it names the leader's address (no
+	// http.public_url here): open it at the standby's instead.
+	if resp, err := c.sf.SlashCommand(t.Context(), "U0ALICE", "T0HOME", "C0TRIAGE", "login"); err != nil || resp.Status != 200 {
+		t.Fatalf("login command: %+v %v", resp, err)
+	}
+	var link string
+	bottest.Poll(t, "the sign-in DM", func() bool {
+		for _, m := range c.sf.Messages("D0ALICE") {
+			if i := strings.Index(m.Text, "/login/"); i >= 0 {
+				link = strings.Fields(m.Text[i:])[0]
+				return true
+			}
+		}
+		return false
+	})
+	token := strings.TrimPrefix(link, "/login/")
+	base := "http://" + standby.addr
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.Get(base + link)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("the sign-in link at the standby: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	resp, err = noRedirect.PostForm(base+"/login", map[string][]string{"token": {token}})
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("signing in at the standby: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	var cookie *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "openear_session" && ck.Value != "" {
+			cookie = ck
+		}
+	}
+	if cookie == nil {
+		t.Fatalf("no session cookie from the sign-in through the standby: %v", resp.Header)
+	}
+	get := func(path string, ck *http.Cookie) (int, string) {
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		if ck != nil {
+			req.AddCookie(ck)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get("/", cookie); code != 200 || !strings.Contains(body, `signed in as <b id="person">alice</b>`) || !strings.Contains(body, `action="/logout"`) {
+		t.Fatalf("the list for alice through the standby: %d", code)
+	}
+	if _, body := get("/", nil); strings.Contains(body, `id="person"`) {
+		t.Fatal("a page without the cookie is signed in")
+	}
+
+	// The leader goes away; until the standby leads, nothing forwards.
+	c.stopRep(lead)
+	if code, _ := get("/", nil); code != 200 {
+		t.Errorf("reading at the standby with no leader: %d", code)
+	}
+	if h := c.health(standby); h["role"] == "standby" {
+		resp, err := http.PostForm(base+"/login", map[string][]string{"token": {"x"}})
+		if err == nil {
+			resp.Body.Close()
+		}
+		if err != nil || resp.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("signing in at a standby with no leader: %v %v, want 503", resp, err)
+		}
+	}
+}
