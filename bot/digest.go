@@ -2,9 +2,11 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -184,9 +186,21 @@ next:
 	return groups
 }
 
-// digestIfDue posts the digest when its time of day has come. The first
-// digest is the first one after the bot started: a restart at 09:30 does
-// not post the 09:00 digest again (nor late).
+// dailyDigestKey is the entry that records when the last daily digest was
+// queued (unix nanos), so that a restart or a new leader neither posts
+// it twice nor skips it.
+const dailyDigestKey = "digest/last"
+
+// digestCatchUp is how late a digest missed while no openear ran (or
+// between leaders) is still posted; a later one is skipped.
+const digestCatchUp = 12 * time.Hour
+
+// digestIfDue posts the digest when its time of day has come. The next
+// digest is the first after the last one queued (the stored digest/last
+// entry): a restart or a takeover at 09:00:05 posts the 09:00 digest if
+// no openear did, and not again if one did; one missed more than
+// digestCatchUp ago is skipped. Without a stored one, the first digest
+// is the first after the bot started.
 func (b *Bot) digestIfDue(ctx context.Context) error {
 	if !b.opts.Digest.Enabled {
 		return nil
@@ -195,6 +209,14 @@ func (b *Bot) digestIfDue(ctx context.Context) error {
 	b.digestMu.Lock()
 	if b.digestAt.IsZero() {
 		b.digestAt = b.nextDigest(b.started)
+		if last, err := b.lastDigest(ctx); err != nil {
+			b.digestMu.Unlock()
+			return err
+		} else if !last.IsZero() {
+			if at := b.nextDigest(last); b.started.Sub(at) <= digestCatchUp {
+				b.digestAt = at
+			}
+		}
 	}
 	due := !now.Before(b.digestAt)
 	if due {
@@ -205,6 +227,22 @@ func (b *Bot) digestIfDue(ctx context.Context) error {
 		return nil
 	}
 	return b.postDigest(ctx, now)
+}
+
+// lastDigest reads when the last digest was queued; zero when never.
+func (b *Bot) lastDigest(ctx context.Context) (time.Time, error) {
+	v, err := b.store.Entry(ctx, dailyDigestKey)
+	if errors.Is(err, ErrNotFound) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("last digest: %w", err)
+	}
+	n, err := strconv.ParseInt(string(v), 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("last digest: %q: %w", v, err)
+	}
+	return time.Unix(0, n), nil
 }
 
 // nextDigest returns the first digest time after now.
@@ -242,5 +280,6 @@ func (b *Bot) postDigest(ctx context.Context, now time.Time) error {
 			x.note(Observation{What: "digest", Detail: text})
 		}
 	}
+	x.ch.Entries = append(x.ch.Entries, Entry{Key: dailyDigestKey, Value: []byte(strconv.FormatInt(now.UnixNano(), 10))})
 	return x.commit(ctx)
 }

@@ -132,6 +132,7 @@ type Change struct {
 //	place/<platform>/<channel>  a DM channel a message was handled in
 //	                            (value "dm"), for backfill (Bot.Places)
 //	noise/<day>/<platform>/…    one noise message, for its count (noise.go)
+//	digest/last                 when the last daily digest was queued (digest.go)
 //	name/<platform>/<kind>/<id> the newest name of a user or channel
 //	                            (names.go)
 //	login/<hash>                a one-time sign-in link (web.go)
