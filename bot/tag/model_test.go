@@ -221,7 +221,7 @@ func openearExamples(t testing.TB) []tag.Example {
 	return all
 }
 
-var modelReason = regexp.MustCompile(`^model (complaint|defect|question|praise|idea|urgent)/(en|ko) [01]\.\d\d(: (".+"|\([^)]+\)) [+-]\d+\.\d(, (".+"|\([^)]+\)) [+-]\d+\.\d)*)?$`)
+var modelReason = regexp.MustCompile(`^model (complaint|defect|question|praise|idea|urgent)/(en|ko) [01]\.\d\d(: (".+"|\([^)]+\)) [+-]\d+\.\d( \([a-z ,]+\))?(, (".+"|\([^)]+\)) [+-]\d+\.\d( \([a-z ,]+\))?)*)?$`)
 
 // Every tag of the default tagger has a reason, and one the model gave
 // says so: its probability and the places that weighed most.
