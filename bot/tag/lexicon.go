@@ -2,6 +2,7 @@ package tag
 
 import (
 	"bufio"
+	"bytes"
 	"embed"
 	"fmt"
 	"math"
@@ -98,7 +99,7 @@ func parseLexicon() (*lexicon, error) {
 		if err != nil {
 			return nil, err
 		}
-		sc := bufio.NewScanner(strings.NewReader(string(b)))
+		sc := bufio.NewScanner(bytes.NewReader(b))
 		n := 0
 		for sc.Scan() {
 			n++
@@ -106,30 +107,27 @@ func parseLexicon() (*lexicon, error) {
 			if line == "" || line[0] == '#' {
 				continue
 			}
-			f := strings.Split(line, "\t")
-			if len(f) < 2 {
+			term, rest, ok := strings.Cut(line, "\t")
+			if !ok {
 				return nil, fmt.Errorf("lexicon/%s:%d: want term<TAB>valence", name, n)
 			}
-			v, err := strconv.ParseFloat(f[1], 64)
+			val, flags, _ := strings.Cut(rest, "\t")
+			v, err := strconv.ParseFloat(val, 64)
 			if err != nil || v < -4 || v > 4 {
-				return nil, fmt.Errorf("lexicon/%s:%d: valence %q", name, n, f[1])
+				return nil, fmt.Errorf("lexicon/%s:%d: valence %q", name, n, val)
 			}
 			q := int8(math.Round(v * 10))
 			if name != "openear_ko.tsv" {
 				if q == 0 {
-					delete(l.en, f[0])
+					delete(l.en, term)
 				} else {
-					l.en[f[0]] = q
+					l.en[term] = q
 				}
 				continue
 			}
-			t := koTerm{v: q}
-			if len(f) > 2 {
-				t.insult = strings.Contains(f[2], "!")
-				t.start = strings.Contains(f[2], "^")
-				t.whole = strings.Contains(f[2], "=")
-			}
-			if err := l.addKO(f[0], t); err != nil {
+			t := koTerm{v: q, insult: strings.Contains(flags, "!"), start: strings.Contains(flags, "^"),
+				whole: strings.Contains(flags, "=")}
+			if err := l.addKO(term, t); err != nil {
 				return nil, fmt.Errorf("lexicon/%s:%d: %w", name, n, err)
 			}
 		}
@@ -330,8 +328,8 @@ func (s *scratch) lexEN(lx *lexicon, i int, low []byte) {
 		return
 	}
 	v, ok := lx.en[string(low)]
-	if !ok {
-		return
+	if !ok || v > 0 && s.greetingNext("", i, kindWord, greetingEN) {
+		return // "good morning" greets; it praises nothing
 	}
 	tk := &s.toks[i]
 	negStart, intStart := int32(-1), int32(-1)
@@ -398,6 +396,9 @@ func (s *scratch) lexKO(lx *lexicon, text string, i, prevKo int) {
 		if matched == 0 {
 			at++
 			continue
+		}
+		if t.v > 0 && at+matched == n && s.greetingNext(text, i, kindHangul, greetingKO) {
+			break // 좋은 아침, 좋은 하루 되세요: a greeting
 		}
 		start, end := tk.start+int32(at*3), tk.start+int32((at+matched)*3)
 		negStart, intStart := int32(-1), int32(-1)
@@ -483,6 +484,25 @@ func koNegatedAfter(rest, next string) int {
 		}
 	}
 	return negNone
+}
+
+// Words after which a positive word greets: good morning, 좋은 하루.
+var (
+	greetingEN = wordSet(`morning afternoon evening night day weekend week one`)
+	greetingKO = wordSet(`아침 아침입니다 아침이에요 아침이네요 하루 하루요 하루되세요 주말 주말요 주말되세요 저녁 저녁이에요 밤 밤되세요 오후 오후되세요 한주 한주되세요 명절 연휴 꿈`)
+)
+
+// greetingNext reports whether the token after token i is of kind and a
+// word of set (English: lowercased; Korean: as in text).
+func (s *scratch) greetingNext(text string, i int, kind uint8, set map[string]struct{}) bool {
+	if i+1 >= len(s.toks) || s.toks[i+1].kind != kind {
+		return false
+	}
+	t := &s.toks[i+1]
+	if kind == kindWord {
+		return inSet(set, string(s.norm[t.a:t.b]))
+	}
+	return inSet(set, text[t.start:t.end])
 }
 
 // nextHangul is the Korean word token after token i, or an empty token

@@ -55,7 +55,9 @@ type TrainOptions struct {
 	// MinSources, when above 1, trains a tag's weight of a feature only
 	// if the feature is found in at least this many sources of the
 	// language, for the tags that two sources or more label: a word that
-	// only one source uses cannot stand for a tag. Default 2; 1: off.
+	// only one source uses cannot stand for a tag. Off by default: left
+	// out of training, a source was tagged no better with it
+	// (docs/TAGGING.md).
 	MinSources int
 	// LexDrop is the share of the training messages, drawn anew in each
 	// epoch, that a head sees through their lexicon and shape features
@@ -92,9 +94,6 @@ func (o *TrainOptions) defaults() {
 	}
 	if o.Cap == 0 {
 		o.Cap = 400
-	}
-	if o.MinSources == 0 {
-		o.MinSources = 2
 	}
 	if o.LexDrop == 0 {
 		o.LexDrop = 0.8
