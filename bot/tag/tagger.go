@@ -200,6 +200,7 @@ func Build(c Config) (*Tagger, error) {
 			}
 			b.t.model = m
 		}
+		loadLexicon() // the sentiment lexicons, read now rather than at the first message
 	}
 	b.addBuiltins()
 	seen := make(map[string]bool)
