@@ -9,6 +9,8 @@
 //	tagger.go   Tagger, New, Build, Tag: the scanner, English rules, reasons
 //	ko.go       Korean rules: syllable matching with particles and endings
 //	features.go the model's hashed features, from the scanner's tokens
+//	lexicon.go  sentiment lexicon features (lexicon/: VADER's English words,
+//	            openear's Korean lexicon), negation and intensifiers
 //	model.go    Model: weights, calibration, the file format, model reasons
 //	combine.go  rules and model together: one calibrated score per tag
 //	learn.go    Learn: what staff corrections teach, bounded

@@ -40,6 +40,7 @@ const (
 	fJamoRun = 'j'
 	fEmoji   = 'e'
 	fShape   = '#'
+	fLex     = 'L' // a sentiment lexicon's class (lexicon.go)
 )
 
 // Shapes: features with no words, shown in reasons by name.
@@ -70,6 +71,7 @@ var shapeNames = [nShapes]string{"(question mark)", "(ends with ?)", "(!)", "(!!
 type feat struct {
 	h          uint32 // the full hash; the bucket is h's low bits after mixing
 	start, end int32
+	lex        uint8 // the lexicon class of a lexicon feature (lexicon.go), else lexNone
 }
 
 const (
@@ -122,6 +124,8 @@ func (s *scratch) addShape(shape int) {
 // features fills s.feats from the tokens of s.scan(text).
 func (s *scratch) features(text string) {
 	s.feats = s.feats[:0]
+	s.lex.reset()
+	lx := loadLexicon()
 	words := 0
 	var prev, prevKo int = -1, -1 // the token of the word before, in this clause
 	clause := true
@@ -133,6 +137,7 @@ func (s *scratch) features(text string) {
 			words++
 			low := s.norm[tk.a:tk.b]
 			s.wordFeatures(text, tk, low)
+			s.lexEN(lx, i, low)
 			if clause {
 				s.addFeat(hbytes(hkind(fFirst), low), tk.start, tk.end)
 			}
@@ -153,6 +158,7 @@ func (s *scratch) features(text string) {
 			words++
 			run := text[tk.start:tk.end]
 			s.koFeatures(run, tk.start, tk.end)
+			s.lexKO(lx, text, i, prevKo)
 			if clause {
 				s.addFeat(hstring(hkind(fFirst), run), tk.start, tk.end)
 			}
@@ -180,16 +186,23 @@ func (s *scratch) features(text string) {
 			s.addFeat(h, tk.start, tk.end)
 			prev, prevKo = -1, -1
 		case kindEmoji:
-			s.addFeat(hbytes(hkind(fEmoji), s.norm[tk.a:tk.b]), tk.start, tk.end)
+			key := s.norm[tk.a:tk.b]
+			s.addFeat(hbytes(hkind(fEmoji), key), tk.start, tk.end)
+			if v, ok := emojiPolarity[string(key)]; ok {
+				s.addLex(lexClass(v, false), tk.start, tk.end, -1, -1)
+			}
 			prev, prevKo = -1, -1
 		case kindQuestion:
 			qmark = true
 			prev, prevKo, clause = -1, -1, true
+			s.lex.clause(true)
 		case kindBreak:
-			if text[tk.start] == '!' || tk.end-tk.start > 1 && text[tk.start:tk.end] == "！" {
+			c := text[tk.start]
+			if c == '!' || tk.end-tk.start > 1 && text[tk.start:tk.end] == "！" {
 				excl++
 			}
 			prev, prevKo, clause = -1, -1, true
+			s.lex.clause(c != ',' && c != ';' && c != ':' && text[tk.start:tk.end] != "，" && text[tk.start:tk.end] != "、")
 		case kindURL:
 			url = true
 			prev, prevKo = -1, -1
@@ -198,6 +211,7 @@ func (s *scratch) features(text string) {
 			prev, prevKo = -1, -1
 		}
 	}
+	s.lexMessage()
 	s.addShapes(shape{qmark: qmark, excl: excl, url: url, mention: mention, caps: caps, digits: digits, words: words})
 }
 

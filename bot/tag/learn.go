@@ -232,7 +232,7 @@ func (t *Tagger) learnOne(s *scratch, next *learned, c Correction) bool {
 // comes from words, and the model does not mark it common.
 func eligible(lm *langModel, f feat, mask uint32) bool {
 	b := f.h & mask
-	return f.start >= 0 && lm.common[b>>3]&(1<<(b&7)) == 0
+	return f.start >= 0 && f.lex == lexNone && lm.common[b>>3]&(1<<(b&7)) == 0
 }
 
 // spread adds d to the learned weight of head x for every eligible

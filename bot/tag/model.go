@@ -87,7 +87,7 @@ func (m *Model) margins(lang int, s *scratch, out *[nBuiltin]float64) {
 			w[h] = int32(int8(row[h]))
 			acc[h] += w[h]
 		}
-		ps = addPlace(ps, f.start, f.end, &w)
+		ps = addPlace(ps, f.start, f.end, f.lex, &w)
 	}
 	s.places = ps
 	inv := featNorm(len(feats))
@@ -108,6 +108,7 @@ func featNorm(n int) float64 {
 // to a head's calibrated logit.
 type contribution struct {
 	start, end int32
+	lex        uint8 // a lexicon class found there, shown in reasons
 	v          float64
 }
 
@@ -129,7 +130,7 @@ func (m *Model) appendReason(buf []byte, s *scratch, text string, lang, h int, p
 	cs := s.contrib[:0]
 	for _, pl := range s.places {
 		if w := pl.w[h]; w != 0 {
-			cs = append(cs, contribution{start: pl.start, end: pl.end, v: float64(w) * unit})
+			cs = append(cs, contribution{start: pl.start, end: pl.end, lex: pl.lex, v: float64(w) * unit})
 		}
 	}
 	s.contrib = cs
@@ -140,22 +141,26 @@ func (m *Model) appendReason(buf []byte, s *scratch, text string, lang, h int, p
 // weights per head.
 type place struct {
 	start, end int32
+	lex        uint8 // the lexicon class of a feature there, if any
 	w          [nBuiltin]int32
 }
 
 // addPlace adds the weights of a feature to its place. The features of
 // one place are adjacent or nearly (a word, then the pair it ends), so
 // the last few places are searched only.
-func addPlace(ps []place, start, end int32, w *[nBuiltin]int32) []place {
+func addPlace(ps []place, start, end int32, lex uint8, w *[nBuiltin]int32) []place {
 	for i := len(ps) - 1; i >= 0 && i >= len(ps)-3; i-- {
 		if ps[i].start == start && ps[i].end == end {
 			for h := range nBuiltin {
 				ps[i].w[h] += w[h]
 			}
+			if ps[i].lex == lexNone {
+				ps[i].lex = lex
+			}
 			return ps
 		}
 	}
-	return append(ps, place{start: start, end: end, w: *w})
+	return append(ps, place{start: start, end: end, lex: lex, w: *w})
 }
 
 // addContribution adds v to the place of f. The features of one place
@@ -199,13 +204,21 @@ func appendTop(buf []byte, cs []contribution, text string) []byte {
 		} else {
 			buf = append(buf, ", "...)
 		}
-		if c.start < 0 {
+		switch {
+		case c.start < 0 && -1-c.start < nShapes:
 			buf = append(buf, shapeNames[-1-c.start]...)
-		} else {
+		case c.start < 0:
+			buf = append(buf, lexLabels[-1-c.start-nShapes]...) // the message's sentiment words
+		default:
 			buf = appendQuote(buf, text[c.start:c.end])
 		}
 		buf = append(buf, ' ')
 		buf = appendSigned(buf, c.v)
+		if c.start >= 0 && c.lex != lexNone {
+			buf = append(buf, " ("...)
+			buf = append(buf, lexLabels[c.lex]...)
+			buf = append(buf, ')')
+		}
 	}
 	return buf
 }

@@ -96,6 +96,14 @@ func TestTrainErrors(t *testing.T) {
 	if _, err := tag.Train(nil, tag.TrainOptions{Bits: 30}); err == nil {
 		t.Error("Train with 30 bits did not fail")
 	}
+	if _, err := tag.Train(nil, tag.TrainOptions{Bits: 10, Lang: "fr"}); err == nil || !strings.Contains(err.Error(), `language "fr"`) {
+		t.Errorf("Train in French: error %v", err)
+	}
+	// One language alone: the other needs no examples.
+	en := []tag.Example{{Text: "the app crashes", Tag: "defect", Lang: "en"}}
+	if _, err := tag.Train(en, tag.TrainOptions{Bits: 10, Lang: "en"}); err != nil {
+		t.Errorf("Train in English only: %v", err)
+	}
 }
 
 func TestLoadModelErrors(t *testing.T) {
@@ -221,7 +229,7 @@ func openearExamples(t testing.TB) []tag.Example {
 	return all
 }
 
-var modelReason = regexp.MustCompile(`^model (complaint|defect|question|praise|idea|urgent)/(en|ko) [01]\.\d\d(: (".+"|\([^)]+\)) [+-]\d+\.\d(, (".+"|\([^)]+\)) [+-]\d+\.\d)*)?$`)
+var modelReason = regexp.MustCompile(`^model (complaint|defect|question|praise|idea|urgent)/(en|ko) [01]\.\d\d(: (".+"|\([^)]+\)) [+-]\d+\.\d( \([a-z ,]+\))?(, (".+"|\([^)]+\)) [+-]\d+\.\d( \([a-z ,]+\))?)*)?$`)
 
 // Every tag of the default tagger has a reason, and one the model gave
 // says so: its probability and the places that weighed most.

@@ -200,6 +200,7 @@ func Build(c Config) (*Tagger, error) {
 			}
 			b.t.model = m
 		}
+		loadLexicon() // the sentiment lexicons, read now rather than at the first message
 	}
 	b.addBuiltins()
 	seen := make(map[string]bool)
@@ -650,6 +651,8 @@ type scratch struct {
 	low     []byte  // mixed keywords: lowercased text without spaces
 	lowOff  []int32
 	feats   []feat // the model's features
+	lex     lexState
+	lexBuf  []byte
 	contrib []contribution
 	places  []place
 	hangul  int
@@ -1510,6 +1513,8 @@ var specsEN = []spec{
 	{ruleComplaint, 0.5, 0, []string{"refund", "money back", "annoyed", "annoying", "angry", "hate", "poor {service|support|experience|quality}",
 		"bad {experience|service|support}", "{second|third|fourth|fifth|2nd|3rd|4th|5th} time", "for {hours|days|weeks}",
 		"mess", "slow", "sluggish", "laggy", "we pay", "were paying", "we are paying", "lost {trust|patience}"}},
+	{ruleComplaint, 0.6, 0, []string{"pathetic", "disgusting", "shitty", "crappy", "bullshit", "rude", "regret",
+		"overpriced", "not worth", "unusable", "worse than", "getting worse", "gone downhill", "went downhill"}},
 	{ruleComplaint, 0.35, 0, []string{"seriously", "come on"}},
 
 	{ruleDefect, 0.7, 0, []string{"bug", "buggy", "crash", "crashy", "error", "broken", "500", "502", "503", "504", "5xx",
@@ -1552,6 +1557,17 @@ var specsEN = []spec{
 		"if you {could|can} {add|support|make}",
 		"add support", "suggestion", "suggest", "idea", "ideas", "proposal", "propose", "nice to have",
 		"any plans to", "{plan|plans|planning} to support", "consider adding", "roadmap", "enhancement"}},
+	// Feature requests as app reviews, tweets and issue trackers put them.
+	{ruleIdea, 0.6, 0, []string{"^add {a|an|the|support|dark|multi}",
+		"^allow", "^give us", "make it possible", "{any|is there any} chance {of|you|we|to|for}",
+		"{are you|you guys|is it} {planning|going} to {add|support|offer|build|introduce|release}",
+		"{could|can|would} you guys {add|support|consider|make|offer|build}", "how about {adding|letting|a|an}",
+		"^consider {adding|offering|a|an|making|supporting}", "hope you {can|will|could} add", "{id|i would} like to see",
+		"{it|that|this} would help if", "really needs a", "have you {thought|considered} {about|adding|of}",
+		"^maybe {add|a|an}", "{could|can} there be", "big wish", "wishlist", "would give 5 stars if",
+		"^let {us|users|admins|people|owners|teams|members} {choose|set|pick|add|create|edit|export|customize|change|hide|schedule|bookmark|react|pin|use|sort|filter|configure|disable|enable|turn|select|see|view|import|share|rename|archive|merge|mute|snooze}",
+		"^let me {choose|set|pick|customize|hide|schedule|pin|sort|filter|configure|disable|select|rename|mute|snooze}"}},
+	{ruleIdea, 0.5, flagWeak, []string{"{would|itd|thatd|it would|that would} be {lovely|fantastic|handy|neat|wonderful|brilliant|perfect|super helpful|really helpful|much appreciated|really appreciated|a great addition|a nice addition}"}},
 	{ruleIdea, 0.45, 0, []string{"option to", "ability to", "improvement", "improve", "should {add|support|allow|have}",
 		"feature", "integration with", "support for", "would like to {request|see|suggest|have}"}},
 	{ruleIdea, 0.5, flagWeak, []string{"{would|itd|thatd|it would|that would} be {nice|great|awesome|cool|helpful|useful|amazing|ideal|good}",
@@ -1564,6 +1580,11 @@ var specsEN = []spec{
 	{ruleDefect, 0.55, 0, []string{"{production|prod} {is |}{down|broken|outage}"}},
 	{ruleUrgent, 0.5, 0, []string{"critical", "blocker", "blocking", "{all|all of our|all our} {users|customers}",
 		"everyone is affected", "everyone affected", "in production", "on production", "right now", "p1", "deadline"}},
+	{ruleUrgent, 0.6, 0, []string{"within {the|an|the next} hour", "in {an|the next} hour", "major incident",
+		"{need|needs} {this|it|help|someone|a fix|a hotfix|an answer|a response|someone on this} {now|today|asap|right now|immediately}",
+		"need someone on this", "{completely|totally} locked out", "{whole|entire} {team|company|operation|restaurant|store|office|site|platform} {is|has|stopped}",
+		"{every|all} {passenger|passengers|player|players|location|locations|branch|branches|terminal|terminals|store|stores|account|accounts}",
+		"for everyone", "{starts|launches|opens|begins} in", "minutes before", "{go|goes|going} live"}},
 	{ruleUrgent, 0.35, 0, []string{"blocked", "live site"}},
 
 	// Stop phrases: consumed, tagging nothing.

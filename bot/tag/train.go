@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -46,6 +48,27 @@ type TrainOptions struct {
 	// cell of n > Cap examples weighs Cap/n each, so that no source's
 	// style dominates a tag; default 400, negative: no cap.
 	Cap int
+	// Balance, when above 1, also raises the weight of a cell of fewer
+	// than Cap examples towards Cap in all, each example weighing at most
+	// Balance: every source's examples of a label then weigh about the same.
+	Balance float64
+	// MinSources, when above 1, trains a tag's weight of a feature only
+	// if the feature is found in at least this many sources of the
+	// language, for the tags that two sources or more label: a word that
+	// only one source uses cannot stand for a tag. Off by default: left
+	// out of training, a source was tagged no better with it
+	// (docs/TAGGING.md).
+	MinSources int
+	// LexDrop is the share of the training messages, drawn anew in each
+	// epoch, that a head sees through their lexicon and shape features
+	// only (lexicon.go, features.go): those then learn to tell a tag on
+	// their own, as they must on text whose words no source taught.
+	// Default 0.8; negative: off.
+	LexDrop float64
+	// Lang, when set ("en" or "ko"), trains that language only: the other
+	// one is left untrained (the rules decide its tags). Cross-validation
+	// uses it to train only the language of the source it leaves out.
+	Lang string
 	// Progress, when set, gets a line per step.
 	Progress io.Writer
 }
@@ -72,12 +95,16 @@ func (o *TrainOptions) defaults() {
 	if o.Cap == 0 {
 		o.Cap = 400
 	}
+	if o.LexDrop == 0 {
+		o.LexDrop = 0.8
+	}
 }
 
 // tdoc is one training message: its buckets, what it is labelled, and
 // what the rules say of it.
 type tdoc struct {
 	off, n  int32
+	nGen    int32 // buckets[off:off+nGen] are words and grams; the rest lexicon and shape
 	labels  uint8 // built-in tags expected
 	ignore  uint8 // tags it neither supports nor contradicts
 	space   uint8 // tags scored on it (its sources' label space)
@@ -86,6 +113,7 @@ type tdoc struct {
 	hash    uint32
 	weight  float32
 	cell    string // source and labels, for Cap
+	srcs    uint64 // the sources of its language it comes from, a bit each
 	ruleSco [nBuiltin]float32
 }
 
@@ -105,6 +133,9 @@ func Train(examples []Example, o TrainOptions) (*Model, error) {
 	if o.Folds != "source" && o.Folds != "random" {
 		return nil, fmt.Errorf("train: folds %q (want source or random)", o.Folds)
 	}
+	if o.Lang != "" && !slices.Contains(langNames[:], o.Lang) {
+		return nil, fmt.Errorf("train: language %q (want en or ko)", o.Lang)
+	}
 	sets, err := buildSets(examples, o)
 	if err != nil {
 		return nil, err
@@ -113,6 +144,10 @@ func Train(examples []Example, o TrainOptions) (*Model, error) {
 	var info []string
 	for lang := range nLangs {
 		ts := sets[lang]
+		if o.Lang != "" && o.Lang != langNames[lang] {
+			m.langs[lang].untrained(o.Bits)
+			continue
+		}
 		if len(ts.docs) == 0 {
 			return nil, fmt.Errorf("train: no %s examples", langNames[lang])
 		}
@@ -125,6 +160,19 @@ func Train(examples []Example, o TrainOptions) (*Model, error) {
 	m.info = fmt.Sprintf("trained on %s messages; seed %d, %d bits, %d epochs", strings.Join(info, " and "),
 		o.Seed, o.Bits, o.Epochs)
 	return m, nil
+}
+
+// untrained makes lm a model that gives no tag: zero weights, and
+// calibrations that leave every tag to the rules.
+func (lm *langModel) untrained(bits int) {
+	lm.w = make([]byte, (1<<bits)*nBuiltin)
+	lm.common = make([]byte, (1<<bits)/8)
+	for h := range nBuiltin {
+		lm.scale[h] = 1
+		lm.bias[h] = -10
+		lm.cal[calModel][h] = calib{Thr: 1}
+		lm.cal[calBoth][h] = calib{Thr: 1}
+	}
 }
 
 func progress(w io.Writer, format string, args ...any) {
@@ -181,6 +229,18 @@ func buildSets(examples []Example, o TrainOptions) ([nLangs]*tset, error) {
 		sets[l] = &tset{}
 	}
 	split := splitSources(space)
+	srcBit := map[string]uint64{} // language/source -> its bit
+	for _, text := range order {
+		for _, src := range byText[text].sources {
+			if _, ok := srcBit[src]; !ok {
+				srcBit[src] = 0
+			}
+		}
+	}
+	srcNames := slices.Sorted(maps.Keys(srcBit))
+	for i, src := range srcNames {
+		srcBit[src] = 1 << (i % 64)
+	}
 	mask := uint32(1)<<bits - 1
 	s := new(scratch)
 	foldOf := map[string]int32{}
@@ -190,7 +250,15 @@ func buildSets(examples []Example, o TrainOptions) ([nLangs]*tset, error) {
 		ts := sets[lang]
 		d.off = int32(len(ts.buckets))
 		for _, f := range s.feats {
-			ts.buckets = append(ts.buckets, f.h&mask)
+			if f.start >= 0 && f.lex == lexNone {
+				ts.buckets = append(ts.buckets, f.h&mask)
+			}
+		}
+		d.nGen = int32(len(ts.buckets)) - d.off
+		for _, f := range s.feats {
+			if f.start < 0 || f.lex != lexNone {
+				ts.buckets = append(ts.buckets, f.h&mask)
+			}
 		}
 		src := g.sources[0]
 		key := src
@@ -201,6 +269,9 @@ func buildSets(examples []Example, o TrainOptions) ([nLangs]*tset, error) {
 			key = fmt.Sprintf("%s#%d", src, d.hash%4)
 		}
 		d.cell = fmt.Sprintf("%s %d %v", src, d.labels, d.noise)
+		for _, src := range g.sources {
+			d.srcs |= srcBit[src]
+		}
 		f, ok := foldOf[key]
 		if !ok {
 			f = int32(ts.folds)
@@ -212,7 +283,7 @@ func buildSets(examples []Example, o TrainOptions) ([nLangs]*tset, error) {
 	}
 	if o.Cap > 0 {
 		for _, ts := range sets {
-			capWeights(ts, o.Cap)
+			capWeights(ts, o.Cap, o.Balance)
 		}
 	}
 	return sets, nil
@@ -245,15 +316,20 @@ func newDoc(rules *Tagger, s *scratch, text string, labels uint8, space map[stri
 }
 
 // capWeights makes each source's examples of one label weigh at most cap
-// in all.
-func capWeights(ts *tset, cap int) {
+// in all; with balance > 1, a smaller cell weighs up to cap too, each
+// example at most balance.
+func capWeights(ts *tset, cap int, balance float64) {
 	n := map[string]int{}
 	for _, d := range ts.docs {
 		n[d.cell]++
 	}
 	for i := range ts.docs {
-		if c := n[ts.docs[i].cell]; c > cap {
+		c := n[ts.docs[i].cell]
+		switch {
+		case c > cap:
 			ts.docs[i].weight = float32(cap) / float32(c)
+		case balance > 1:
+			ts.docs[i].weight = float32(min(float64(cap)/float64(c), balance))
 		}
 	}
 }
@@ -356,6 +432,7 @@ func fitLang(lm *langModel, ts *tset, idx []int32, o TrainOptions) [nBuiltin]boo
 	var ws [nBuiltin][]float64
 	var bias [nBuiltin]float64
 	perms := permutations(idx, o)
+	frozen := frozenBuckets(ts, idx, o)
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for h := range nBuiltin {
@@ -376,7 +453,7 @@ func fitLang(lm *langModel, ts *tset, idx []int32, o TrainOptions) [nBuiltin]boo
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
-			ws[h], bias[h] = fitHead(ts, perms, h, o)
+			ws[h], bias[h] = fitHead(ts, perms, h, frozen[h], o)
 			<-sem
 		}()
 	}
@@ -401,6 +478,47 @@ func fitLang(lm *langModel, ts *tset, idx []int32, o TrainOptions) [nBuiltin]boo
 	return ok
 }
 
+// frozenBuckets returns, per head, the buckets it does not learn (nil:
+// none): with o.MinSources > 1, for a tag that two or more of the
+// sources of idx label, the buckets found in fewer than o.MinSources
+// sources.
+func frozenBuckets(ts *tset, idx []int32, o TrainOptions) [nBuiltin][]uint64 {
+	var out [nBuiltin][]uint64
+	if o.MinSources <= 1 {
+		return out
+	}
+	buckets := 1 << o.Bits
+	var labelled [nBuiltin]uint64 // the sources that label each tag
+	seen := make([]uint64, buckets)
+	for _, i := range idx {
+		d := &ts.docs[i]
+		for h := range nBuiltin {
+			if d.labels&(1<<h) != 0 && d.ignore&(1<<h) == 0 {
+				labelled[h] |= d.srcs
+			}
+		}
+		for _, b := range ts.buckets[d.off : d.off+d.n] {
+			seen[b] |= d.srcs
+		}
+	}
+	var rare []uint64
+	for h := range nBuiltin {
+		if bits.OnesCount64(labelled[h]) < 2 {
+			continue
+		}
+		if rare == nil {
+			rare = make([]uint64, buckets/64+1)
+			for b, m := range seen {
+				if m != 0 && bits.OnesCount64(m) < o.MinSources {
+					rare[b>>6] |= 1 << (b & 63)
+				}
+			}
+		}
+		out[h] = rare
+	}
+	return out
+}
+
 // permutations are the orders of the docs, one per epoch.
 func permutations(idx []int32, o TrainOptions) [][]int32 {
 	r := rand.New(rand.NewPCG(o.Seed, 0x6f70656e656172)) // "openear"
@@ -416,7 +534,7 @@ func permutations(idx []int32, o TrainOptions) [][]int32 {
 // fitHead fits one logistic regression with AdaGrad and weight decay.
 // Positives weigh sqrt(negatives/positives), at most 8: a rare tag is not
 // drowned.
-func fitHead(ts *tset, perms [][]int32, h int, o TrainOptions) ([]float64, float64) {
+func fitHead(ts *tset, perms [][]int32, h int, frozen []uint64, o TrainOptions) ([]float64, float64) {
 	buckets := 1 << o.Bits
 	w := make([]float64, buckets)
 	g2 := make([]float64, buckets)
@@ -435,7 +553,8 @@ func fitHead(ts *tset, perms [][]int32, h int, o TrainOptions) ([]float64, float
 	}
 	pw := min(max(math.Sqrt(neg/max(pos, 1)), 1), 8)
 	const eps = 1e-8
-	for _, perm := range perms {
+	drop := uint32(min(max(o.LexDrop, 0), 1) * (1<<32 - 1))
+	for epoch, perm := range perms {
 		for _, i := range perm {
 			d := &ts.docs[i]
 			if d.ignore&(1<<h) != 0 || d.n == 0 {
@@ -443,6 +562,9 @@ func fitHead(ts *tset, perms [][]int32, h int, o TrainOptions) ([]float64, float
 			}
 			bs := ts.buckets[d.off : d.off+d.n]
 			inv := featNorm(int(d.n))
+			if drop > 0 && mix(uint32(i)*0x9e3779b1^uint32(epoch)*0x85ebca77^uint32(o.Seed)) < drop {
+				bs = bs[d.nGen:] // lexicon and shape only, at the weight they have in the whole
+			}
 			z := bias
 			for _, b := range bs {
 				z += float64(w[b] * inv)
@@ -453,6 +575,9 @@ func fitHead(ts *tset, perms [][]int32, h int, o TrainOptions) ([]float64, float
 			}
 			g := float64((sigmoid(z) - y) * cw)
 			for _, b := range bs {
+				if frozen != nil && frozen[b>>6]&(1<<(b&63)) != 0 {
+					continue
+				}
 				gb := float64(g*inv) + float64(o.L2*w[b])
 				g2[b] += float64(gb * gb)
 				w[b] -= float64(o.Rate*gb) / math.Sqrt(g2[b]+eps)

@@ -54,6 +54,28 @@ func sourceOf(e tag.Example) string {
 	return e.Source
 }
 
+// langOfSource is the language of a source's rows, or "" when it has
+// rows of both.
+func langOfSource(examples []tag.Example, src string) string {
+	n := map[string]int{}
+	for _, e := range examples {
+		if sourceOf(e) == src {
+			lang := e.Lang
+			if lang == "" {
+				lang = tag.Language(e.Text)
+			}
+			n[lang]++
+		}
+	}
+	switch {
+	case n["ko"] > 0 && n["en"] > 0:
+		return "" // both: train both
+	case n["ko"] > 0:
+		return "ko"
+	}
+	return "en"
+}
+
 func crossValidate(examples []tag.Example, o tag.TrainOptions, withKFold bool, only string, stdout, stderr io.Writer) error {
 	var sources []string
 	for _, e := range examples {
@@ -64,7 +86,7 @@ func crossValidate(examples []tag.Example, o tag.TrainOptions, withKFold bool, o
 	slices.Sort(sources)
 	loso := totals{}
 	for _, src := range sources {
-		if only != "" && src != only {
+		if only != "" && !slices.Contains(strings.Split(only, ","), src) {
 			continue
 		}
 		start := time.Now()
@@ -76,10 +98,14 @@ func crossValidate(examples []tag.Example, o tag.TrainOptions, withKFold bool, o
 				train = append(train, e)
 			}
 		}
-		if err := fold(train, test, o, loso); err != nil {
+		// Only the language of the source left out is trained: the other
+		// one's model would be the same in every such fold.
+		lo := o
+		lo.Lang = langOfSource(examples, src)
+		if err := fold(train, test, lo, loso); err != nil {
 			return fmt.Errorf("leave out %s: %w", src, err)
 		}
-		if only != "" {
+		if only != "" && !strings.Contains(only, ",") {
 			for _, u := range uses {
 				for _, lang := range []string{"en", "ko"} {
 					if l := loso.lang(u, lang); len(l.Tags) > 0 {

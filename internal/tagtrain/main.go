@@ -37,9 +37,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	folds := fs.String("folds", "random", "calibration folds: random or source")
 	capFlag := fs.Int("cap", 400, "cap the weight of one source and label at this many examples (negative: no cap)")
 	l2 := fs.Float64("l2", 0, "weight decay (0: the default)")
+	balance := fs.Float64("balance", 0, "raise a small cell of one source and label towards the cap, each example weighing at most this (0 or 1: off)")
+	lexDrop := fs.Float64("lexdrop", 0, "share of training messages seen through their lexicon and shape features only, per epoch (0: the default, 0.8; negative: off)")
+	minSources := fs.Int("minsources", 0, "learn a feature for a tag that several sources label only if it is in this many sources (0 or 1: off)")
 	cv := fs.Bool("cv", false, "print leave-one-source-out and 5-fold cross-validation instead of writing a model")
 	kfold := fs.Bool("kfold", true, "with -cv: the 5-fold figures too")
-	only := fs.String("only", "", "with -cv: leave out only this source (owner/repo), and print its reports")
+	only := fs.String("only", "", "with -cv: leave out only these sources (owner/repo, comma-separated); one alone prints its reports")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -48,7 +51,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	o := tag.TrainOptions{Seed: *seed, Bits: *bits, Epochs: *epochs, Folds: *folds, Cap: *capFlag, L2: *l2}
+	o := tag.TrainOptions{Seed: *seed, Bits: *bits, Epochs: *epochs, Folds: *folds, Cap: *capFlag, L2: *l2,
+		Balance: *balance, MinSources: *minSources, LexDrop: *lexDrop}
 	if !*quiet {
 		o.Progress = stderr
 	}
