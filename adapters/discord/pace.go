@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/openear/openear/adapters/internal/wait"
 )
 
 // pacer paces new messages in each channel by what Discord says of the
@@ -75,19 +77,7 @@ func (p *pacer) ready(ctx context.Context, channel string, urgent bool) error {
 }
 
 func (p *pacer) sleep(ctx context.Context, channel string, urgent, take bool) error {
-	for {
-		d := p.delay(channel, urgent, take)
-		if d <= 0 {
-			return nil
-		}
-		t := time.NewTimer(d)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		}
-	}
+	return wait.Until(ctx, func() time.Duration { return p.delay(channel, urgent, take) })
 }
 
 // observe learns from the answer to a post in channel: the bucket's

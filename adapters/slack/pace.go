@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/openear/openear/adapters/internal/wait"
 )
 
 // pacer paces posts to each channel as Slack limits chat.postMessage:
@@ -98,19 +100,7 @@ func (p *pacer) sleep(ctx context.Context, channel string, urgent, take bool) er
 	if p.gap <= 0 {
 		return nil
 	}
-	for {
-		d := p.delay(channel, urgent, take)
-		if d <= 0 {
-			return nil
-		}
-		t := time.NewTimer(d)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		}
-	}
+	return wait.Until(ctx, func() time.Duration { return p.delay(channel, urgent, take) })
 }
 
 // hold keeps every post to channel back for d (a 429's Retry-After).
