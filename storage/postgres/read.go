@@ -335,7 +335,7 @@ func (s *Store) Entries(ctx context.Context, prefix string, fn func(key string, 
 		var batch []kv
 		for rows.Next() {
 			raw := rows.RawValues()
-			batch = append(batch, kv{string(raw[0]), bytes.Clone(append([]byte{}, raw[1]...))})
+			batch = append(batch, kv{string(raw[0]), append([]byte{}, raw[1]...)}) // a copy: raw is the driver's buffer; never nil
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
