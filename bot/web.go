@@ -155,8 +155,8 @@ func (b *Bot) LoginInfo(ctx context.Context, token string) (string, error) {
 
 // Login uses a sign-in link: once, within LoginTTL. It deletes the link
 // and opens a session in one commit, and returns the session's secret
-// (the cookie). Logins take turns within a process; see the caveat of
-// web.Dashboard about several replicas. Errors: ErrLinkInvalid,
+// (the cookie). Logins take turns within a process, and on PostgreSQL
+// replicas only the leader's bot signs in (web's package doc). Errors: ErrLinkInvalid,
 // ErrLinkExpired, or the store's.
 func (b *Bot) Login(ctx context.Context, token string) (string, Session, error) {
 	b.lock()

@@ -69,9 +69,9 @@
 // threads and says when it cut.
 //
 // Sign-ins take turns within one process (bot.Bot.Login), so a link is
-// used once there; two replicas on one store could each accept the same
-// link if it reached both within the same instant (the store has no
-// compare-and-swap), and the link's owner would get two sessions.
+// used once there. On PostgreSQL replicas only the leader signs in: a
+// standby forwards sign-ins and actions to it (web.NeedsInbox;
+// docs/SCALING.md), and a deposed leader's writes are fenced.
 //
 // Customer text is untrusted: html/template escapes it in the pages, the
 // script inserts only HTML the server rendered, and the chart functions
