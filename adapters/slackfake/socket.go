@@ -79,16 +79,18 @@ func (s *Server) serveLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.wg.Add(1)
-	s.mu.Unlock()
 	defer s.wg.Done()
 	defer k.close()
 
+	// The hello is written and the socket listed in one step: the client
+	// counts itself connected once the upgrade is answered, and a
+	// DropSockets right after that must find this socket.
 	if err := k.write(obj{"type": "hello", "num_connections": 1,
 		"debug_info":      obj{"host": "slackfake", "approximate_connection_time": 18060},
 		"connection_info": obj{"app_id": "A0OPENEAR"}}); err != nil {
+		s.mu.Unlock()
 		return
 	}
-	s.mu.Lock()
 	s.sockets = append(s.sockets, k)
 	s.hellos++
 	queued := s.queued
