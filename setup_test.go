@@ -98,6 +98,7 @@ func newReadmeWorld(t *testing.T, in install) *readmeWorld {
 		Scopes: scopes, Events: m.Settings.EventSubscriptions.BotEvents, PingInterval: time.Second})
 	t.Cleanup(w.sf.Close)
 	w.sf.AddUser("U0ALICE", "T0HOME", "alice", false)
+	w.sf.AddUser("U0BOB", "T0HOME", "bob", false) // the example config's staff: an urgent thread goes to bob (oncall)
 	w.sf.AddUser("U0JIN", "T0ACME", "jin (Acme)", false)
 	for _, ch := range []string{exSlackTriage, exSlackCustomer, "C0CUSTOMER2", "C0VIP"} {
 		w.sf.AddChannel(ch, strings.ToLower(ch))

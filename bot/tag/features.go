@@ -136,9 +136,12 @@ func (s *scratch) features(text string) {
 		case kindWord:
 			words++
 			low := s.norm[tk.a:tk.b]
-			s.wordFeatures(text, tk, low)
+			fw := functionWord(low)
+			if fw == 0 {
+				s.wordFeatures(text, tk, low)
+			}
 			s.lexEN(lx, i, low)
-			if clause {
+			if clause && fw != fwSkip {
 				s.addFeat(hbytes(hkind(fFirst), low), tk.start, tk.end)
 			}
 			if prev >= 0 {
@@ -259,6 +262,30 @@ func (s *scratch) addShapes(sh shape) {
 	default:
 		s.addShape(shapeLen32)
 	}
+}
+
+// English function words are not features of their own (nor their
+// character n-grams): on their own they say nothing of a tag, and a model
+// that weighs them learns how long or how formal each source's messages
+// are ("the" +1.2 for defect) instead of what they say. They still make
+// pairs ("is down", "how do") and the be-forms start a clause (^is).
+const (
+	fwNone  = iota // a word like any other
+	fwSkip         // no feature of its own
+	fwFirst        // only as the first word of a clause
+)
+
+func functionWord(low []byte) int {
+	switch string(low) {
+	case "the", "a", "an", "and", "or", "but", "nor", "of", "to", "in", "on", "at", "for", "with",
+		"by", "from", "as", "into", "onto", "than", "that", "this", "these", "those", "it", "its",
+		"i", "me", "my", "we", "us", "our", "you", "your", "he", "him", "his", "she", "her",
+		"they", "them", "their", "there", "here", "so", "then", "been", "being", "be":
+		return fwSkip
+	case "is", "are", "was", "were", "am":
+		return fwFirst
+	}
+	return fwNone
 }
 
 // maxGramWord is the longest word (bytes) whose character n-grams are

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // Model is the learned part of the tagger: for English and for Korean, a
@@ -178,6 +179,7 @@ func addContribution(cs []contribution, f feat, v float64) []contribution {
 // appendTop appends the places that add most, at most maxReasonFeatures
 // of them and each at least 0.05: `: "crashes" +1.9, "every time" +0.7`.
 func appendTop(buf []byte, cs []contribution, text string) []byte {
+	mergeRepeats(cs, text)
 	var top [maxReasonFeatures]int
 	n := 0
 	for i := range cs {
@@ -223,6 +225,32 @@ func appendTop(buf []byte, cs []contribution, text string) []byte {
 	return buf
 }
 
+// maxMergePlaces bounds the places whose repeats mergeRepeats looks for
+// (the search is quadratic; a longer message keeps its repeats apart).
+const maxMergePlaces = 256
+
+// mergeRepeats adds the weight of a word found again (the same text, in
+// any case) to its first place, so a reason names "page" +2.2 once, not
+// "page" +1.1 twice.
+func mergeRepeats(cs []contribution, text string) {
+	if len(cs) > maxMergePlaces {
+		return
+	}
+	for i := range cs {
+		if cs[i].start < 0 || cs[i].v == 0 {
+			continue
+		}
+		w := text[cs[i].start:cs[i].end]
+		for j := range i {
+			if cs[j].start >= 0 && cs[j].v != 0 && strings.EqualFold(text[cs[j].start:cs[j].end], w) {
+				cs[j].v += cs[i].v
+				cs[i].v = 0
+				break
+			}
+		}
+	}
+}
+
 // appendSigned appends v with a sign and one decimal: +1.9, -0.4.
 func appendSigned(buf []byte, v float64) []byte {
 	r := int64(math.Round(v * 10))
@@ -252,7 +280,7 @@ func appendProb(buf []byte, p float64) []byte {
 // bucket and tag. Little-endian.
 const modelMagic = "openear-tag-model"
 
-const modelVersion = 1
+const modelVersion = 2 // 2: English function words are not features (features.go)
 
 // Bounds of the hash bits a model may use.
 const (

@@ -702,6 +702,16 @@ func (s *scratch) scan(text string) {
 				i++
 			case c == '<':
 				i = s.markup(text, i)
+			case c == '@' && handleAt(text, i):
+				// A handle typed as text (@united, @support_team): a
+				// mention, so "@united why was my flight cancelled"
+				// still starts its clause with "why".
+				j := i + 1
+				for j < len(text) && (isAlnum(text[j]) || text[j] == '_') {
+					j++
+				}
+				s.push(kindMention, i, j)
+				i = j
 			case c == ':':
 				i = s.colon(text, i)
 			case c == '.' || c == '!' || c == ',' || c == ';' || c == '\n' || c == '\r':
@@ -744,6 +754,15 @@ func (s *scratch) scan(text string) {
 			i += n
 		}
 	}
+}
+
+// handleAt reports whether the '@' at i starts a handle: a letter, digit
+// or '_' follows, and it is not inside a word (an e-mail address).
+func handleAt(text string, i int) bool {
+	if i+1 >= len(text) || !isAlnum(text[i+1]) && text[i+1] != '_' {
+		return false
+	}
+	return i == 0 || !isAlnum(text[i-1]) && text[i-1] != '_' && text[i-1] != '.'
 }
 
 func isAlnum(c byte) bool {

@@ -67,6 +67,9 @@ var enCases = []tagCase{
 	{"Do you have an ETA for the fix?", "question"},
 	{"Anyone else seeing this?", "question"},
 	{"please help!!", "question"},
+	// A handle typed as text is a mention: the clause starts after it.
+	{"@united why was my flight cancelled", "question"},
+	{"why was my flight cancelled @united", "question"},
 	{"I hate to bother you but the export still isn't working", "defect"},
 	{"We would like to request SSO support", "idea"},
 	{"thanks for your help", "noise"},
