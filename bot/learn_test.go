@@ -118,8 +118,8 @@ func TestCorrectionsTeachTheTagger(t *testing.T) {
 	const (
 		corrected = "The loyalty stamps from the Gangnam branch never show up in my wallet"
 		similar   = "My loyalty stamps from the Hongdae branch never show up in the wallet"
-		koCorr    = "멤버십 스탬프가 지갑에 적립이 안 돼요 강남점에서 샀어요"
-		koSimilar = "홍대점에서 산 건데 멤버십 스탬프가 지갑에 적립이 안 돼요"
+		koCorr    = "강남점 멤버십 스탬프가 지갑에 적립이 안 돼요"
+		koSimilar = "홍대점인데 멤버십 스탬프가 지갑에 적립이 안 돼요"
 	)
 	for _, text := range []string{similar, koSimilar} {
 		if hasName(base.Tag(text), "billing") || hasName(base.Tag(text), tag.Urgent) {
