@@ -166,6 +166,7 @@ type Bot struct {
 	rr           map[string]uint64 // round-robin position per team (router.go)
 	recent       []report          // recent problem reports, for incidents (incidents.go)
 	recentLoaded bool              // recent was read from the store
+	unclaimed    map[string]Name   // names told before their thread began (names.go)
 
 	// started is when New ran; digestAt the next digest (under digestMu).
 	started  time.Time

@@ -131,12 +131,24 @@ func TestNames(t *testing.T) {
 	if n := len(r.slack.Sent(bot.ForTriage)); n != 2 {
 		t.Errorf("%d notices after learning the same names", n)
 	}
-	// A later message with a new display name refreshes it.
+	// A new display name comes by LearnNames; a later message that still
+	// carries the adapter's older cached name does not undo it (the
+	// adapter's lookup may tell the core before its message gets there).
+	if err := r.bot.LearnNames(r.ctx, bot.Slack, []bot.Name{{Kind: bot.NameUser, ID: "UCUST", Name: "Jin Park", Company: "Acme Corp"}}); err != nil {
+		t.Fatal(err)
+	}
 	ev2 := r.msg("UCUST", "also the tax id", false, ev.MessageID)
-	ev2.UserName, ev2.UserCompany = "Jin Park", "Acme Corp"
+	ev2.UserName, ev2.UserCompany, ev2.ChannelName = "jin", "Acme Corp", "old-name"
 	r.handle(ev2)
-	if th := r.thread(id); th.CustName != "Jin Park" {
-		t.Errorf("name not refreshed: %q", th.CustName)
+	if th := r.thread(id); th.CustName != "Jin Park" || th.ChannelName != "acme-support" {
+		t.Errorf("names after a message with older ones: %q %q", th.CustName, th.ChannelName)
+	}
+
+	// Names told before their customer's first message: the thread it
+	// begins has them though the message came without.
+	other := r.handle(r.msg("UOTHER", "the export is broken again", false, "")).ThreadID
+	if th := r.thread(other); th.CustName != "nobody's customer" {
+		t.Errorf("a thread begun after its customer's name was told: %q", th.CustName)
 	}
 }
 

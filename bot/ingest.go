@@ -271,6 +271,7 @@ type overlay struct {
 	threads map[uint64]*Thread // newest version of each thread written
 	keys    map[string]uint64  // keys pointed at a thread
 	open    map[string]int     // owner -> change in open threads
+	entries map[string][]byte  // entries written (nil: deleted)
 	pre     prefetched         // the store's answers for the events taken (prefetch.go)
 }
 
@@ -286,6 +287,7 @@ func (ov *overlay) reset() {
 	ov.threads = map[uint64]*Thread{}
 	ov.keys = map[string]uint64{}
 	ov.open = map[string]int{}
+	ov.entries = map[string][]byte{}
 	ov.pre = prefetched{}
 }
 
@@ -339,6 +341,17 @@ func (ov *overlay) key(k string) (uint64, bool) {
 	return 0, false
 }
 
+// entry returns the newest value written to an entry key in the overlay
+// or the ones it chains to; ok is false when none wrote it.
+func (ov *overlay) entry(key string) (v []byte, ok bool) {
+	for o := ov; o != nil; o = o.parent {
+		if v, ok := o.entries[key]; ok {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
 // add records a handled event's change, as Store.Apply will apply it.
 func (ov *overlay) add(ctx context.Context, x *txn) error {
 	for i := range x.ch.Threads {
@@ -366,6 +379,9 @@ func (ov *overlay) add(ctx context.Context, x *txn) error {
 		}
 		c := cloneThread(*t)
 		ov.threads[t.ID] = &c
+	}
+	for _, e := range x.ch.Entries {
+		ov.entries[e.Key] = e.Value
 	}
 	if x.ch.EventID != "" {
 		ov.events[x.ch.EventID] = true

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -68,10 +69,8 @@ func (b *Bot) names(ctx context.Context, x *txn, ev Event) (Result, error) {
 			return Result{}, err
 		}
 		key := nameKey(ev.Platform, n.Kind, n.ID)
-		old, err := b.store.Entry(ctx, key)
-		switch {
-		case errors.Is(err, ErrNotFound):
-		case err != nil:
+		old, err := x.entry(ctx, key)
+		if err != nil {
 			return Result{}, err
 		}
 		if string(old) != string(v) {
@@ -82,7 +81,11 @@ func (b *Bot) names(ctx context.Context, x *txn, ev Event) (Result, error) {
 			if err != nil {
 				return Result{}, err
 			}
-			if t != nil && t.Customer == n.ID && t.rename(n.Name, n.Company) {
+			if t == nil || t.Customer != n.ID {
+				b.unclaim(key, n)
+				continue
+			}
+			if t.rename(n.Name, n.Company) {
 				x.note(Observation{What: "named", Thread: t, Detail: t.CustomerLabel()})
 				b.queueNotice(x, t)
 				x.put(t)
@@ -93,12 +96,74 @@ func (b *Bot) names(ctx context.Context, x *txn, ev Event) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		if t != nil && !t.DM && t.ChannelName != n.Name {
+		if t == nil {
+			b.unclaim(key, n)
+			continue
+		}
+		if !t.DM && t.ChannelName != n.Name {
 			t.ChannelName = n.Name
 			x.put(t)
 		}
 	}
 	return Result{}, nil
+}
+
+// entry reads an entry as this change sees it: written by the change
+// itself, by the batch it is part of (not yet committed), or stored. A
+// missing or deleted entry is nil.
+func (x *txn) entry(ctx context.Context, key string) ([]byte, error) {
+	for i := len(x.ch.Entries) - 1; i >= 0; i-- {
+		if x.ch.Entries[i].Key == key {
+			return x.ch.Entries[i].Value, nil
+		}
+	}
+	if x.ov != nil {
+		if v, ok := x.ov.entry(key); ok {
+			return v, nil
+		}
+	}
+	v, err := x.b.store.Entry(ctx, key)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	return v, err
+}
+
+// maxUnclaimed bounds the names kept for threads that have not begun.
+const maxUnclaimed = 4096
+
+// unclaim keeps a name no thread took, for the thread its message is
+// about to begin (knownNames): an adapter looks a new customer up in the
+// background, and the answer may reach the core just before the message
+// that asked for it. b.mu is held.
+func (b *Bot) unclaim(key string, n Name) {
+	if b.unclaimed == nil || len(b.unclaimed) >= maxUnclaimed {
+		b.unclaimed = map[string]Name{}
+	}
+	b.unclaimed[key] = n
+}
+
+// knownNames fills what a new thread lacks of its customer's and
+// channel's names from the names told before it began. b.mu is held.
+func (x *txn) knownNames(t *Thread) {
+	b := x.b
+	if len(b.unclaimed) == 0 {
+		return
+	}
+	if t.CustName == "" || t.CustCompany == "" {
+		key := nameKey(t.Platform, NameUser, t.Customer)
+		if n, ok := b.unclaimed[key]; ok {
+			t.rename(cmp.Or(t.CustName, n.Name), cmp.Or(t.CustCompany, n.Company))
+			delete(b.unclaimed, key)
+		}
+	}
+	if t.ChannelName == "" && !t.DM {
+		key := nameKey(t.Platform, NameChannel, t.Channel)
+		if n, ok := b.unclaimed[key]; ok {
+			t.ChannelName = n.Name
+			delete(b.unclaimed, key)
+		}
+	}
 }
 
 // lookupPending is lookup that also sees the versions this change put.

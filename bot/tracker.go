@@ -259,9 +259,12 @@ func (b *Bot) customerMessage(ctx context.Context, x *txn, ev Event) (Result, er
 	addMessage(t, ev, false)
 	t.addKeys(Key(ev.Platform, ev.Channel, ev.MessageID))
 	// Adapters give names only when they are at hand (never a lookup on
-	// the ack path): a later message may bring them, or newer ones.
-	renamed := ev.User == t.Customer && t.rename(ev.UserName, ev.UserCompany)
-	if ev.ChannelName != "" && !t.DM {
+	// the ack path): a later message may bring what the thread lacks. A
+	// changed name comes by LearnNames only: the name on a message was
+	// cached when it was read, and a lookup it started may have told the
+	// core a newer one before the message got here.
+	renamed := ev.User == t.Customer && t.rename(cmp.Or(t.CustName, ev.UserName), cmp.Or(t.CustCompany, ev.UserCompany))
+	if t.ChannelName == "" && !t.DM {
 		t.ChannelName = ev.ChannelName
 	}
 	at := sentAt(x, ev)
@@ -352,6 +355,7 @@ func (b *Bot) newThread(ctx context.Context, x *txn, ev Event, tags []Tag) *Thre
 	if t.Root == "" {
 		t.Root = ev.MessageID
 	}
+	x.knownNames(t)
 	t.addKeys(
 		Key(ev.Platform, ev.Channel, t.Root),
 		Key(ev.Platform, ev.Channel, ev.MessageID),
