@@ -87,7 +87,7 @@ func (b *Bot) command(ctx context.Context, x *txn, ev Event) (Result, error) {
 		}
 		if pl, id := b.contact(who, t.Platform); id != "" && who != actor {
 			wl := b.personL(who, pl)
-			x.enqueue(Action{Kind: ActDM, Purpose: ForOwner, Platform: pl, To: id, ThreadID: t.ID,
+			x.enqueue(Action{Kind: ActDM, Purpose: ForAssigned, Platform: pl, To: id, ThreadID: t.ID,
 				Text: msgOwnerAssigned(wl, actor, t.ID, tagList(wl, &t), t.Permalink)})
 		}
 		res.Reply = l.T("reply.assigned", l10n.Args{"ID": t.ID, "Who": who})

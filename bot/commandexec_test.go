@@ -79,7 +79,7 @@ func TestCommands(t *testing.T) {
 	}
 	// bob is told of the assignment.
 	r.flush()
-	if got := r.dms("UBOB", bot.ForOwner); !contains(got, "assigned thread #"+ids) {
+	if got := r.dms("UBOB", bot.ForAssigned); !contains(got, "assigned thread #"+ids) {
 		t.Errorf("bob's DMs %q", got)
 	}
 }

@@ -190,6 +190,7 @@ type Purpose string
 const (
 	ForTriage     Purpose = "triage"     // triage notice (new or updated)
 	ForOwner      Purpose = "owner"      // owner told of a new thread
+	ForAssigned   Purpose = "assigned"   // a person told a thread was assigned to them
 	ForReminder   Purpose = "reminder"   // reminder ping to the owner
 	ForEscalation Purpose = "escalation" // escalation to the team / triage channel
 	ForAck        Purpose = "ack"        // reply-time promise to the customer

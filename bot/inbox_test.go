@@ -273,3 +273,18 @@ func TestParseRating(t *testing.T) {
 		}
 	}
 }
+
+// The owner's DM of a new thread is rendered when it is sent: a name the
+// adapter's lookup told meanwhile is in it, not the user id.
+func TestOwnerDMHasNamesToldBeforeItIsSent(t *testing.T) {
+	r := newRig(t, func(o *bot.Options) { o.Rules = []bot.Rule{{Person: "alice", Team: "support"}} })
+	id := r.handle(r.msg("UCUST", "my invoice is wrong", false, "")).ThreadID
+	if err := r.bot.LearnNames(r.ctx, bot.Slack, []bot.Name{{Kind: bot.NameUser, ID: "UCUST", Name: "jin", Company: "Acme Corp"}}); err != nil {
+		t.Fatal(err)
+	}
+	r.flush()
+	got := r.dms("UALICE", bot.ForOwner)
+	if len(got) != 1 || !strings.Contains(got[0], fmt.Sprintf("#%d", id)) || !strings.Contains(got[0], "from jin (Acme Corp)") {
+		t.Fatalf("alice's DMs %q, want thread #%d from jin (Acme Corp)", got, id)
+	}
+}

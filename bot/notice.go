@@ -18,10 +18,7 @@ const ExcerptLen = 300
 func (b *Bot) queueNew(x *txn, t *Thread) {
 	b.queueNotice(x, t)
 	if t.Owner != "" {
-		b.queueOwner(x, t, ForOwner, func(l *l10n.Localizer) string {
-			return msgOwnerNew(l, t.ID, tagList(l, t), t.customerName(), excerpt(lastCustomerText(t), 120),
-				b.whenFor(l, t.Owner, t.Deadline), t.Permalink)
-		})
+		b.queueOwner(x, t, ForOwner, func(l *l10n.Localizer) string { return b.ownerNew(l, t) })
 	}
 	if b.opts.Ack.Enabled {
 		text := b.opts.Ack.Text[t.Lang]
@@ -38,6 +35,14 @@ func (b *Bot) queueNew(x *txn, t *Thread) {
 				ThreadKey: t.Root, Text: strings.ReplaceAll(text, "{when}", when), ThreadID: t.ID})
 		}
 	}
+}
+
+// ownerNew is the DM that tells an owner of a new thread. The sender
+// renders it again from the stored thread when it sends it: the
+// customer's name, looked up in the background, often comes meanwhile.
+func (b *Bot) ownerNew(l *l10n.Localizer, t *Thread) string {
+	return msgOwnerNew(l, t.ID, tagList(l, t), t.customerName(), excerpt(lastCustomerText(t), 120),
+		b.whenFor(l, t.Owner, t.Deadline), t.Permalink)
 }
 
 // queueNotice queues the triage notice of a thread: posted the first

@@ -566,6 +566,10 @@ func (b *Bot) deliver(ctx context.Context, a Action, p Platform, older []uint64)
 			return false, err
 		}
 		a.Ref = ref
+	case a.Kind == ActDM && a.Purpose == ForOwner && a.ThreadID != 0:
+		if err := b.renderOwnerNew(ctx, &a); err != nil {
+			return false, err
+		}
 	}
 	if a.Notice != nil {
 		// The store keeps no language: a notice is in its platform's.
@@ -745,10 +749,24 @@ func (b *Bot) ownerDigest(ctx context.Context, d *delivery, p Platform) (bool, e
 	}
 	one.Text = msgOwnerNewMany(l, lines)
 	if len(lines) == 1 {
-		one.Text = d.dms[0].Text
+		if err := b.renderOwnerNew(ctx, &one); err != nil {
+			return false, err
+		}
 	}
 	_, err := p.Send(ctx, one)
 	return b.settle(ctx, acts, nil, err, nil)
+}
+
+// renderOwnerNew renders an owner's DM of a new thread as the thread is
+// now (ownerNew); a thread no longer stored keeps the text it was queued
+// with.
+func (b *Bot) renderOwnerNew(ctx context.Context, a *Action) error {
+	t, err := b.store.Thread(ctx, a.ThreadID)
+	if err != nil {
+		return ignoreNotFound(err)
+	}
+	a.Text = b.ownerNew(b.personL(b.ids[a.Platform][a.To], a.Platform), &t)
+	return nil
 }
 
 // Flush delivers what the outbox holds that is due, and waits until it is
