@@ -85,7 +85,7 @@ func (x *txn) enqueue(a Action) {
 func (x *txn) noise(ctx context.Context, ev Event) {
 	if e, ok := noiseEntry(ev, sentAt(x, ev)); ok {
 		if ev.Backfill {
-			if _, err := x.b.store.Entry(ctx, e.Key); err == nil {
+			if v, err := x.entry(ctx, e.Key); err == nil && v != nil {
 				return
 			}
 		}
