@@ -137,7 +137,7 @@ func (s *scratch) features(text string) {
 			words++
 			low := s.norm[tk.a:tk.b]
 			fw := functionWord(low)
-			if fw == 0 {
+			if fw == fwNone {
 				s.wordFeatures(text, tk, low)
 			}
 			s.lexEN(lx, i, low)
