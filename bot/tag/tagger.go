@@ -1275,7 +1275,7 @@ func (t *Tagger) result(s *scratch, text string) []Tag {
 	if t.use != RulesOnly && t.model != nil {
 		tags = t.combine(s, text)
 	} else {
-		tags = t.ruleTags(s, text, nil)
+		tags = defectComplaint(t.ruleTags(s, text, nil))
 	}
 	slices.SortFunc(tags, func(a, b Tag) int {
 		if a.Score != b.Score {

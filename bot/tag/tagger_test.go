@@ -141,6 +141,9 @@ var koCases = []tagCase{
 	{"결제창이 흰 화면으로 나와요", "defect"},
 	{"앱 실행하면 바로 꺼져요", "defect"},
 	{"계속 무한 로딩이에요", "defect"},
+	{"화면이 백지로 나와요", "defect"},
+	{"게임 렉이 심해요", "defect"},
+	{"장백지 주연 영화 봤어요", ""}, // 백지 and 렉이 only start a word: a name is no blank page
 	{"데이터가 사라졌어요", "defect"},
 	// 불만
 	{"환불해 주세요", "complaint"},
@@ -216,11 +219,18 @@ var koCases = []tagCase{
 	{"저희 회사 계정 ID는 88213입니다", ""},
 }
 
+// wantTags is the tags a table case names, sorted. A reported defect is
+// a complaint too (TestDefectIsComplaint), so a case that names defect and
+// neither complaint nor praise wants complaint as well: the tables name
+// what the rules match.
 func wantTags(s string) []string {
 	if s == "" {
 		return nil
 	}
 	w := strings.Split(s, ",")
+	if slices.Contains(w, "defect") && !slices.Contains(w, "complaint") && !slices.Contains(w, "praise") {
+		w = append(w, "complaint")
+	}
 	slices.Sort(w)
 	return w
 }
@@ -651,6 +661,35 @@ func TestTagHugeMessage(t *testing.T) {
 		for _, g := range tags {
 			if len(g.Reason) > 600 {
 				t.Errorf("reason of %d bytes: %.80q…", len(g.Reason), g.Reason)
+			}
+		}
+	}
+}
+
+// A reported defect is a complaint too: routing, SLAs and counts by
+// complaint include it, and the reason says why. Thanks for a fixed bug
+// (praise) is not a complaint.
+func TestDefectIsComplaint(t *testing.T) {
+	for _, use := range []tag.Use{tag.RulesOnly, tag.RulesAndModel} {
+		tg, err := tag.Build(tag.Config{Use: use})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct{ text, reason string }{
+			{"Export is BROKEN", `reported defect: rule defect/en: matched "BROKEN"`},
+			{"결제 오류가 납니다", `reported defect: rule defect/ko: matched "오류"`},
+		} {
+			tags := tg.Tag(c.text)
+			if use == tag.RulesAndModel {
+				c.reason = "" // the model may give complaint itself, with its own reason
+			}
+			if !hasTag(tags, tag.Defect) || !hasTag(tags, tag.Complaint) || !strings.HasPrefix(reasonOf(tags, tag.Complaint), c.reason) {
+				t.Errorf("%v: Tag(%q) = %v, want defect and complaint with reason %q…", use, c.text, tags, c.reason)
+			}
+		}
+		for _, text := range []string{"버그 고쳐주셔서 감사합니다 👍", "Thanks for fixing the export bug so fast, great work"} {
+			if tags := tg.Tag(text); !hasTag(tags, tag.Defect) || hasTag(tags, tag.Complaint) {
+				t.Errorf("%v: Tag(%q) = %v, want defect and not complaint", use, text, tags)
 			}
 		}
 	}

@@ -650,6 +650,10 @@ func fitCalib(ts *tset, oof [][nBuiltin]float64, trained [][nBuiltin]bool, h int
 		p := calPoint{m: oof[i][h], y: float64(d.labels >> h & 1), in: d.space&(1<<h) != 0}
 		if withRules {
 			p.r = float64(d.ruleSco[h])
+			// A defect is a complaint too (defectComplaint): a defect rule
+			// gives complaint as a complaint rule does (unless praise is
+			// given too, which the fit does not know).
+			p.given = h == ruleComplaint && d.ruleSco[ruleDefect] > 0
 		}
 		pts = append(pts, p)
 	}
@@ -691,9 +695,10 @@ func logit(p float64) float64 {
 // rules' score, whether it carries the tag, and whether it is in the
 // tag's label space.
 type calPoint struct {
-	m, r float64
-	y    float64
-	in   bool
+	m, r  float64
+	y     float64
+	in    bool
+	given bool // the tag is given whatever p: a complaint whose defect rule matched
 }
 
 // fitLogistic fits A, R, C by Newton's method on the log loss with a
@@ -791,7 +796,7 @@ func bestThreshold(pts []calPoint, c calib, withRules bool, missed int) float64 
 		if p.y == 1 {
 			npos++
 		}
-		if withRules && p.r > 0 {
+		if withRules && (p.r > 0 || p.given) {
 			if p.y == 1 {
 				tp++
 			} else {
