@@ -288,6 +288,31 @@ func functionWord(low []byte) int {
 	return fwNone
 }
 
+// Korean function words, written as words of their own — auxiliaries
+// and copulas (있어요, 같아요, 입니다, 합니다), conjunctions (그래서,
+// 그리고), pronouns (이, 그, 저는, 제가) and intensifiers (너무, 진짜, 좀;
+// the lexicon's features say what they intensify) — are not features of
+// their own either, for the same reason: the first model gave 있어요 +6 towards
+// urgent, because outages are ongoing ("출근 체크를 못 하고 있어요"), and
+// called "그 아이가 가고 있어요" urgent. They still make pairs ("하고
+// 있어요" is a feature) and start a clause. Attached to a stem (결제돼요,
+// 불편합니다) an ending stays part of the word's grams.
+func koFunctionWord(run string) bool {
+	switch run {
+	case "있어요", "있습니다", "있어", "있음", "있는데", "있고", "있어서", "있었어요", "있었습니다", "있네요", "있는", "있다",
+		"같아요", "같습니다", "같은데", "같네요", "같음", "같다", "같은",
+		"입니다", "이에요", "예요", "이고", "이다",
+		"합니다", "해요", "했어요", "했습니다", "하고", "하는데", "해서", "했는데", "한다", "했다",
+		"됩니다", "돼요", "됐어요", "되었습니다", "된다", "됐다",
+		"거예요", "거에요", "겁니다", "것", "거", "수", "것은", "것이", "것을",
+		"그리고", "그래서", "그런데", "근데", "그러나", "또", "및",
+		"이", "그", "저", "이거", "그거", "이것", "그것", "이것은", "그것은", "이것이", "그것이",
+		"저는", "제가", "제", "저희", "저희는", "나", "나는", "내가", "내", "너", "당신", "당신은", "당신이", "우리", "우리는", "우리가", "너무", "정말", "진짜", "좀", "더", "많이", "아주", "매우", "다":
+		return true
+	}
+	return false
+}
+
 // maxGramWord is the longest word (bytes) whose character n-grams are
 // taken; a longer one (a hash, an id) counts as a word only.
 const maxGramWord = 24
@@ -347,6 +372,9 @@ func isCaps(w string) bool {
 // koFeatures adds the features of one Korean word, run (syllables only,
 // three bytes each) at bytes [start, end) of the text.
 func (s *scratch) koFeatures(run string, start, end int32) {
+	if koFunctionWord(run) {
+		return
+	}
 	s.addFeat(hstring(hkind(fKo), run), start, end)
 	n := len(run) / 3
 	syl := func(i int) string { return run[i*3 : i*3+3] }
