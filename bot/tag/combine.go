@@ -102,6 +102,9 @@ func (t *Tagger) combine(s *scratch, text string) []Tag {
 		tags = append(tags, tag)
 	}
 	if rs.span[ruleDefect][1] > rs.span[ruleDefect][0] {
+		// Only a rule's defect: for one the model alone gave, the model's
+		// complaint head, which learned from the defect examples too,
+		// decides ("Here is the log file from yesterday" is a model defect).
 		tags = defectComplaint(tags)
 	}
 	if l := t.learned.Load(); l != nil && l.langs[lang] != nil {
@@ -113,14 +116,13 @@ func (t *Tagger) combine(s *scratch, text string) []Tag {
 	return tags
 }
 
-// defectComplaint gives complaint to a message tagged defect by a rule
-// and neither complaint nor praise: a customer who reports a defect
-// complains (the training data says so too, see Evaluate), so routing,
-// SLAs and counts by complaint include reported defects; thanks for a
-// fixed bug does not complain. The reason says why. A defect the model
-// alone gave does not: the model's complaint head, which learned from the
-// defect examples too, decides. Staff corrections, which come after, can
-// still take the complaint away.
+// defectComplaint gives complaint to a message tagged defect and neither
+// complaint nor praise: a customer who reports a defect complains (the
+// training data says so too, see Evaluate), so routing, SLAs and counts
+// by complaint include reported defects; thanks for a fixed bug does not
+// complain. The reason says why. Callers pass tags whose defect a rule
+// gave. Staff corrections, which come after, can still take the
+// complaint away.
 func defectComplaint(tags []Tag) []Tag {
 	d := slices.IndexFunc(tags, func(g Tag) bool { return g.Name == Defect })
 	if d < 0 || slices.ContainsFunc(tags, func(g Tag) bool { return g.Name == Complaint || g.Name == Praise }) {

@@ -292,9 +292,9 @@ func functionWord(low []byte) int {
 // and copulas (있어요, 같아요, 입니다, 합니다), conjunctions (그래서,
 // 그리고), pronouns (이, 그, 저는, 제가) and intensifiers (너무, 진짜, 좀;
 // the lexicon's features say what they intensify) — are not features of
-// their own either, for the same reason: the first model gave 있어요 +6 towards
-// urgent, because outages are ongoing ("출근 체크를 못 하고 있어요"), and
-// called "그 아이가 가고 있어요" urgent. They still make pairs ("하고
+// their own either, for the same reason: the third round's model gave 있어요
+// +6 towards urgent, because outages are ongoing ("출근 체크를 못 하고
+// 있어요"), and called "그 아이가 가고 있어요" urgent. They still make pairs ("하고
 // 있어요" is a feature) and start a clause. Attached to a stem (결제돼요,
 // 불편합니다) an ending stays part of the word's grams.
 func koFunctionWord(run string) bool {
@@ -307,7 +307,8 @@ func koFunctionWord(run string) bool {
 		"거예요", "거에요", "겁니다", "것", "거", "수", "것은", "것이", "것을",
 		"그리고", "그래서", "그런데", "근데", "그러나", "또", "및",
 		"이", "그", "저", "이거", "그거", "이것", "그것", "이것은", "그것은", "이것이", "그것이",
-		"저는", "제가", "제", "저희", "저희는", "나", "나는", "내가", "내", "너", "당신", "당신은", "당신이", "우리", "우리는", "우리가", "너무", "정말", "진짜", "좀", "더", "많이", "아주", "매우", "다":
+		"저는", "제가", "제", "저희", "저희는", "나", "나는", "내가", "내", "너", "당신", "당신은", "당신이", "우리", "우리는", "우리가",
+		"너무", "정말", "진짜", "좀", "더", "많이", "아주", "매우", "다":
 		return true
 	}
 	return false

@@ -70,8 +70,7 @@ func TestTrainDeterministic(t *testing.T) {
 		checkTags(t, e.Text, tags)
 		if hasTag(tags, e.Tag) {
 			right++
-			r := strings.TrimPrefix(reasonOf(tags, e.Tag), "reported defect: ") // complaint from defect
-			if e.Tag != tag.Noise && !strings.HasPrefix(r, "model "+e.Tag+"/") && !strings.HasPrefix(r, "model defect/") {
+			if e.Tag != tag.Noise && !strings.HasPrefix(reasonOf(tags, e.Tag), "model "+e.Tag+"/") {
 				t.Errorf("Tag(%q) %s reason %q: not the model's", e.Text, e.Tag, reasonOf(tags, e.Tag))
 			}
 		}
@@ -247,8 +246,7 @@ func TestModelReasons(t *testing.T) {
 			if g.Name == tag.Noise {
 				continue
 			}
-			// A complaint given for a reported defect has the defect's reason.
-			parts := strings.Split(strings.TrimPrefix(g.Reason, "reported defect: "), "; ")
+			parts := strings.Split(g.Reason, "; ")
 			last := parts[len(parts)-1]
 			if !modelReason.MatchString(last) {
 				t.Errorf("Tag(%q) %s: reason %q does not end with the model's part", e.Text, g.Name, g.Reason)
