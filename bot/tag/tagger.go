@@ -1061,7 +1061,7 @@ func (t *Tagger) prepass(s *scratch, text string) {
 			clause = false
 		case kindJamo:
 			j := text[tk.start:tk.end]
-			if strings.Trim(j, "ㅡ") == "" {
+			if disapproving(j) {
 				s.addEv(evidence{key: keyEntry | 0xFFFFFF, rule: ruleComplaint, src: srcKO, w: 0.4,
 					start: tk.start, end: tk.end})
 				s.subst = true
@@ -1112,6 +1112,12 @@ func (s *scratch) noteSmall(tok int, small bool) {
 	} else if len(s.small) < 6 {
 		s.small = append(s.small, int32(tok))
 	}
+}
+
+// disapproving reports whether a run of jamo shows displeasure: ㅡㅡ (a
+// flat stare) or ㅉㅉ (tsk-tsk), each of any length (ㅉ alone is not).
+func disapproving(j string) bool {
+	return strings.Trim(j, "ㅡ") == "" || strings.Trim(j, "ㅉ") == "" && len(j) > len("ㅉ")
 }
 
 func allCompatJamo(s string) bool {

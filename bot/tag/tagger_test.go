@@ -154,6 +154,8 @@ var koCases = []tagCase{
 	{"서비스가 너무 불편해요", "complaint"},
 	{"이번 업데이트 정말 실망입니다", "complaint"},
 	{"진짜 짜증나네요 ㅡㅡ", "complaint"},
+	{"답변 속도 ㅉㅉ", "complaint"}, // tsk-tsk, as ㅡㅡ
+	{"ㅉㅉㅉ", "complaint"},
 	{"이중 결제가 되었어요", "complaint,defect"},
 	{"안 좋아요", "complaint"},
 	{"고객센터 대응이 최악이에요", "complaint"},
