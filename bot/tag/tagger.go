@@ -1551,7 +1551,8 @@ var specsEN = []spec{
 		"stuck", "corrupted", "lost {my|our|all|all my|all our} data", "data loss", "disappeared", "vanished",
 		"{keeps|kept} {logging|signing} {me |us |}out"}},
 	{ruleUrgent, 0.45, 0, []string{"lost {my|our|all|all my|all our} data", "data loss"}},
-	{ruleDefect, 0.35, 0, []string{"wrong", "incorrect", "missing", "logged out"}},
+	{ruleDefect, 0.35, 0, []string{"wrong", "incorrect", "missing",
+		"{get|gets|getting|got|been|being|was|were|keep getting|keeps getting} logged out", "logged out {again|randomly|automatically|constantly|every}"}},
 	{ruleDefect, 0.55, 0, []string{"{is|are|was|went|goes|keeps going} down", "{site|server|service|api|app|dashboard|website|checkout|login} {is |}down"}},
 	{ruleUrgent, 0.45, 0, []string{"{is|are|was|went|goes|keeps going} down", "{site|server|service|api|app|dashboard|website|checkout|login} {is |}down"}},
 

@@ -38,6 +38,9 @@ var enCases = []tagCase{
 	{"we're seeing timeouts on the API", "defect"},
 	{"the mobile app froze and I lost my data", "defect,urgent"},
 	{"Invoice PDF is missing the VAT number", "defect"},
+	{"I keep getting logged out of the app", "defect"},
+	{"logged out again after the update", "defect"},
+	{"I logged out and logged back in on the desktop app", ""}, // what the customer did, no defect
 	// complaints, often with defects
 	{"This is unacceptable. Third time this month the sync is broken.", "complaint,defect"},
 	{"I want a refund, this product is useless", "complaint"},
