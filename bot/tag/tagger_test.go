@@ -41,6 +41,21 @@ var enCases = []tagCase{
 	{"I keep getting logged out of the app", "defect"},
 	{"logged out again after the update", "defect"},
 	{"I logged out and logged back in on the desktop app", ""}, // what the customer did, no defect
+	// Misbehaviour said without bug, error or crash.
+	{"Notifications are not showing up on Android", "defect"},
+	{"The verification email never arrives", "defect"},
+	{"I'm not receiving the reset code", "defect"},
+	{"clicking Save does nothing", "defect"},
+	{"nothing happens when I tap Pay", "defect"},
+	{"my settings keep resetting to default", "defect"},
+	{"the calendar is out of sync with Google", "defect"},
+	{"duplicate entries in the contact list after every import", "defect"},
+	{"the total shows the wrong amount", "defect"},
+	{"the auto-save overwrote my changes", "defect"},
+	{"the video won't play on Safari", "defect"},
+	{"How do I delete my account", "question"}, // a request, not data wiped
+	{"My order never arrived", ""},             // a delivery, not the product
+	{"I stopped playing after the season ended", ""},
 	// complaints, often with defects
 	{"This is unacceptable. Third time this month the sync is broken.", "complaint,defect"},
 	{"I want a refund, this product is useless", "complaint"},
@@ -102,6 +117,17 @@ var enCases = []tagCase{
 	{"need this fixed immediately, it's blocking our launch", "urgent"},
 	{"🚨 outage on our side, all customers affected", "urgent"},
 	{"sev1: checkout API returning 503", "urgent,defect"},
+	// A security incident, money leaving now, a whole operation stopped, today's deadline.
+	{"I think our account has been hacked", "urgent"},
+	{"I see unauthorized charges on my card", "urgent"},
+	{"I sent the money to the wrong account", "urgent"},
+	{"my card was stolen, please freeze my card", "urgent"},
+	{"the invoice page shows another customer's details", "urgent"},
+	{"none of our staff can clock in", "urgent"},
+	{"customers can't check out", "urgent"},
+	{"we need the corrected report by end of day", "urgent"},
+	{"10 life hacks for your inbox", ""}, // not hacked
+	{"calm down, read the docs first", ""},
 	// noise and small talk
 	{"thanks", "noise"},
 	{"ok", "noise"},
@@ -194,6 +220,19 @@ var koCases = []tagCase{
 	{"알림 설정에 요일별 옵션이 있었으면 해요", "idea"},
 	{"구글 캘린더 연동 기능 요청합니다", "idea"},
 	{"검색 기능 개선해 주세요", "idea"},
+	// 오류라는 말 없이 말하는 결함
+	{"알림이 안 와요", "defect"},
+	{"설정이 자꾸 초기화돼요", "defect"},
+	{"로그인이 계속 풀려요", "defect"},
+	{"결제는 됐는데 주문 내역이 없어요", "defect"},
+	{"버튼 눌러도 아무 반응이 없어요", "defect"},
+	{"합계 금액이 안 맞아요", "defect"},
+	{"첨부파일이 자꾸 누락돼요", "defect"},
+	{"인증번호 문자를 못 받고 있어요", "defect"},
+	{"결제 화면에서 다음 단계로 안 넘어가요", "defect"},
+	{"밤에는 알림 안 오게 설정할 수 있으면 좋겠어요", "idea"}, // a wish, not a notice that fails
+	{"택배가 아직 안 왔어요", ""},                      // a delivery, not the product
+	{"심장마비로 쓰러졌다는 기사 봤어요", ""},
 	// 긴급
 	{"급해요! 결제가 전부 안 돼요", "urgent,defect"},
 	{"긴급: 서버 다운입니다", "urgent,defect"},
@@ -201,6 +240,14 @@ var koCases = []tagCase{
 	{"빨리 해결해 주세요 고객들이 난리예요", "urgent"},
 	{"운영 서버 장애 발생했습니다 최대한 빨리 봐주세요", "urgent,defect"},
 	{"모든 사용자가 로그인이 안 돼요 급합니다", "urgent,defect"},
+	{"계정이 해킹당한 것 같아요", "urgent"},
+	{"제 카드로 무단 결제가 됐어요", "urgent"},
+	{"송금을 잘못 했어요 다른 계좌로 보냈어요", "urgent"},
+	{"매장 결제 시스템이 마비됐어요", "urgent"},
+	{"다른 고객 주문 내역이 제 화면에 보여요", "urgent"},
+	{"직원들이 전부 로그인을 못 해요", "urgent"},
+	{"마감이 오늘 자정이에요", "urgent"},
+	{"해킹 방지 설정은 어디서 하나요?", "question"},
 	// 잡담
 	{"감사합니다", "noise"},
 	{"네", "noise"},
@@ -215,7 +262,7 @@ var koCases = []tagCase{
 	{"정말 감사합니다!!", "noise"},
 	// 섞인 말 (mixed)
 	{"checkout 페이지가 crash 나요", "defect"},
-	{"로그인 버튼 눌러도 nothing happens, 급해요", "urgent"},
+	{"로그인 버튼 눌러도 nothing happens, 급해요", "defect,urgent"},
 	{"SSO 설정 how do I 하나요?", "question"},
 	{"dashboard 너무 좋아요 love it", "praise"},
 	{"결제 안돼요 ASAP 부탁드립니다", "defect,urgent"},
@@ -473,7 +520,7 @@ func TestOperatorRules(t *testing.T) {
 		{"환불 요청합니다", "billing,complaint", `operator rule billing: matched "환불"`},
 		{"결제가 두 번 됐어요", "billing,complaint,defect", `operator rule billing: matched "결제"`},
 		{"Is 2fa supported?", "security,question", `operator rule security: matched "2fa"`},
-		{"we had a DATA BREACH", "security", `operator rule security: matched "DATA BREACH"`},
+		{"we had a DATA BREACH", "security,urgent", `operator rule security: matched "DATA BREACH"`},
 		{"Are you affected by cve-2024-3094", "security,question", `operator rule security: matched "cve-2024-3094" (regex)`},
 		{"We will file a chargeback", "urgent", `operator rule urgent: matched "chargeback"`},
 		{"법적 조치를 취하겠습니다", "urgent", `operator rule urgent: matched "법적 조치"`},
