@@ -1568,6 +1568,10 @@ var specsEN = []spec{
 		"deadlock", "race condition", "segfault", "segmentation fault", "null pointer", "nil pointer", "kernel panic",
 		"{overwrote|overwritten} {my|our|all|everything}", "{got|was|were|been|get|gets} {wiped|erased|overwritten}",
 		"{not|never|stopped} {receiving|getting} {the |any |my |our |}{reset |verification |login |sms |confirmation |security |}{code|codes|email|emails|notification|notifications|verification|alerts|texts|sms|otp|push}",
+		"{text|image|images|column|columns|label|labels|button|buttons|name|names|title|titles|menu} {is |are |gets |get |}{cut off|truncated|overlapping|misaligned}",
+		// A fix tried that did not help.
+		"{reinstalled|reinstalling|restarted|restarting|rebooted|rebooting|cleared the cache|clearing the cache|cleared my cache|updated the app|tried another browser|tried a different browser|logged out and back in} {and |but |}{it |the problem |the issue |the error |}{still|same|didnt help|did not help|doesnt help|nothing changed|no luck|no change}",
+		"{still|keeps} {happening|broken|failing}", "{same|this} {issue|problem|error|bug} {again|keeps|is back|came back|persists}", "{issue|problem|error|bug} persists",
 		"{code|codes|email|emails|link|notification|notifications|alert|alerts|text|texts|sms|otp|invite|invites|invitation|receipt|receipts|webhook|webhooks} {never|doesnt|does not|didnt|did not|dont|do not|wont|isnt|is not|arent|are not|not} {arrive|come|come through|show up|get sent|get delivered}"}},
 	{ruleDefect, 0.35, 0, []string{"wrong", "incorrect", "missing",
 		"{get|gets|getting|got|been|being|was|were|keep getting|keeps getting} logged out", "logged out {again|randomly|automatically|constantly|every}"}},

@@ -53,6 +53,8 @@ var enCases = []tagCase{
 	{"the total shows the wrong amount", "defect"},
 	{"the auto-save overwrote my changes", "defect"},
 	{"the video won't play on Safari", "defect"},
+	{"the last column is cut off when I print", "defect"},
+	{"I reinstalled and it still freezes", "defect"},
 	{"How do I delete my account", "question"}, // a request, not data wiped
 	{"My order never arrived", ""},             // a delivery, not the product
 	{"I stopped playing after the season ended", ""},
@@ -230,6 +232,10 @@ var koCases = []tagCase{
 	{"첨부파일이 자꾸 누락돼요", "defect"},
 	{"인증번호 문자를 못 받고 있어요", "defect"},
 	{"결제 화면에서 다음 단계로 안 넘어가요", "defect"},
+	{"프로필 사진이 자꾸 예전 걸로 돌아가요", "defect"},
+	{"인쇄하면 마지막 열이 잘려요", "defect"},
+	{"재설치해도 똑같아요", "defect"},
+	{"\"결제 실패\"라고 떠요", "defect"},
 	{"밤에는 알림 안 오게 설정할 수 있으면 좋겠어요", "idea"}, // a wish, not a notice that fails
 	{"택배가 아직 안 왔어요", ""},                      // a delivery, not the product
 	{"심장마비로 쓰러졌다는 기사 봤어요", ""},
