@@ -190,6 +190,9 @@ var koCases = []tagCase{
 	{"이중 결제가 되었어요", "complaint,defect"},
 	{"안 좋아요", "complaint"},
 	{"고객센터 대응이 최악이에요", "complaint"},
+	{"야이 기레기야 제목 똑바로 써라", "complaint"}, // name-calling is a complaint
+	{"상담원 진짜 멍청하네", "complaint"},
+	{"어휴 또 점검이래", "complaint"},
 	{"앱이 너무 느려요", "complaint"},
 	{"언제까지 기다려야 하나요", "complaint,question"},
 	// 질문
@@ -215,6 +218,9 @@ var koCases = []tagCase{
 	{"덕분에 업무가 훨씬 편해졌어요 감사합니다", "praise"},
 	{"기능이 마음에 들어요", "praise"},
 	{"정말 만족하면서 쓰고 있습니다", "praise"},
+	{"개발팀 화이팅!", "praise"},
+	{"다음 업데이트 기대돼요", "praise"},
+	{"항상 응원합니다", "praise"},
 	// 아이디어
 	{"다크 모드 기능 추가해 주시면 좋겠어요", "idea"},
 	{"엑셀 내보내기 있으면 좋겠습니다", "idea"},
@@ -254,6 +260,8 @@ var koCases = []tagCase{
 	{"직원들이 전부 로그인을 못 해요", "urgent"},
 	{"마감이 오늘 자정이에요", "urgent"},
 	{"해킹 방지 설정은 어디서 하나요?", "question"},
+	{"큰일났어요 주문이 하나도 안 들어와요", "urgent"},
+	{"살려주세요 내일 오픈인데 결제 연동이 안 돼요", "urgent,defect"},
 	// 잡담
 	{"감사합니다", "noise"},
 	{"네", "noise"},
