@@ -243,7 +243,7 @@ var koCases = []tagCase{
 	{"재설치해도 똑같아요", "defect"},
 	{"\"결제 실패\"라고 떠요", "defect"},
 	{"밤에는 알림 안 오게 설정할 수 있으면 좋겠어요", "idea"}, // a wish, not a notice that fails
-	{"택배가 아직 안 왔어요", ""},                      // a delivery, not the product
+	{"택배가 아직 안 왔어요", ""},                   // a delivery, not the product
 	{"심장마비로 쓰러졌다는 기사 봤어요", ""},
 	// 긴급
 	{"급해요! 결제가 전부 안 돼요", "urgent,defect"},
