@@ -80,6 +80,30 @@ func TestTrainDeterministic(t *testing.T) {
 	}
 }
 
+// The variants tried in docs/TAGGING.md train too; one bag is not four.
+func TestTrainVariants(t *testing.T) {
+	ex := readExamples(t, "testdata/train_small.jsonl")
+	bags := map[int][]byte{}
+	for _, o := range []tag.TrainOptions{
+		{Bits: 12, Seed: 1},
+		{Bits: 12, Seed: 1, Bags: 1},
+		{Bits: 12, Seed: 1, Thresholds: "source"},
+		{Bits: 12, Seed: 1, Thresholds: "weighted"},
+	} {
+		m, err := tag.Train(ex, o)
+		if err != nil {
+			t.Fatalf("Train(%+v): %v", o, err)
+		}
+		b, _ := m.MarshalBinary()
+		if o.Thresholds == "" {
+			bags[o.Bags] = b
+		}
+	}
+	if bytes.Equal(bags[0], bags[1]) {
+		t.Error("four bags gave the model of one")
+	}
+}
+
 func TestTrainErrors(t *testing.T) {
 	for _, c := range []struct {
 		ex   []tag.Example
@@ -95,6 +119,9 @@ func TestTrainErrors(t *testing.T) {
 	}
 	if _, err := tag.Train(nil, tag.TrainOptions{Bits: 30}); err == nil {
 		t.Error("Train with 30 bits did not fail")
+	}
+	if _, err := tag.Train(nil, tag.TrainOptions{Bits: 10, Thresholds: "best"}); err == nil || !strings.Contains(err.Error(), `thresholds "best"`) {
+		t.Errorf("Train with thresholds best: error %v", err)
 	}
 	if _, err := tag.Train(nil, tag.TrainOptions{Bits: 10, Lang: "fr"}); err == nil || !strings.Contains(err.Error(), `language "fr"`) {
 		t.Errorf("Train in French: error %v", err)

@@ -1608,6 +1608,11 @@ var specsEN = []spec{
 	// Feature requests as app reviews, tweets and issue trackers put them.
 	{ruleIdea, 0.6, 0, []string{"^add {a|an|the|support|dark|multi}",
 		"^allow", "^give us", "make it possible", "{any|is there any} chance {of|you|we|to|for}",
+		"when will you {support|add|offer|release|introduce|allow|bring}", "will you ever {support|add|offer}",
+		"do you {plan|intend} to {support|add|offer|build}",
+		"{can|could} we {get|have} {a|an} {option|setting|toggle|way|button|api|feature|export|filter|view|mode|integration|plugin|shortcut|report|dashboard|version|app|widget}",
+		"should {let|allow} {us|users|me|people|admins|teams|customers}", "^bring back", "{would|id|i would|we would|wed} pay {extra|more} for",
+		"{why is there no|why isnt there|why arent there|why are there no}",
 		"{are you|you guys|is it} {planning|going} to {add|support|offer|build|introduce|release}",
 		"{could|can|would} you guys {add|support|consider|make|offer|build}", "how about {adding|letting|a|an}",
 		"^consider {adding|offering|a|an|making|supporting}", "hope you {can|will|could} add", "{id|i would} like to see",

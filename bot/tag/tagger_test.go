@@ -111,6 +111,10 @@ var enCases = []tagCase{
 	{"I wish there was a keyboard shortcut for this", "idea"},
 	{"Any plans to support Okta?", "idea,question"},
 	{"idea 💡 bulk edit for tags", "idea"},
+	{"When will you support SSO?", "idea,question"},
+	{"Can we get an API for this?", "idea,question"},
+	{"You should really let us export to CSV", "idea"},
+	{"Why is there no undo button?", "idea,question"},
 	// urgent
 	{"URGENT: production is down for all users", "urgent,defect"},
 	{"Our site is down!!! Please fix ASAP", "urgent,defect"},
@@ -245,6 +249,9 @@ var koCases = []tagCase{
 	{"밤에는 알림 안 오게 설정할 수 있으면 좋겠어요", "idea"}, // a wish, not a notice that fails
 	{"택배가 아직 안 왔어요", ""},                   // a delivery, not the product
 	{"심장마비로 쓰러졌다는 기사 봤어요", ""},
+	{"다크 모드 지원해주세요", "idea"},
+	{"카톡 알림 연동되면 진짜 편할 텐데요", "idea"},
+	{"가족 계정 기능은 언제 나오나요?", "idea,question"},
 	// 긴급
 	{"급해요! 결제가 전부 안 돼요", "urgent,defect"},
 	{"긴급: 서버 다운입니다", "urgent,defect"},

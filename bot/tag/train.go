@@ -65,6 +65,13 @@ type TrainOptions struct {
 	// their own, as they must on text whose words no source taught.
 	// Default 0.8; negative: off.
 	LexDrop float64
+	// Thresholds chooses how a tag's threshold is fitted: "pooled" (the
+	// default: the best F1 over the held-out messages of all sources),
+	// "source" (the best mean of the F1 of each source that labels the
+	// tag, so that no source's base rate sets it) or "weighted" (each
+	// message counted at its training weight, Cap). Both alternatives
+	// were tried and not kept (docs/TAGGING.md).
+	Thresholds string
 	// Bags, when above 1, trains each head this many times, each with its
 	// own order of the messages and its own draw of lexicon dropout, and
 	// averages the weights: one draw decides less (leaving a source out,
@@ -104,6 +111,9 @@ func (o *TrainOptions) defaults() {
 	if o.LexDrop == 0 {
 		o.LexDrop = 0.8
 	}
+	if o.Thresholds == "" {
+		o.Thresholds = "pooled"
+	}
 	if o.Bags == 0 {
 		o.Bags = 4
 	}
@@ -141,6 +151,9 @@ func Train(examples []Example, o TrainOptions) (*Model, error) {
 	}
 	if o.Folds != "source" && o.Folds != "random" {
 		return nil, fmt.Errorf("train: folds %q (want source or random)", o.Folds)
+	}
+	if o.Thresholds != "pooled" && o.Thresholds != "source" && o.Thresholds != "weighted" {
+		return nil, fmt.Errorf("train: thresholds %q (want pooled, source or weighted)", o.Thresholds)
 	}
 	if o.Lang != "" && !slices.Contains(langNames[:], o.Lang) {
 		return nil, fmt.Errorf("train: language %q (want en or ko)", o.Lang)
@@ -424,8 +437,8 @@ func trainLang(lm *langModel, ts *tset, o TrainOptions) error {
 			lm.cal[calBoth][h] = calib{Thr: 1}
 			continue
 		}
-		lm.cal[calModel][h] = fitCalib(ts, oof, trained, h, false)
-		lm.cal[calBoth][h] = fitCalib(ts, oof, trained, h, true)
+		lm.cal[calModel][h] = fitCalib(ts, oof, trained, h, false, o.Thresholds)
+		lm.cal[calBoth][h] = fitCalib(ts, oof, trained, h, true, o.Thresholds)
 		progress(o.Progress, "  %-9s model: A %.2f C %.2f thr %.2f · both: A %.2f R %.2f C %.2f thr %.2f", builtinNames[h],
 			lm.cal[calModel][h].A, lm.cal[calModel][h].C, lm.cal[calModel][h].Thr,
 			lm.cal[calBoth][h].A, lm.cal[calBoth][h].R, lm.cal[calBoth][h].C, lm.cal[calBoth][h].Thr)
@@ -665,13 +678,13 @@ const minA = 0.05
 // fitCalib fits σ(A·m + R·r + C) to the held-out margins of head h (R = 0
 // unless withRules), then the threshold with the best F1 on the messages
 // of the sources that label h.
-func fitCalib(ts *tset, oof [][nBuiltin]float64, trained [][nBuiltin]bool, h int, withRules bool) calib {
+func fitCalib(ts *tset, oof [][nBuiltin]float64, trained [][nBuiltin]bool, h int, withRules bool, thresholds string) calib {
 	var pts []calPoint
 	for i, d := range ts.docs {
 		if d.noise || !trained[i][h] || d.ignore&(1<<h) != 0 {
 			continue
 		}
-		p := calPoint{m: oof[i][h], y: float64(d.labels >> h & 1), in: d.space&(1<<h) != 0}
+		p := calPoint{m: oof[i][h], y: float64(d.labels >> h & 1), in: d.space&(1<<h) != 0, src: int8(bits.TrailingZeros64(d.srcs) & 63), w: float64(d.weight)}
 		if withRules {
 			p.r = float64(d.ruleSco[h])
 			// A defect is a complaint too (defectComplaint): a defect rule
@@ -692,13 +705,13 @@ func fitCalib(ts *tset, oof [][nBuiltin]float64, trained [][nBuiltin]bool, h int
 	}
 	c := calib{A: float32(th[0]), R: float32(th[1]), C: float32(th[2])}
 	// Positives ruled noise are missed whatever the threshold.
-	missed := 0
+	var missed [64]int
 	for i, d := range ts.docs {
 		if d.noise && trained[i][h] && d.space&(1<<h) != 0 && d.labels&(1<<h) != 0 {
-			missed++
+			missed[bits.TrailingZeros64(d.srcs)&63]++
 		}
 	}
-	thr := bestThreshold(pts, c, withRules, missed)
+	thr := bestThreshold(pts, c, withRules, &missed, thresholds)
 	if thr >= 1 {
 		c.Thr = 1 // the model adds nothing the rules do not give
 		return c
@@ -722,7 +735,9 @@ type calPoint struct {
 	m, r  float64
 	y     float64
 	in    bool
-	given bool // the tag is given whatever p: a complaint whose defect rule matched
+	given bool    // the tag is given whatever p: a complaint whose defect rule matched
+	src   int8    // the first source of its language it comes from
+	w     float64 // its training weight (Cap)
 }
 
 // fitLogistic fits A, R, C by Newton's method on the log loss with a
@@ -803,32 +818,63 @@ func fitLogistic(pts []calPoint, withRules bool) [3]float64 {
 }
 
 // bestThreshold returns the threshold on c's probability with the best F1
-// over the points in the label space, missed more positives counting as
-// missed. With rules, a point whose rule matched is given the tag whatever
-// its probability (the rules stay; the model adds).
-func bestThreshold(pts []calPoint, c calib, withRules bool, missed int) float64 {
+// over the points in the label space, the positives in missed (ruled
+// small talk, by source) counting as missed. With rules, a point whose
+// rule matched is given the tag whatever its probability (the rules stay;
+// the model adds). With thresholds "source" the F1 is the mean of each
+// source's F1, with "weighted" each point counts at its training weight;
+// otherwise ("pooled") it is the F1 of all the points together. It
+// returns 1 when no threshold beats the rules alone.
+func bestThreshold(pts []calPoint, c calib, withRules bool, missed *[64]int, thresholds string) float64 {
 	type sc struct {
-		p float64
-		y bool
+		p, w  float64
+		y     bool
+		group int8
+	}
+	group := func(src int8) int8 {
+		if thresholds == "source" {
+			return src
+		}
+		return 0
+	}
+	var tp, fp, npos [64]float64
+	for src, n := range missed {
+		npos[group(int8(src))] += float64(n)
 	}
 	var scored []sc
-	npos, tp, fp := missed, 0, 0
 	for _, p := range pts {
 		if !p.in {
 			continue
 		}
+		w, g := 1.0, group(p.src)
+		if thresholds == "weighted" {
+			w = p.w
+		}
 		if p.y == 1 {
-			npos++
+			npos[g] += w
 		}
 		if withRules && (p.r > 0 || p.given) {
 			if p.y == 1 {
-				tp++
+				tp[g] += w
 			} else {
-				fp++
+				fp[g] += w
 			}
 			continue
 		}
-		scored = append(scored, sc{c.prob(p.m, p.r), p.y == 1})
+		scored = append(scored, sc{c.prob(p.m, p.r), w, p.y == 1, g})
+	}
+	var groups []int
+	for g, n := range npos {
+		if n > 0 {
+			groups = append(groups, g)
+		}
+	}
+	f1 := func() float64 {
+		var sum float64
+		for _, g := range groups {
+			sum += 2 * tp[g] / (tp[g] + fp[g] + npos[g])
+		}
+		return sum / float64(max(len(groups), 1))
 	}
 	slices.SortStableFunc(scored, func(a, b sc) int {
 		switch {
@@ -839,17 +885,17 @@ func bestThreshold(pts []calPoint, c calib, withRules bool, missed int) float64 
 		}
 		return 0
 	})
-	best, bestF := 1.0, ratio(2*tp, tp+fp+npos)
+	best, bestF := 1.0, f1()
 	for i, x := range scored {
 		if x.y {
-			tp++
+			tp[x.group] += x.w
 		} else {
-			fp++
+			fp[x.group] += x.w
 		}
 		if i+1 < len(scored) && scored[i+1].p == x.p {
 			continue
 		}
-		if f := ratio(2*tp, tp+fp+npos); f > bestF {
+		if f := f1(); f > bestF {
 			bestF = f
 			next := 0.0
 			if i+1 < len(scored) {

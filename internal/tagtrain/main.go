@@ -39,6 +39,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	l2 := fs.Float64("l2", 0, "weight decay (0: the default)")
 	balance := fs.Float64("balance", 0, "raise a small cell of one source and label towards the cap, each example weighing at most this (0 or 1: off)")
 	lexDrop := fs.Float64("lexdrop", 0, "share of training messages seen through their lexicon and shape features only, per epoch (0: the default, 0.8; negative: off)")
+	thresholds := fs.String("thresholds", "pooled", "how thresholds are fitted: pooled (best F1 over all held-out messages), source (best mean of each source's F1) or weighted (messages at their training weight)")
 	bags := fs.Int("bags", 0, "train each head this many times with different draws and average the weights (0: the default, 4; 1: once)")
 	minSources := fs.Int("minsources", 0, "learn a feature for a tag that several sources label only if it is in this many sources (0 or 1: off)")
 	cv := fs.Bool("cv", false, "print leave-one-source-out and 5-fold cross-validation instead of writing a model")
@@ -53,7 +54,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	o := tag.TrainOptions{Seed: *seed, Bits: *bits, Epochs: *epochs, Folds: *folds, Cap: *capFlag, L2: *l2,
-		Balance: *balance, MinSources: *minSources, LexDrop: *lexDrop, Bags: *bags}
+		Balance: *balance, MinSources: *minSources, LexDrop: *lexDrop, Bags: *bags, Thresholds: *thresholds}
 	if !*quiet {
 		o.Progress = stderr
 	}
